@@ -1,0 +1,3 @@
+from aigonix_render.cli import main
+
+main()

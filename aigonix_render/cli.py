@@ -1,0 +1,112 @@
+"""The command line: a thin shell that turns options into calls of the pipeline."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import click
+
+from aigonix_render import __version__, reporter
+from aigonix_render.errors import EXIT_INVALID, EXIT_OK, AigonixError, InvalidInput
+from aigonix_render.problems import has_errors
+
+T = TypeVar("T")
+ROOT = click.argument("root", default=".", type=click.Path(path_type=Path, file_okay=False))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="aigonix-render")
+def cli() -> None:
+    """Validate an aigonix.yaml tree and render it to Kubernetes YAML with SOPS-sealed Secrets."""
+
+
+@cli.command()
+@ROOT
+@click.option("--format", "format_", type=click.Choice(reporter.FORMATS), default="text", show_default=True)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def validate(root: Path, format_: str, strict: bool) -> None:
+    """Check the tree against the schemas and the platform's rules (needs no keys)."""
+    from aigonix_render.pipeline import validate as run_validate
+
+    problems = _guard(lambda: run_validate(root).problems)
+    click.echo(reporter.REPORTERS[format_](problems), nl=False)
+    sys.exit(EXIT_INVALID if has_errors(problems, strict) else EXIT_OK)
+
+
+@cli.command()
+@ROOT
+@click.option("-o", "--out", required=True, type=click.Path(path_type=Path), help="The output directory.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 when OUT is not up to date.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Parallel sops processes (default: CPUs).")
+def render(root: Path, out: Path, check: bool, strict: bool, jobs: int | None) -> None:
+    """Render the tree into OUT, Secrets encrypted with sops."""
+    from aigonix_render.pipeline import RenderOptions
+    from aigonix_render.pipeline import render as run_render
+
+    options = RenderOptions(root, out, check=check, strict=strict, jobs=jobs or 0)
+    result = _guard(lambda: run_render(options))
+    click.echo(reporter.text(result.problems), nl=False, err=True)
+    changes = result.plan
+    if check:
+        for mark, paths in (("+", changes.added), ("~", changes.changed), ("-", changes.removed)):
+            for path in paths:
+                click.echo(f"{mark} {out / path}")
+        click.echo(f"{out} is {'out of date' if changes.stale else 'up to date'}", err=True)
+        sys.exit(EXIT_INVALID if changes.stale else EXIT_OK)
+    summary = f"{len(changes.added)} added, {len(changes.changed)} changed, {len(changes.removed)} removed"
+    click.echo(f"rendered {root} into {out}: {summary}; {result.sealed} Secrets encrypted", err=True)
+
+
+@cli.command()
+@ROOT
+@click.argument("microservice")
+@click.option("--env", "environment", required=True, help="The environment, e.g. Prod.")
+def show(root: Path, microservice: str, environment: str) -> None:
+    """Print the effective configuration of MICROSERVICE in one environment."""
+    import yaml
+
+    from aigonix_render.pipeline import valid_model
+    from aigonix_render.show import effective_configuration
+
+    model, _ = _guard(lambda: valid_model(root, strict=False))
+    configuration = _guard(lambda: effective_configuration(model, microservice, environment))
+    click.echo(yaml.safe_dump(configuration, sort_keys=False, allow_unicode=True), nl=False)
+
+
+@cli.command()
+@click.argument("kind", required=False)
+def schema(kind: str | None) -> None:
+    """Print the JSON Schema of KIND (Customer, Application or Microservice)."""
+    from aigonix_render.schema_files import KINDS, schema_text
+
+    if kind is None:
+        click.echo("kinds: " + ", ".join(KINDS) + " (aigonix-render schema KIND prints one)")
+        return
+    click.echo(_guard(lambda: schema_text(kind)), nl=False)
+
+
+def _guard(action: Callable[[], T]) -> T:
+    """Run the core; user-caused failures become one line and their exit code."""
+    try:
+        return action()
+    except InvalidInput as error:
+        click.echo(reporter.text(error.problems), nl=False, err=True)
+        click.echo(f"aigonix-render: {error}", err=True)
+        sys.exit(error.exit_code)
+    except AigonixError as error:
+        click.echo(f"aigonix-render: error: {error}", err=True)
+        sys.exit(error.exit_code)
+
+
+def main() -> None:
+    try:
+        cli()
+    except Exception:
+        traceback.print_exc()
+        click.echo("aigonix-render: internal error: this is a bug in aigonix-render, please report it", err=True)
+        sys.exit(70)

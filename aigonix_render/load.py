@@ -1,0 +1,318 @@
+"""Stage 1, load: the files of an input tree → documents that remember positions.
+
+Every ``aigonix.yaml`` is parsed with ruamel.yaml (YAML 1.2) so each node keeps its line
+and column. Problems found while loading (syntax, duplicate keys, files at unknown places,
+kinds in the wrong place, unreadable files) are returned as values, never raised.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from aigonix_render.problems import Problem, Severity
+
+MANIFEST = "aigonix.yaml"
+SECRETS = "secrets.yaml"
+PathPart = str | int
+
+
+@dataclass(frozen=True)
+class Document:
+    """One parsed YAML file: plain data plus the ruamel node tree for positions."""
+
+    path: str
+    data: dict[str, Any]
+    node: CommentedMap
+    source: str = ""
+
+    def position(self, path: Sequence[PathPart], at_key: bool = False) -> tuple[int, int]:
+        return locate(self.node, path, at_key)
+
+    def problem(
+        self, path: Sequence[PathPart], message: str, at_key: bool = False, warning: bool = False
+    ) -> Problem:
+        line, column = self.position(path, at_key)
+        severity = Severity.WARNING if warning else Severity.ERROR
+        return Problem(self.path, line, column, message, severity)
+
+    def token(self, path: Sequence[PathPart]) -> str:
+        """The source text of the scalar at ``path``, as the user wrote it."""
+        line, column = self.position(path)
+        text = self.source.splitlines()[line - 1][column - 1 :]
+        return text.split(" #")[0].strip().rstrip(",}]").strip()
+
+
+@dataclass(frozen=True)
+class ConfigFile:
+    """A file from a ``files/`` folder, destined for a ConfigMap key."""
+
+    path: str
+    name: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class MicroserviceFolder:
+    folder: str
+    document: Document
+    files: tuple[ConfigFile, ...]
+    environment_folders: dict[str, str] = field(default_factory=dict)
+    environment_files: dict[str, tuple[ConfigFile, ...]] = field(default_factory=dict)
+    secrets: dict[str, Document] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ApplicationFolder:
+    folder: str
+    document: Document
+    microservices: tuple[MicroserviceFolder, ...]
+
+
+@dataclass(frozen=True)
+class Tree:
+    root: Path
+    customer: Document | None
+    registry: Document | None
+    applications: tuple[ApplicationFolder, ...]
+
+
+def load_tree(root: Path, exclude: Sequence[Path] = ()) -> tuple[Tree, list[Problem]]:
+    """Read every input file under ``root``; ``exclude`` lists folders to skip (the output)."""
+    loader = _Loader(root.resolve(), tuple(p.resolve() for p in exclude))
+    return loader.tree(), loader.problems
+
+
+class _Loader:
+    def __init__(self, root: Path, exclude: tuple[Path, ...]) -> None:
+        self.root = root
+        self.exclude = exclude
+        self.problems: list[Problem] = []
+        self.yaml = YAML(typ="rt", pure=False)
+        self.yaml.allow_duplicate_keys = False
+
+    def tree(self) -> Tree:
+        manifests = set(self._find_manifests())
+        customer = self._expect(Path(MANIFEST), "Customer", manifests)
+        if customer is None and not (self.root / MANIFEST).is_file():
+            self.problems.append(Problem(MANIFEST, 1, 1, "missing: the root needs an aigonix.yaml of kind Customer"))
+        applications = tuple(self._applications(manifests))
+        for stray in sorted(manifests):
+            self.problems.append(Problem(stray.as_posix(), 1, 1, _UNKNOWN_PLACE))
+        return Tree(self.root, customer, self._registry(customer), applications)
+
+    def _find_manifests(self) -> Iterator[Path]:
+        for folder, dirs, files in os.walk(self.root):
+            here = Path(folder)
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not self._excluded(here / d))
+            if MANIFEST in files:
+                yield (here / MANIFEST).relative_to(self.root)
+
+    def _excluded(self, path: Path) -> bool:
+        return any(path == ex for ex in self.exclude)
+
+    def _expect(self, relative: Path, kind: str, manifests: set[Path]) -> Document | None:
+        if relative not in manifests:
+            return None
+        manifests.discard(relative)
+        document = self.document(relative)
+        if document is not None and document.data.get("kind") != kind:
+            found = document.data.get("kind")
+            where = ["kind"] if "kind" in document.data else []
+            message = f"this place holds a {kind}, not {found!r}" if found else f"kind: {kind} is missing"
+            self.problems.append(document.problem(where, message))
+            return None
+        return document
+
+    def _applications(self, manifests: set[Path]) -> Iterator[ApplicationFolder]:
+        apps = self.root / "applications"
+        for folder in _subfolders(apps):
+            relative = folder.relative_to(self.root)
+            document = self._expect(relative / MANIFEST, "Application", manifests)
+            microservices = tuple(self._microservices(folder, manifests))
+            if document is not None:
+                yield ApplicationFolder(relative.as_posix(), document, microservices)
+
+    def _microservices(self, app: Path, manifests: set[Path]) -> Iterator[MicroserviceFolder]:
+        for folder in _subfolders(app / "microservices"):
+            relative = folder.relative_to(self.root)
+            document = self._expect(relative / MANIFEST, "Microservice", manifests)
+            if document is not None:
+                yield self._microservice(folder, document)
+
+    def _microservice(self, folder: Path, document: Document) -> MicroserviceFolder:
+        env_folders: dict[str, str] = {}
+        env_files: dict[str, tuple[ConfigFile, ...]] = {}
+        secrets: dict[str, Document] = {}
+        for env in _subfolders(folder / "environments"):
+            env_folders[env.name] = self._relative(env)
+            env_files[env.name] = self._files(env / "files")
+            if (env / SECRETS).is_file():
+                secret = self.document(env.relative_to(self.root) / SECRETS)
+                if secret is not None:
+                    secrets[env.name] = secret
+        return MicroserviceFolder(
+            self._relative(folder), document, self._files(folder / "files"), env_folders, env_files, secrets
+        )
+
+    def _files(self, folder: Path) -> tuple[ConfigFile, ...]:
+        if not folder.is_dir():
+            return ()
+        found = []
+        for entry in sorted(folder.iterdir()):
+            config = self._config_file(entry)
+            if config is not None:
+                found.append(config)
+        return tuple(found)
+
+    def _config_file(self, entry: Path) -> ConfigFile | None:
+        relative = self._relative(entry)
+        target = entry.resolve()
+        if not target.is_relative_to(self.root):
+            self._problem(relative, "a symlink leading outside the repository cannot be a config file")
+        elif target.is_dir():
+            self._problem(relative, "folders are not allowed under files/ (a ConfigMap key cannot hold '/')")
+        elif not target.is_file():
+            self._problem(relative, "not a regular file")
+        else:
+            return ConfigFile(relative, entry.name, target.read_bytes())
+        return None
+
+    def _registry(self, customer: Document | None) -> Document | None:
+        credentials = (customer.data.get("registry") or {}) if customer else {}
+        path = credentials.get("credentials") if isinstance(credentials, dict) else None
+        if not isinstance(path, str) or not path:
+            return None
+        target = (self.root / path).resolve()
+        if not target.is_relative_to(self.root) or not target.is_file():
+            assert customer is not None
+            self.problems.append(
+                customer.problem(["registry", "credentials"], f"no such file in the repository: {path}")
+            )
+            return None
+        return self.document(target.relative_to(self.root))
+
+    def document(self, relative: Path) -> Document | None:
+        """Parse one YAML file; on failure record a positioned problem and return None."""
+        name = relative.as_posix()
+        raw = (self.root / relative).read_bytes()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line, column = _offset_position(raw, error.start)
+            self.problems.append(Problem(name, line, column, "not valid UTF-8"))
+            return None
+        try:
+            documents = list(self.yaml.load_all(text))
+        except MarkedYAMLError as error:
+            self.problems.append(_yaml_problem(name, error))
+            return None
+        except YAMLError as error:
+            self.problems.append(Problem(name, 1, 1, f"YAML error: {error}"))
+            return None
+        return self._single(name, documents, text)
+
+    def _single(self, name: str, documents: list[Any], text: str) -> Document | None:
+        if len(documents) != 1:
+            message = "empty file" if not documents else "a file holds one YAML document, found several"
+            self.problems.append(Problem(name, 1, 1, message))
+            return None
+        node = documents[0]
+        if not isinstance(node, CommentedMap):
+            self.problems.append(Problem(name, 1, 1, "the document must be a mapping"))
+            return None
+        try:
+            data = plain(node)
+        except _UnsupportedValue as error:
+            self.problems.append(Problem(name, *locate(node, error.path), str(error)))
+            return None
+        return Document(name, data, node, text)
+
+    def _relative(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def _problem(self, name: str, message: str) -> None:
+        self.problems.append(Problem(name, 1, 1, message))
+
+
+_UNKNOWN_PLACE = (
+    "aigonix.yaml at an unknown place: the tree holds it only at the root, in "
+    "applications/<app>/ and in applications/<app>/microservices/<microservice>/"
+)
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def _offset_position(raw: bytes, offset: int) -> tuple[int, int]:
+    before = raw[:offset]
+    line_start = before.rfind(b"\n") + 1
+    return before.count(b"\n") + 1, offset - line_start + 1
+
+
+def _yaml_problem(name: str, error: MarkedYAMLError) -> Problem:
+    mark = error.problem_mark or error.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    text = error.problem or "invalid YAML"
+    if "duplicate key" in text:
+        text = text.split(" with value")[0]
+    return Problem(name, line, column, f"YAML syntax: {text}")
+
+
+class _UnsupportedValue(Exception):
+    def __init__(self, path: list[PathPart], message: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+def plain(node: Any, path: list[PathPart] | None = None) -> Any:
+    """ruamel's round-trip types → dict, list, str, int, float, bool, None, date."""
+    path = path or []
+    if isinstance(node, dict):
+        return {_key(k, path): plain(v, [*path, str(k)]) for k, v in node.items()}
+    if isinstance(node, list):
+        return [plain(v, [*path, i]) for i, v in enumerate(node)]
+    if node is None or isinstance(node, bool):
+        return node
+    if isinstance(node, str):
+        return str(node)
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, date):
+        return node
+    raise _UnsupportedValue(path, f"unsupported YAML value of type {type(node).__name__}")
+
+
+def _key(key: Any, path: list[PathPart]) -> str:
+    if not isinstance(key, str):
+        raise _UnsupportedValue(path, f"keys must be strings, found {key!r}")
+    return str(key)
+
+
+def locate(node: Any, path: Sequence[PathPart], at_key: bool = False) -> tuple[int, int]:
+    """1-based line and column of the node at ``path`` (or of the deepest one that exists)."""
+    line, column = (node.lc.line, node.lc.col) if hasattr(node, "lc") else (0, 0)
+    for index, part in enumerate(path):
+        last = index == len(path) - 1
+        if isinstance(node, CommentedMap) and part in node:
+            line, column = node.lc.key(part) if last and at_key else node.lc.value(part)
+            node = node[part]
+        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+            line, column = node.lc.item(part)
+            node = node[part]
+        else:
+            break
+    return line + 1, column + 1

@@ -1,0 +1,259 @@
+"""Stage 3, model: validated documents → immutable, merged application environments.
+
+Built only from a tree that validated without errors, so it trusts shapes and types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from aigonix_render.load import ApplicationFolder, ConfigFile, MicroserviceFolder, Tree
+
+DEFAULT_PORT = 80
+DEFAULT_REPLICAS = 1
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    production: bool
+    recipients: tuple[tuple[str, tuple[str, ...]], ...]
+    ingress_class: str
+    cluster_issuer: str
+
+    @property
+    def lower(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
+class Customer:
+    name: str
+    id: str
+    environments: tuple[Environment, ...]
+    registry_server: str | None
+    registry_credentials: str | None
+
+    @property
+    def label(self) -> str:
+        """The ``tenant`` label: the customer name with spaces as underscores."""
+        return self.name.replace(" ", "_")
+
+
+@dataclass(frozen=True)
+class Host:
+    host: str
+    secret_name: str | None
+
+
+@dataclass(frozen=True)
+class Tenant:
+    id: str
+    alias: str
+    hosts: tuple[Host, ...]
+
+
+@dataclass(frozen=True)
+class Probe:
+    kind: str
+    path: str
+    port: int | None
+    initial_delay_seconds: int | None
+    period_seconds: int | None
+
+
+@dataclass(frozen=True)
+class Microservice:
+    """One microservice as it is in one environment, overrides merged."""
+
+    name: str
+    id: str
+    folder: str
+    image: str
+    port: int
+    command: tuple[str, ...]
+    args: tuple[str, ...]
+    resources: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+    probes: tuple[Probe, ...]
+    ingress_path: str | None
+    ingress_path_type: str
+    replicas: int
+    env: tuple[tuple[str, str], ...]
+    secrets: tuple[str, ...]
+    secrets_file: str | None
+    files: tuple[ConfigFile, ...]
+
+    @property
+    def lower(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
+class Application:
+    name: str
+    id: str
+    folder: str
+    environments: tuple[str, ...]
+
+    @property
+    def namespace(self) -> str:
+        return f"application-{self.id}"
+
+
+@dataclass(frozen=True)
+class ApplicationEnvironment:
+    customer: Customer
+    application: Application
+    environment: Environment
+    tenants: tuple[Tenant, ...]
+    microservices: tuple[Microservice, ...]
+
+
+@dataclass(frozen=True)
+class Model:
+    customer: Customer
+    applications: tuple[Application, ...]
+    environments: tuple[ApplicationEnvironment, ...]
+
+
+def build_model(tree: Tree) -> Model:
+    assert tree.customer is not None, "the model is built from a valid tree only"
+    customer = _customer(tree.customer.data)
+    by_name = {env.name: env for env in customer.environments}
+    applications = []
+    environments = []
+    for folder in sorted(tree.applications, key=lambda a: a.document.data["name"]):
+        application = _application(folder)
+        applications.append(application)
+        for env_name in application.environments:
+            environments.append(_app_environment(customer, application, by_name[env_name], folder))
+    return Model(customer, tuple(applications), tuple(environments))
+
+
+def _customer(data: Mapping[str, Any]) -> Customer:
+    registry = data.get("registry") or {}
+    return Customer(
+        name=data["name"],
+        id=data["id"],
+        environments=tuple(_environment(n, e) for n, e in sorted(data["environments"].items())),
+        registry_server=registry.get("server"),
+        registry_credentials=registry.get("credentials"),
+    )
+
+
+def _environment(name: str, data: Mapping[str, Any]) -> Environment:
+    production = bool(data.get("production", False))
+    ingress = data.get("ingress") or {}
+    default_issuer = "letsencrypt-production" if production else "letsencrypt-staging"
+    return Environment(
+        name=name,
+        production=production,
+        recipients=tuple((k, tuple(v)) for k, v in sorted(data["recipients"].items())),
+        ingress_class=ingress.get("className", "nginx"),
+        cluster_issuer=ingress.get("clusterIssuer", default_issuer),
+    )
+
+
+def _application(folder: ApplicationFolder) -> Application:
+    data = folder.document.data
+    return Application(data["name"], data["id"], folder.folder, tuple(sorted(data["environments"])))
+
+
+def _app_environment(
+    customer: Customer, application: Application, environment: Environment, folder: ApplicationFolder
+) -> ApplicationEnvironment:
+    env_data = folder.document.data["environments"][environment.name]
+    tenants = tuple(_tenant(t) for t in env_data["tenants"])
+    microservices = tuple(
+        sorted(
+            (ms for ms in _deployed(folder, environment) if ms is not None),
+            key=lambda m: m.lower,
+        )
+    )
+    return ApplicationEnvironment(customer, application, environment, tenants, microservices)
+
+
+def _deployed(folder: ApplicationFolder, environment: Environment) -> Iterator[Microservice | None]:
+    for ms in folder.microservices:
+        deploy_to = ms.document.data.get("deployTo")
+        if deploy_to is None or environment.name in deploy_to:
+            yield effective_microservice(ms, environment)
+
+
+def _tenant(data: Mapping[str, Any]) -> Tenant:
+    hosts = tuple(Host(h["host"], h.get("secretName")) for h in data.get("hosts", []))
+    return Tenant(data["id"], data["alias"], hosts)
+
+
+def merged_document(data: Mapping[str, Any], environment: str) -> dict[str, Any]:
+    """The microservice document with its ``environments.<environment>`` override merged in."""
+    base = {k: v for k, v in data.items() if k != "environments"}
+    override = (data.get("environments") or {}).get(environment) or {}
+    return deep_merge(base, override)
+
+
+def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Mappings merge key by key; other values replace; ``None`` removes the key."""
+    merged = dict(base)
+    for key, value in override.items():
+        if value is None:
+            merged.pop(key, None)
+        elif isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def default_resources(production: bool) -> dict[str, dict[str, str]]:
+    return {
+        "limits": {"cpu": "2000m", "memory": "1Gi"},
+        "requests": {"cpu": "50m" if production else "25m", "memory": "256Mi"},
+    }
+
+
+def effective_microservice(folder: MicroserviceFolder, environment: Environment) -> Microservice:
+    data = merged_document(folder.document.data, environment.name)
+    head = data["head"]
+    ingress = data.get("ingress")
+    resources = deep_merge(default_resources(environment.production), head.get("resources") or {})
+    secrets = tuple(sorted(data.get("secrets") or ()))
+    return Microservice(
+        name=data["name"],
+        id=data["id"],
+        folder=folder.folder,
+        image=head["image"],
+        port=head.get("port", DEFAULT_PORT),
+        command=tuple(head.get("command") or ()),
+        args=tuple(head.get("args") or ()),
+        resources=tuple(
+            (kind, tuple((k, str(v)) for k, v in sorted(values.items())))
+            for kind, values in sorted(resources.items())
+        ),
+        probes=tuple(_probe(k, v) for k, v in sorted((head.get("probes") or {}).items())),
+        ingress_path=ingress["path"] if ingress else None,
+        ingress_path_type=(ingress or {}).get("pathType", "Prefix"),
+        replicas=data.get("replicas", DEFAULT_REPLICAS),
+        env=tuple(sorted((data.get("env") or {}).items())),
+        secrets=secrets,
+        secrets_file=_secrets_file(folder, environment.name) if secrets else None,
+        files=effective_files(folder, environment.name),
+    )
+
+
+def _probe(kind: str, data: Mapping[str, Any]) -> Probe:
+    return Probe(kind, data["path"], data.get("port"), data.get("initialDelaySeconds"), data.get("periodSeconds"))
+
+
+def _secrets_file(folder: MicroserviceFolder, environment: str) -> str | None:
+    document = folder.secrets.get(environment)
+    return document.path if document else None
+
+
+def effective_files(folder: MicroserviceFolder, environment: str) -> tuple[ConfigFile, ...]:
+    """Common files, with same-named environment files replacing them, sorted by name."""
+    files = {f.name: f for f in folder.files}
+    files.update({f.name: f for f in folder.environment_files.get(environment, ())})
+    return tuple(files[name] for name in sorted(files))

@@ -1,0 +1,312 @@
+"""Stage 4, render: the model → Kubernetes objects as YAML text, one object per file.
+
+Objects follow the Aigonix platform's names, labels and annotations. Secrets are not
+rendered here: they become ``PendingSecret`` values that the seal stage fills and encrypts.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import jinja2
+
+from aigonix_render.model import Application, ApplicationEnvironment, Customer, Environment, Host, Microservice, Model, Tenant
+from aigonix_render.yaml_text import scalar
+
+MANAGED_BY = "aigonix-render"
+SHARED_FOLDER = "_shared"
+KUSTOMIZATION = "kustomization.yaml"
+
+
+@dataclass(frozen=True)
+class Meta:
+    """The metadata of one object, plus its selector where it has one."""
+
+    kind: str
+    name: str
+    namespace: str | None
+    labels: Mapping[str, str]
+    annotations: Mapping[str, str] = field(default_factory=dict)
+    selector: Mapping[str, str] = field(default_factory=dict)
+    type: str = ""
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.kind.lower()}-{self.name}.yaml"
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    path: str
+    text: str
+
+
+@dataclass(frozen=True)
+class PendingSecret:
+    """A Secret whose values are still in an encrypted source file."""
+
+    path: str
+    meta: Meta
+    source: str
+    keys: tuple[str, ...]
+    recipients: tuple[tuple[str, tuple[str, ...]], ...]
+    docker_server: str | None = None
+
+
+@dataclass(frozen=True)
+class Rendering:
+    files: tuple[OutputFile, ...]
+    secrets: tuple[PendingSecret, ...]
+
+
+class Templates:
+    """One Jinja2 environment per run; every value passes the ``y``/``mapping`` filters."""
+
+    def __init__(self) -> None:
+        folder = str(resources.files("aigonix_render.templates"))
+        self.environment = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(folder),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            autoescape=False,
+        )
+        self.environment.filters["y"] = scalar
+        self.environment.filters["mapping"] = mapping
+        self.environment.filters["metadata"] = metadata
+
+    def render(self, template: str, **context: Any) -> str:
+        return self.environment.get_template(template).render(**context)
+
+
+def mapping(values: Mapping[str, object] | Iterable[tuple[str, object]], indent: int) -> str:
+    """A block mapping of scalars, keys sorted, each line indented by ``indent``."""
+    pad = " " * indent
+    items = sorted(dict(values).items())
+    return "\n".join(f"{pad}{scalar(k, indent)}: {scalar(v, indent)}" for k, v in items)
+
+
+def metadata(meta: Meta) -> str:
+    """The ``metadata:`` block of an object, keys sorted."""
+    lines = ["metadata:"]
+    if meta.annotations:
+        lines += ["  annotations:", mapping(meta.annotations, 4)]
+    lines += ["  labels:", mapping(meta.labels, 4), f"  name: {scalar(meta.name)}"]
+    if meta.namespace:
+        lines.append(f"  namespace: {scalar(meta.namespace)}")
+    return "\n".join(lines)
+
+
+def render_model(model: Model, templates: Templates) -> Rendering:
+    files: list[OutputFile] = []
+    secrets: list[PendingSecret] = []
+    for application in model.applications:
+        folder = f"{application.name}/{SHARED_FOLDER}"
+        shared = _Folder(folder, templates)
+        shared.add(_namespace(model.customer, application), "namespace.yaml.j2")
+        if model.customer.registry_credentials:
+            shared.secret(_pull_secret(model, application))
+        files.extend(shared.files())
+        secrets.extend(shared.secrets)
+    for app_env in model.environments:
+        folder = f"{app_env.application.name}/{app_env.environment.lower}"
+        environment = _Folder(folder, templates)
+        for ms in app_env.microservices:
+            _microservice(environment, app_env, ms)
+        files.extend(environment.files())
+        secrets.extend(environment.secrets)
+    return Rendering(tuple(files), tuple(secrets))
+
+
+class _Folder:
+    """The objects of one output directory and its kustomization."""
+
+    def __init__(self, folder: str, templates: Templates) -> None:
+        self.folder = folder
+        self.templates = templates
+        self.rendered: list[OutputFile] = []
+        self.secrets: list[PendingSecret] = []
+
+    def add(self, meta: Meta, template: str, **context: Any) -> None:
+        text = self.templates.render(template, o=meta, **context)
+        self.rendered.append(OutputFile(f"{self.folder}/{meta.file_name}", text))
+
+    def secret(self, pending: PendingSecret) -> None:
+        self.secrets.append(pending)
+
+    def files(self) -> list[OutputFile]:
+        names = sorted(f.path.rsplit("/", 1)[1] for f in [*self.rendered, *self.secrets])
+        text = self.templates.render("kustomization.yaml.j2", resources=names)
+        return [*self.rendered, OutputFile(f"{self.folder}/{KUSTOMIZATION}", text)]
+
+    def pending(self, meta: Meta, source: str, keys: tuple[str, ...], recipients: tuple[tuple[str, tuple[str, ...]], ...]) -> PendingSecret:
+        return PendingSecret(f"{self.folder}/{meta.file_name}", meta, source, keys, recipients)
+
+
+# --- application-wide objects ---------------------------------------------------------
+
+
+def _application_labels(customer: Customer, application: Application) -> dict[str, str]:
+    return {
+        "tenant": customer.label,
+        "application": application.name,
+        "app.kubernetes.io/part-of": application.name,
+        "app.kubernetes.io/managed-by": MANAGED_BY,
+    }
+
+
+def _application_annotations(customer: Customer, application: Application) -> dict[str, str]:
+    return {"dolittle.io/tenant-id": customer.id, "dolittle.io/application-id": application.id}
+
+
+def _namespace(customer: Customer, application: Application) -> Meta:
+    labels = _application_labels(customer, application)
+    return Meta("Namespace", application.namespace, None, labels, _application_annotations(customer, application))
+
+
+def _pull_secret(model: Model, application: Application) -> PendingSecret:
+    customer = model.customer
+    meta = Meta(
+        "Secret",
+        "acr",
+        application.namespace,
+        _application_labels(customer, application),
+        _application_annotations(customer, application),
+        type="kubernetes.io/dockerconfigjson",
+    )
+    environments = [e for e in customer.environments if e.name in application.environments]
+    assert customer.registry_credentials is not None
+    return PendingSecret(
+        f"{application.name}/{SHARED_FOLDER}/{meta.file_name}",
+        meta,
+        customer.registry_credentials,
+        ("password", "username"),
+        union_recipients(environments),
+        docker_server=customer.registry_server,
+    )
+
+
+def union_recipients(environments: list[Environment]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    merged: dict[str, set[str]] = {}
+    for environment in environments:
+        for kind, keys in environment.recipients:
+            merged.setdefault(kind, set()).update(keys)
+    return tuple((kind, tuple(sorted(keys))) for kind, keys in sorted(merged.items()))
+
+
+def docker_config(server: str, username: str, password: str) -> str:
+    """The ``.dockerconfigjson`` of the ``acr`` pull Secret, compact and with sorted keys."""
+    auth = base64.b64encode(f"{username}:{password}".encode()).decode()
+    entry = {"auth": auth, "password": password, "username": username}
+    return json.dumps({"auths": {server: entry}}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+# --- per microservice -----------------------------------------------------------------
+
+
+def _ms_labels(app_env: ApplicationEnvironment, ms: Microservice) -> dict[str, str]:
+    return {
+        "tenant": app_env.customer.label,
+        "application": app_env.application.name,
+        "environment": app_env.environment.name,
+        "microservice": ms.name,
+    }
+
+
+def _ms_meta(app_env: ApplicationEnvironment, ms: Microservice, kind: str, suffix: str = "", **extra: Any) -> Meta:
+    selector = _ms_labels(app_env, ms)
+    labels = {
+        **selector,
+        "app.kubernetes.io/name": ms.name,
+        "app.kubernetes.io/part-of": app_env.application.name,
+        "app.kubernetes.io/managed-by": MANAGED_BY,
+    }
+    annotations = {
+        "dolittle.io/tenant-id": app_env.customer.id,
+        "dolittle.io/application-id": app_env.application.id,
+        "dolittle.io/microservice-id": ms.id,
+        "dolittle.io/microservice-kind": "simple",
+        **extra.pop("annotations", {}),
+    }
+    name = f"{app_env.environment.lower}-{ms.lower}{suffix}"
+    return Meta(kind, name, app_env.application.namespace, labels, annotations, selector, **extra)
+
+
+def _microservice(folder: _Folder, app_env: ApplicationEnvironment, ms: Microservice) -> None:
+    env_variables = _ms_meta(app_env, ms, "ConfigMap", "-env-variables")
+    config_files = _ms_meta(app_env, ms, "ConfigMap", "-config-files")
+    folder.add(env_variables, "configmap.yaml.j2", data=dict(ms.env), binary_data={})
+    text, binary = _split_files(ms)
+    folder.add(config_files, "configmap.yaml.j2", data=text, binary_data=binary)
+    secret_name = None
+    if ms.secrets and ms.secrets_file:
+        secret = _ms_meta(app_env, ms, "Secret", "-secret-env-variables", type="Opaque")
+        folder.secret(folder.pending(secret, ms.secrets_file, ms.secrets, app_env.environment.recipients))
+        secret_name = secret.name
+    deployment = _ms_meta(app_env, ms, "Deployment")
+    folder.add(
+        deployment,
+        "deployment.yaml.j2",
+        ms=ms,
+        pull_secret=bool(app_env.customer.registry_credentials),
+        env_variables=env_variables.name,
+        secret_env_variables=secret_name,
+        config_files=config_files.name,
+    )
+    folder.add(_ms_meta(app_env, ms, "Service"), "service.yaml.j2", ms=ms)
+    if ms.ingress_path is not None:
+        _public(folder, app_env, ms, deployment.name)
+
+
+def _split_files(ms: Microservice) -> tuple[dict[str, str], dict[str, str]]:
+    """UTF-8 files go to ``data``, others (base64) to ``binaryData``."""
+    text: dict[str, str] = {}
+    binary: dict[str, str] = {}
+    for config in ms.files:
+        try:
+            text[config.name] = config.content.decode("utf-8")
+        except UnicodeDecodeError:
+            binary[config.name] = base64.b64encode(config.content).decode("ascii")
+    return text, binary
+
+
+def _public(folder: _Folder, app_env: ApplicationEnvironment, ms: Microservice, service: str) -> None:
+    folder.add(_ms_meta(app_env, ms, "NetworkPolicy", "-ingress"), "networkpolicy-ingress.yaml.j2")
+    for tenant in app_env.tenants:
+        if tenant.hosts:
+            folder.add(
+                _ingress_meta(app_env, ms, tenant),
+                "ingress.yaml.j2",
+                ms=ms,
+                tenant=tenant,
+                service=service,
+                ingress_class=app_env.environment.ingress_class,
+                tls_secret=tls_secret_name,
+            )
+
+
+def _ingress_meta(app_env: ApplicationEnvironment, ms: Microservice, tenant: Tenant) -> Meta:
+    annotations = {
+        "cert-manager.io/cluster-issuer": app_env.environment.cluster_issuer,
+        "aigonix.io/customer-tenant-id": tenant.id,
+        "aigonix.io/customer-tenant-alias": tenant.alias,
+    }
+    return _ms_meta(app_env, ms, "Ingress", f"-{tenant.id[:7].lower()}", annotations=annotations)
+
+
+def tls_secret_name(host: Host) -> str:
+    """The host's own ``secretName``, else one derived from the host name."""
+    if host.secret_name:
+        return host.secret_name
+    return host.host.lower().replace("*.", "wildcard.") + "-tls"
+
+
+def iter_paths(rendering: Rendering) -> Iterator[str]:
+    yield from (f.path for f in rendering.files)
+    yield from (s.path for s in rendering.secrets)

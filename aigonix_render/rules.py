@@ -1,0 +1,299 @@
+"""The platform's rules, beyond what JSON Schema can say.
+
+Each check yields problems at the input node a value comes from, including every
+Kubernetes name and label value the render will derive from it. Only documents that
+passed the schema (``valid``) are checked, so shapes and types can be trusted here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from aigonix_render import kube_names, sops_files
+from aigonix_render.load import ApplicationFolder, Document, MicroserviceFolder, PathPart, Tree
+from aigonix_render.model import Environment, _environment, effective_files, merged_document
+from aigonix_render.problems import Problem, Severity
+
+STUDIO_MICROSERVICE_NAME = re.compile(r"[a-zA-Z]([-a-z0-9]*[a-zA-Z0-9])+")
+AGE_RECIPIENT = re.compile(r"age1[02-9ac-hj-np-z]{58}")
+IMAGE_REFERENCE = re.compile(
+    r"(?:(?P<domain>[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::[0-9]+)?)/)?"
+    r"(?P<path>[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)"
+    r"(?::(?P<tag>[\w][\w.-]{0,127}))?(?:@(?P<digest>sha256:[0-9a-f]{64}))?"
+)
+RESERVED_PATHS = ("/.well-known", "/robots.txt", "/sitemap", "/api/dolittle", "/dolittle")
+CONFIG_MAP_LIMIT = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class _Context:
+    tree: Tree
+    valid: set[str]
+    environments: dict[str, Environment]
+
+
+def check(tree: Tree, valid: set[str]) -> Iterator[Problem]:
+    customer = tree.customer
+    if customer is None or customer.path not in valid:
+        return
+    context = _Context(tree, valid, _environments(customer))
+    yield from _customer(customer)
+    yield from _registry(tree)
+    apps = [app for app in tree.applications if app.document.path in valid]
+    yield from _unique(apps, lambda a: a.document, "name", "application name", str.lower)
+    yield from _unique(apps, lambda a: a.document, "id", "application id", str.lower)
+    yield from _unique_hosts(apps)
+    microservices = [(app, ms) for app in apps for ms in app.microservices if ms.document.path in valid]
+    yield from _unique(microservices, lambda p: p[1].document, "id", "microservice id", str.lower)
+    for app in apps:
+        yield from _application(context, app)
+
+
+def _environments(customer: Document) -> dict[str, Environment]:
+    return {name: _environment(name, data) for name, data in customer.data["environments"].items()}
+
+
+# --- customer -------------------------------------------------------------------------
+
+
+def _customer(document: Document) -> Iterator[Problem]:
+    label = document.data["name"].replace(" ", "_")
+    why = kube_names.label_value(label)
+    if why:
+        yield document.problem(["name"], f"the customer name becomes the label tenant={label!r}: {why}")
+    for name, env in document.data["environments"].items():
+        yield from _name_rules(document, ["environments", name], name.lower(), "environment name", key=True)
+        for index, recipient in enumerate(env["recipients"].get("age", [])):
+            if not AGE_RECIPIENT.fullmatch(recipient):
+                path = ["environments", name, "recipients", "age", index]
+                yield document.problem(path, f"{recipient!r} is not an age recipient (age1 + 58 characters)")
+
+
+def _registry(tree: Tree) -> Iterator[Problem]:
+    if tree.registry is not None:
+        yield from sops_files.check(tree.registry, ("password", "username"), None)
+
+
+# --- application ----------------------------------------------------------------------
+
+
+def _application(context: _Context, app: ApplicationFolder) -> Iterator[Problem]:
+    document = app.document
+    yield from _name_rules(document, ["name"], document.data["name"], "application name")
+    for env_name, env in document.data["environments"].items():
+        if env_name not in context.environments:
+            declared = ", ".join(sorted(context.environments))
+            message = f"environment {env_name!r} is not declared in the customer's aigonix.yaml ({declared})"
+            yield document.problem(["environments", env_name], message, at_key=True)
+        tenants = env["tenants"]
+        yield from _unique_in_list(document, ["environments", env_name, "tenants"], tenants, "id", str.lower)
+        yield from _unique_in_list(document, ["environments", env_name, "tenants"], tenants, "alias", str.lower)
+    microservices = [ms for ms in app.microservices if ms.document.path in context.valid]
+    yield from _unique(microservices, lambda m: m.document, "name", "microservice name", str.lower)
+    yield from _unique_paths(context, app, microservices)
+    for ms in microservices:
+        yield from _microservice(context, app, ms)
+
+
+def _unique_hosts(apps: list[ApplicationFolder]) -> Iterator[Problem]:
+    seen: dict[tuple[str, str], str] = {}
+    for app in apps:
+        for env_name, env in app.document.data["environments"].items():
+            for t, tenant in enumerate(env["tenants"]):
+                for h, host in enumerate(tenant.get("hosts", [])):
+                    key = (env_name, host["host"].lower())
+                    path: list[PathPart] = ["environments", env_name, "tenants", t, "hosts", h, "host"]
+                    if key in seen:
+                        yield app.document.problem(path, f"host {host['host']!r} is already used in {env_name} by {seen[key]}")
+                    seen.setdefault(key, f"{app.document.path}:{app.document.position(path)[0]}")
+
+
+# --- microservice ---------------------------------------------------------------------
+
+
+def _microservice(context: _Context, app: ApplicationFolder, ms: MicroserviceFolder) -> Iterator[Problem]:
+    document = ms.document
+    data = document.data
+    app_envs = set(app.document.data["environments"])
+    name = data["name"]
+    if not STUDIO_MICROSERVICE_NAME.fullmatch(name):
+        yield document.problem(["name"], f"{name!r} is not a valid microservice name (a letter, then letters, digits and '-'; lower-case inside)")
+    yield from _label(document, ["name"], name, "microservice")
+    yield from _known_environments(document, ms, app_envs)
+    deployed = sorted(e for e in (data.get("deployTo") or app_envs) if e in app_envs and e in context.environments)
+    for env_name in deployed:
+        yield from _derived_names(document, env_name, name)
+        yield from _config_files(ms, env_name)
+    yield from _images(document)
+    yield from _probes(document)
+    yield from _ingress_paths(document)
+    yield from _env_vars(document)
+    yield from _secrets(ms, deployed)
+
+
+def _known_environments(document: Document, ms: MicroserviceFolder, app_envs: set[str]) -> Iterator[Problem]:
+    listed = ", ".join(sorted(app_envs))
+    for index, env_name in enumerate(document.data.get("deployTo") or []):
+        if env_name not in app_envs:
+            yield document.problem(["deployTo", index], f"the application has no environment {env_name!r} ({listed})")
+    for env_name in document.data.get("environments") or {}:
+        if env_name not in app_envs:
+            message = f"the application has no environment {env_name!r} ({listed})"
+            yield document.problem(["environments", env_name], message, at_key=True)
+    for env_name, folder in sorted(ms.environment_folders.items()):
+        if env_name not in app_envs:
+            yield Problem(folder, 1, 1, f"the application has no environment {env_name!r} ({listed})")
+
+
+def _derived_names(document: Document, env_name: str, name: str) -> Iterator[Problem]:
+    service = f"{env_name.lower()}-{name.lower()}"
+    why = kube_names.dns1035_label(service)
+    if why:
+        yield document.problem(["name"], f"in {env_name} the Service would be named {service!r}: {why}")
+
+
+def _config_files(ms: MicroserviceFolder, env_name: str) -> Iterator[Problem]:
+    files = effective_files(ms, env_name)
+    for config in files:
+        why = kube_names.config_map_key(config.name)
+        if why:
+            yield Problem(config.path, 1, 1, f"{config.name!r} cannot be a ConfigMap key: {why}")
+    total = sum(len(f.content) for f in files)
+    if total > CONFIG_MAP_LIMIT and files:
+        largest = max(files, key=lambda f: len(f.content))
+        message = f"in {env_name} the config files add up to {total} bytes, over the 1 MiB a ConfigMap holds"
+        yield Problem(largest.path, 1, 1, message)
+
+
+def _overrides(document: Document) -> Iterator[tuple[list[PathPart], dict[str, Any]]]:
+    """The base document and each environment override, with the path that leads to it."""
+    yield [], document.data
+    for env_name, override in (document.data.get("environments") or {}).items():
+        yield ["environments", env_name], override
+
+
+def _images(document: Document) -> Iterator[Problem]:
+    for prefix, data in _overrides(document):
+        image = (data.get("head") or {}).get("image")
+        if image is None:
+            continue
+        path = [*prefix, "head", "image"]
+        match = IMAGE_REFERENCE.fullmatch(image)
+        if match is None:
+            yield document.problem(path, f"{image!r} is not a valid image reference")
+        elif not match["digest"] and match["tag"] in (None, "latest"):
+            yield document.problem(path, f"{image!r} is not pinned: use a version tag, not latest", warning=True)
+
+
+def _probes(document: Document) -> Iterator[Problem]:
+    probes = document.data["head"].get("probes") or {}
+    for kind in ("liveness", "readiness"):
+        if kind not in probes:
+            yield document.problem(["head"], f"no {kind} probe: Kubernetes cannot tell when the head is unhealthy", at_key=True, warning=True)
+
+
+def _ingress_paths(document: Document) -> Iterator[Problem]:
+    for prefix, data in _overrides(document):
+        path = (data.get("ingress") or {}).get("path")
+        if path is not None and any(_under(path.lower(), r) for r in RESERVED_PATHS):
+            yield document.problem([*prefix, "ingress", "path"], f"{path!r} is reserved by the platform")
+
+
+def _under(path: str, reserved: str) -> bool:
+    return path == reserved or path.startswith(reserved + "/") or (reserved == "/sitemap" and path.startswith(reserved))
+
+
+def _unique_paths(context: _Context, app: ApplicationFolder, microservices: list[MicroserviceFolder]) -> Iterator[Problem]:
+    seen: dict[tuple[str, str], str] = {}
+    for ms in microservices:
+        deploy_to = ms.document.data.get("deployTo") or list(app.document.data["environments"])
+        for env_name in sorted(deploy_to):
+            ingress = merged_document(ms.document.data, env_name).get("ingress")
+            if not ingress:
+                continue
+            where = _source_of(ms.document, env_name, ["ingress", "path"])
+            key = (env_name, ingress["path"])
+            if key in seen:
+                yield ms.document.problem(where, f"in {env_name} the ingress path {ingress['path']!r} is already used by {seen[key]}")
+            seen.setdefault(key, ms.document.data["name"])
+
+
+def _source_of(document: Document, env_name: str, path: list[PathPart]) -> list[PathPart]:
+    """Where a merged value comes from: the environment override if it sets it, else the base."""
+    override: Any = (document.data.get("environments") or {}).get(env_name) or {}
+    for part in path:
+        override = override.get(part) if isinstance(override, dict) else None
+    return ["environments", env_name, *path] if override is not None else path
+
+
+def _env_vars(document: Document) -> Iterator[Problem]:
+    for prefix, data in _overrides(document):
+        for name, value in (data.get("env") or {}).items():
+            path = [*prefix, "env", name]
+            why = kube_names.env_var_name(name)
+            if why:
+                yield document.problem(path, f"{name!r}: {why}", at_key=True)
+            if isinstance(value, str) and (not value or value != value.strip()):
+                yield document.problem(path, f"the value of {name} is empty or has surrounding whitespace")
+
+
+def _secrets(ms: MicroserviceFolder, deployed: list[str]) -> Iterator[Problem]:
+    document = ms.document
+    declared = document.data.get("secrets") or []
+    for index, name in enumerate(declared):
+        why = kube_names.env_var_name(name)
+        if why:
+            yield document.problem(["secrets", index], f"{name!r}: {why}")
+        for env_name in deployed:
+            if name in (merged_document(document.data, env_name).get("env") or {}):
+                yield document.problem(["secrets", index], f"{name!r} is also a plain env variable in {env_name}")
+                break
+    for env_name in deployed:
+        secrets = ms.secrets.get(env_name)
+        if declared and secrets is None:
+            expected = f"{ms.folder}/environments/{env_name}/secrets.yaml"
+            yield document.problem(["secrets"], f"secrets are declared but {expected} is missing", at_key=True)
+        elif secrets is not None:
+            yield from sops_files.check(secrets, tuple(declared), document)
+    for env_name, secrets in sorted(ms.secrets.items()):
+        if env_name not in deployed and env_name in ms.environment_folders:
+            yield Problem(secrets.path, 1, 1, f"the microservice is not deployed to {env_name}; this file is unused", Severity.WARNING)
+
+
+# --- shared checks --------------------------------------------------------------------
+
+
+def _name_rules(document: Document, path: list[PathPart], name: str, what: str, key: bool = False) -> Iterator[Problem]:
+    why = kube_names.dns1123_label(name)
+    if why:
+        yield document.problem(path, f"{name!r} is not a valid {what}: {why}", at_key=key)
+
+
+def _label(document: Document, path: list[PathPart], value: str, label: str) -> Iterator[Problem]:
+    why = kube_names.label_value(value)
+    if why:
+        yield document.problem(path, f"{value!r} cannot be the label {label}: {why}")
+
+
+def _unique_in_list(document: Document, path: list[PathPart], items: list[dict[str, Any]], key: str, norm: Any) -> Iterator[Problem]:
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        value = norm(item[key])
+        if value in seen:
+            yield document.problem([*path, index, key], f"{key} {item[key]!r} is listed twice")
+        seen.add(value)
+
+
+def _unique(items: list[Any], document_of: Any, key: str, what: str, norm: Any) -> Iterator[Problem]:
+    seen: dict[str, str] = {}
+    for item in sorted(items, key=lambda i: document_of(i).path):
+        document = document_of(item)
+        value = norm(document.data[key])
+        if value in seen:
+            yield document.problem([key], f"{what} {document.data[key]!r} is already used by {seen[value]}")
+        else:
+            seen[value] = document.path

@@ -1,0 +1,90 @@
+"""Stage 5, seal: pending Secrets → SOPS-encrypted files, one Secret per file.
+
+A Secret carries a fingerprint (``aigonix.io/sealed-from``) of everything it was made
+from: its rendered shape, the *encrypted* bytes of its source file and its recipients.
+When the previous output holds a Secret with the same fingerprint, that file is kept
+byte for byte, without decrypting anything. The fingerprint holds no plaintext.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from aigonix_render.errors import SopsError
+from aigonix_render.render import OutputFile, PendingSecret, Templates, docker_config
+from aigonix_render.sops import Sops
+
+FINGERPRINT = "aigonix.io/sealed-from"
+FINGERPRINT_FORMAT = 1
+_FINGERPRINT_LINE = re.compile(rf"^\s+{re.escape(FINGERPRINT)}: \"?(sha256:[0-9a-f]{{64}})\"?$", re.M)
+
+
+@dataclass(frozen=True)
+class Fingerprinted:
+    pending: PendingSecret
+    fingerprint: str
+
+
+def fingerprint(pending: PendingSecret, root: Path, templates: Templates) -> Fingerprinted:
+    shape = secret_text(templates, pending, {k: f"<{k}>" for k in _output_keys(pending)}, "")
+    source = hashlib.sha256((root / pending.source).read_bytes()).hexdigest()
+    material = json.dumps(
+        {"format": FINGERPRINT_FORMAT, "shape": shape, "source": source, "recipients": pending.recipients},
+        sort_keys=True,
+    )
+    return Fingerprinted(pending, "sha256:" + hashlib.sha256(material.encode()).hexdigest())
+
+
+def previous_fingerprint(text: str) -> str | None:
+    match = _FINGERPRINT_LINE.search(text)
+    return match.group(1) if match else None
+
+
+def secret_text(templates: Templates, pending: PendingSecret, values: Mapping[str, str], print_: str) -> str:
+    annotations = dict(pending.meta.annotations)
+    if print_:
+        annotations[FINGERPRINT] = print_
+    meta = replace(pending.meta, annotations=annotations)
+    return templates.render("secret.yaml.j2", o=meta, values=values)
+
+
+def _output_keys(pending: PendingSecret) -> tuple[str, ...]:
+    return (".dockerconfigjson",) if pending.docker_server else pending.keys
+
+
+def seal(
+    secrets: list[Fingerprinted],
+    root: Path,
+    templates: Templates,
+    sops: Sops,
+    jobs: int,
+) -> list[OutputFile]:
+    """Decrypt the sources these Secrets need, then encrypt each Secret for its recipients."""
+    sources = sorted({s.pending.source for s in secrets})
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        decrypted = dict(zip(sources, pool.map(lambda s: sops.decrypt(root / s, s), sources), strict=True))
+        encrypt: Callable[[Fingerprinted], OutputFile] = lambda s: _seal_one(s, decrypted[s.pending.source], templates, sops)  # noqa: E731
+        return list(pool.map(encrypt, secrets))
+
+
+def _seal_one(secret: Fingerprinted, source: Mapping[str, Any], templates: Templates, sops: Sops) -> OutputFile:
+    pending = secret.pending
+    values = _values(pending, source)
+    text = secret_text(templates, pending, values, secret.fingerprint)
+    return OutputFile(pending.path, sops.encrypt(text, pending.recipients, pending.path))
+
+
+def _values(pending: PendingSecret, source: Mapping[str, Any]) -> dict[str, str]:
+    for key in pending.keys:
+        if not isinstance(source.get(key), str):
+            raise SopsError(f"{pending.source}: {key} is missing or not a string after decryption")
+    if pending.docker_server:
+        return {".dockerconfigjson": docker_config(pending.docker_server, source["username"], source["password"])}
+    return {key: source[key] for key in pending.keys}

@@ -1,0 +1,225 @@
+"""Stage 6, write: rendered files → the output directory, swapped in whole.
+
+The new output is built in a sibling staging directory: files whose bytes did not change
+are hard links to the old ones (same inode, same mtime), files the directory holds but
+aigonix-render did not write are carried over the same way. Then staging and output are
+exchanged with one atomic ``renameat2(RENAME_EXCHANGE)`` where the kernel offers it (two
+renames elsewhere) and the old tree is removed. A run that dies at any point leaves either
+the old or the new output, plus leftovers the next run removes first.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import fcntl
+import hashlib
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from aigonix_render.errors import OutputError
+from aigonix_render.render import OutputFile
+
+MARKER = ".aigonix-render"
+MARKER_HEADER = "# Written by aigonix-render: do not edit. The files below are owned and overwritten.\n"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a write would change: paths relative to the output directory."""
+
+    added: tuple[str, ...]
+    changed: tuple[str, ...]
+    removed: tuple[str, ...]
+
+    @property
+    def stale(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+
+def staging_path(out: Path) -> Path:
+    return out.parent / f".{out.name}.aigonix-staging"
+
+
+def retired_path(out: Path) -> Path:
+    return out.parent / f".{out.name}.aigonix-retired"
+
+
+def owned_files(out: Path) -> set[str] | None:
+    """The files the marker lists, or None when ``out`` is not aigonix-render's."""
+    marker = out / MARKER
+    if not marker.is_file():
+        return None
+    lines = marker.read_text(encoding="utf-8").splitlines()
+    return {line.split("  ", 1)[1] for line in lines if line and not line.startswith("#")}
+
+
+def check_writable(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out} is a file, not a directory")
+    if out.is_dir() and any(out.iterdir()) and owned_files(out) is None:
+        raise OutputError(f"{out} is not empty and was not written by aigonix-render (no {MARKER}); refusing to write into it")
+
+
+def read_previous(out: Path, relative: str) -> bytes | None:
+    path = out / relative
+    return path.read_bytes() if path.is_file() else None
+
+
+def plan(out: Path, files: list[OutputFile]) -> Plan:
+    owned = owned_files(out) or set()
+    new = {f.path for f in files}
+    added, changed = [], []
+    for output in files:
+        old = read_previous(out, output.path)
+        if old is None:
+            added.append(output.path)
+        elif old != output.text.encode("utf-8"):
+            changed.append(output.path)
+    removed = sorted(owned - new)
+    return Plan(tuple(sorted(added)), tuple(sorted(changed)), tuple(removed))
+
+
+def marker_text(files: list[OutputFile]) -> str:
+    lines = [f"{hashlib.sha256(f.text.encode('utf-8')).hexdigest()}  {f.path}\n" for f in sorted(files, key=lambda f: f.path)]
+    return MARKER_HEADER + "".join(lines)
+
+
+def write_output(out: Path, files: list[OutputFile]) -> Plan:
+    """Make ``out`` hold exactly ``files`` (plus files it held that it does not own)."""
+    with _locked(out.parent):
+        recover(out)
+        check_writable(out)
+        changes = plan(out, files)
+        marker = marker_text(files)
+        if not changes.stale and read_previous(out, MARKER) == marker.encode("utf-8"):
+            return changes
+        staging = staging_path(out)
+        _build(staging, out, files, marker)
+        _swap(staging, out)
+        return changes
+
+
+def recover(out: Path) -> None:
+    """Undo what an interrupted run left: ``out`` is always whole afterwards."""
+    retired = retired_path(out)
+    if retired.exists() and not out.exists():
+        os.rename(retired, out)
+    for leftover in (staging_path(out), retired):
+        if leftover.exists():
+            shutil.rmtree(leftover)
+
+
+def _build(staging: Path, out: Path, files: list[OutputFile], marker: str) -> None:
+    staging.mkdir()
+    owned = owned_files(out) or set()
+    if out.is_dir():
+        _carry_over(out, staging, owned)
+    for output in files:
+        _place(staging, out, output.path, output.text.encode("utf-8"))
+    _place(staging, out, MARKER, marker.encode("utf-8"))
+    _fsync_tree(staging)
+
+
+def _carry_over(out: Path, staging: Path, owned: set[str]) -> None:
+    """Files in ``out`` that aigonix-render did not write stay, as hard links."""
+    for folder, dirs, names in os.walk(out):
+        dirs.sort()
+        for name in sorted(names):
+            source = Path(folder) / name
+            relative = source.relative_to(out).as_posix()
+            if relative in owned or relative == MARKER:
+                continue
+            target = staging / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if source.is_symlink():
+                os.symlink(os.readlink(source), target)
+            else:
+                os.link(source, target)
+
+
+def _place(staging: Path, out: Path, relative: str, content: bytes) -> None:
+    target = staging / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        target.unlink()
+    old = out / relative
+    if old.is_file() and not old.is_symlink() and old.read_bytes() == content:
+        os.link(old, target)
+        return
+    with open(target, "wb") as handle:
+        handle.write(content)
+
+
+def _fsync_tree(root: Path) -> None:
+    for folder, _, names in os.walk(root):
+        for name in names:
+            path = Path(folder) / name
+            if not path.is_symlink():
+                with open(path, "rb") as handle:
+                    os.fsync(handle.fileno())
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def _swap(staging: Path, out: Path) -> None:
+    if not out.exists():
+        os.rename(staging, out)
+    elif _exchange(staging, out):
+        shutil.rmtree(staging)
+    else:
+        retired = retired_path(out)
+        os.rename(out, retired)
+        os.rename(staging, out)
+        shutil.rmtree(retired)
+    _fsync_dir(out.parent)
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths (Linux renameat2); False where the system cannot."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OutputError(f"could not swap {b} into place: {os.strerror(code)}")
+
+
+def _fsync_dir(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """One writer per parent folder at a time; a second one is refused, never mixed in."""
+    folder.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputError(f"another aigonix-render is writing into {folder}; try again when it has finished") from None
+        yield
+    finally:
+        os.close(descriptor)
