@@ -42,7 +42,12 @@ def validate(root: Path, format_: str, strict: bool) -> None:
 @click.option("-o", "--out", required=True, type=click.Path(path_type=Path), help="The output directory.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 when OUT is not up to date.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Parallel sops processes (default: CPUs).")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Parallel sops processes (default: CPUs).",
+)
 def render(root: Path, out: Path, check: bool, strict: bool, jobs: int | None) -> None:
     """Render the tree into OUT, Secrets encrypted with sops."""
     from aigonix_render.pipeline import RenderOptions
@@ -108,5 +113,8 @@ def main() -> None:
         cli()
     except Exception:
         traceback.print_exc()
-        click.echo("aigonix-render: internal error: this is a bug in aigonix-render, please report it", err=True)
+        click.echo(
+            "aigonix-render: internal error: this is a bug in aigonix-render, please report it",
+            err=True,
+        )
         sys.exit(70)

@@ -28,7 +28,8 @@ class InvalidInput(AigonixError):
 
     def __init__(self, problems: list[Problem]) -> None:
         errors = sum(1 for p in problems if p.severity is Severity.ERROR)
-        super().__init__(f"the tree does not validate ({errors} errors)")
+        noun = "error" if errors == 1 else "errors"
+        super().__init__(f"the tree does not validate ({errors} {noun})")
         self.problems = problems
 
 

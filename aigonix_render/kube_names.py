@@ -57,5 +57,7 @@ def config_map_key(key: str) -> str | None:
 
 def env_var_name(name: str) -> str | None:
     if not _ENV_NAME.fullmatch(name):
-        return "an environment variable name allows letters, digits, '_', '-' and '.', not starting with a digit"
+        return (
+            "an environment variable name allows letters, digits, '_', '-' and '.', not starting with a digit"
+        )
     return None

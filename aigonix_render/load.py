@@ -103,7 +103,9 @@ class _Loader:
         manifests = set(self._find_manifests())
         customer = self._expect(Path(MANIFEST), "Customer", manifests)
         if customer is None and not (self.root / MANIFEST).is_file():
-            self.problems.append(Problem(MANIFEST, 1, 1, "missing: the root needs an aigonix.yaml of kind Customer"))
+            self.problems.append(
+                Problem(MANIFEST, 1, 1, "missing: the root needs an aigonix.yaml of kind Customer")
+            )
         applications = tuple(self._applications(manifests))
         for stray in sorted(manifests):
             self.problems.append(Problem(stray.as_posix(), 1, 1, _UNKNOWN_PLACE))
@@ -160,7 +162,12 @@ class _Loader:
                 if secret is not None:
                     secrets[env.name] = secret
         return MicroserviceFolder(
-            self._relative(folder), document, self._files(folder / "files"), env_folders, env_files, secrets
+            self._relative(folder),
+            document,
+            self._files(folder / "files"),
+            env_folders,
+            env_files,
+            secrets,
         )
 
     def _files(self, folder: Path) -> tuple[ConfigFile, ...]:

@@ -162,7 +162,10 @@ def _application(folder: ApplicationFolder) -> Application:
 
 
 def _app_environment(
-    customer: Customer, application: Application, environment: Environment, folder: ApplicationFolder
+    customer: Customer,
+    application: Application,
+    environment: Environment,
+    folder: ApplicationFolder,
 ) -> ApplicationEnvironment:
     env_data = folder.document.data["environments"][environment.name]
     tenants = tuple(_tenant(t) for t in env_data["tenants"])
@@ -244,7 +247,13 @@ def effective_microservice(folder: MicroserviceFolder, environment: Environment)
 
 
 def _probe(kind: str, data: Mapping[str, Any]) -> Probe:
-    return Probe(kind, data["path"], data.get("port"), data.get("initialDelaySeconds"), data.get("periodSeconds"))
+    return Probe(
+        kind,
+        data["path"],
+        data.get("port"),
+        data.get("initialDelaySeconds"),
+        data.get("periodSeconds"),
+    )
 
 
 def _secrets_file(folder: MicroserviceFolder, environment: str) -> str | None:

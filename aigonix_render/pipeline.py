@@ -18,7 +18,15 @@ from aigonix_render.render import OutputFile, Rendering, Templates, render_model
 from aigonix_render.seal import Fingerprinted, fingerprint, previous_fingerprint, seal
 from aigonix_render.sops import Sops, find_sops
 from aigonix_render.validate import validate_tree
-from aigonix_render.write import Plan, check_writable, plan, read_previous, recover, write_output
+from aigonix_render.write import (
+    Plan,
+    check_writable,
+    output_lock,
+    plan,
+    read_previous,
+    recover,
+    write_output,
+)
 
 
 @dataclass(frozen=True)
@@ -65,12 +73,19 @@ def render(options: RenderOptions) -> RenderResult:
     secrets = [fingerprint(p, root, templates) for p in rendering.secrets]
     if options.check:
         return RenderResult(_check_plan(out, rendering, secrets), problems, 0)
-    recover(out)
-    check_writable(out)
-    kept, stale = _split_by_fingerprint(out, secrets)
-    sealed = seal(stale, root, templates, Sops(find_sops()), options.jobs or os.cpu_count() or 1) if stale else []
-    files = [*rendering.files, *kept, *sealed]
-    return RenderResult(write_output(out, files), problems, len(sealed))
+    with output_lock(out):
+        recover(out)
+        check_writable(out)
+        kept, stale = _split_by_fingerprint(out, secrets)
+        sealed = _seal(stale, root, templates, options.jobs)
+        files = [*rendering.files, *kept, *sealed]
+        return RenderResult(write_output(out, files), problems, len(sealed))
+
+
+def _seal(stale: list[Fingerprinted], root: Path, templates: Templates, jobs: int) -> list[OutputFile]:
+    if not stale:
+        return []
+    return seal(stale, root, templates, Sops(find_sops()), jobs or os.cpu_count() or 1)
 
 
 def _check_output_place(root: Path, out: Path) -> None:
@@ -78,7 +93,9 @@ def _check_output_place(root: Path, out: Path) -> None:
         raise OutputError(f"the output directory {out} would contain the input tree; choose another")
 
 
-def _split_by_fingerprint(out: Path, secrets: list[Fingerprinted]) -> tuple[list[OutputFile], list[Fingerprinted]]:
+def _split_by_fingerprint(
+    out: Path, secrets: list[Fingerprinted]
+) -> tuple[list[OutputFile], list[Fingerprinted]]:
     """Secrets whose previous file has the same fingerprint are kept byte for byte."""
     kept: list[OutputFile] = []
     stale: list[Fingerprinted] = []

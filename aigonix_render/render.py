@@ -15,7 +15,16 @@ from typing import Any
 
 import jinja2
 
-from aigonix_render.model import Application, ApplicationEnvironment, Customer, Environment, Host, Microservice, Model, Tenant
+from aigonix_render.model import (
+    Application,
+    ApplicationEnvironment,
+    Customer,
+    Environment,
+    Host,
+    Microservice,
+    Model,
+    Tenant,
+)
 from aigonix_render.yaml_text import scalar
 
 MANAGED_BY = "aigonix-render"
@@ -141,11 +150,18 @@ class _Folder:
         self.secrets.append(pending)
 
     def files(self) -> list[OutputFile]:
-        names = sorted(f.path.rsplit("/", 1)[1] for f in [*self.rendered, *self.secrets])
+        paths = [f.path for f in self.rendered] + [s.path for s in self.secrets]
+        names = sorted(path.rsplit("/", 1)[1] for path in paths)
         text = self.templates.render("kustomization.yaml.j2", resources=names)
         return [*self.rendered, OutputFile(f"{self.folder}/{KUSTOMIZATION}", text)]
 
-    def pending(self, meta: Meta, source: str, keys: tuple[str, ...], recipients: tuple[tuple[str, tuple[str, ...]], ...]) -> PendingSecret:
+    def pending(
+        self,
+        meta: Meta,
+        source: str,
+        keys: tuple[str, ...],
+        recipients: tuple[tuple[str, tuple[str, ...]], ...],
+    ) -> PendingSecret:
         return PendingSecret(f"{self.folder}/{meta.file_name}", meta, source, keys, recipients)
 
 
@@ -167,7 +183,13 @@ def _application_annotations(customer: Customer, application: Application) -> di
 
 def _namespace(customer: Customer, application: Application) -> Meta:
     labels = _application_labels(customer, application)
-    return Meta("Namespace", application.namespace, None, labels, _application_annotations(customer, application))
+    return Meta(
+        "Namespace",
+        application.namespace,
+        None,
+        labels,
+        _application_annotations(customer, application),
+    )
 
 
 def _pull_secret(model: Model, application: Application) -> PendingSecret:
@@ -219,7 +241,9 @@ def _ms_labels(app_env: ApplicationEnvironment, ms: Microservice) -> dict[str, s
     }
 
 
-def _ms_meta(app_env: ApplicationEnvironment, ms: Microservice, kind: str, suffix: str = "", **extra: Any) -> Meta:
+def _ms_meta(
+    app_env: ApplicationEnvironment, ms: Microservice, kind: str, suffix: str = "", **extra: Any
+) -> Meta:
     selector = _ms_labels(app_env, ms)
     labels = {
         **selector,

@@ -16,7 +16,13 @@ def text(problems: list[Problem]) -> str:
 
 def as_json(problems: list[Problem]) -> str:
     items = [
-        {"file": p.file, "line": p.line, "column": p.column, "severity": p.severity.value, "message": p.message}
+        {
+            "file": p.file,
+            "line": p.line,
+            "column": p.column,
+            "severity": p.severity.value,
+            "message": p.message,
+        }
         for p in problems
     ]
     return json.dumps({"problems": items}, indent=2, ensure_ascii=False) + "\n"
@@ -38,4 +44,8 @@ def _property(value: str) -> str:
     return _data(value).replace(":", "%3A").replace(",", "%2C")
 
 
-REPORTERS: dict[str, Callable[[list[Problem]], str]] = {"text": text, "json": as_json, "github": github}
+REPORTERS: dict[str, Callable[[list[Problem]], str]] = {
+    "text": text,
+    "json": as_json,
+    "github": github,
+}

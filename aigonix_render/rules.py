@@ -8,7 +8,6 @@ passed the schema (``valid``) are checked, so shapes and types can be trusted he
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -91,7 +90,9 @@ def _application(context: _Context, app: ApplicationFolder) -> Iterator[Problem]
             yield document.problem(["environments", env_name], message, at_key=True)
         tenants = env["tenants"]
         yield from _unique_in_list(document, ["environments", env_name, "tenants"], tenants, "id", str.lower)
-        yield from _unique_in_list(document, ["environments", env_name, "tenants"], tenants, "alias", str.lower)
+        yield from _unique_in_list(
+            document, ["environments", env_name, "tenants"], tenants, "alias", str.lower
+        )
     microservices = [ms for ms in app.microservices if ms.document.path in context.valid]
     yield from _unique(microservices, lambda m: m.document, "name", "microservice name", str.lower)
     yield from _unique_paths(context, app, microservices)
@@ -106,9 +107,20 @@ def _unique_hosts(apps: list[ApplicationFolder]) -> Iterator[Problem]:
             for t, tenant in enumerate(env["tenants"]):
                 for h, host in enumerate(tenant.get("hosts", [])):
                     key = (env_name, host["host"].lower())
-                    path: list[PathPart] = ["environments", env_name, "tenants", t, "hosts", h, "host"]
+                    path: list[PathPart] = [
+                        "environments",
+                        env_name,
+                        "tenants",
+                        t,
+                        "hosts",
+                        h,
+                        "host",
+                    ]
                     if key in seen:
-                        yield app.document.problem(path, f"host {host['host']!r} is already used in {env_name} by {seen[key]}")
+                        yield app.document.problem(
+                            path,
+                            f"host {host['host']!r} is already used in {env_name} by {seen[key]}",
+                        )
                     seen.setdefault(key, f"{app.document.path}:{app.document.position(path)[0]}")
 
 
@@ -121,10 +133,15 @@ def _microservice(context: _Context, app: ApplicationFolder, ms: MicroserviceFol
     app_envs = set(app.document.data["environments"])
     name = data["name"]
     if not STUDIO_MICROSERVICE_NAME.fullmatch(name):
-        yield document.problem(["name"], f"{name!r} is not a valid microservice name (a letter, then letters, digits and '-'; lower-case inside)")
+        yield document.problem(
+            ["name"],
+            f"{name!r} is not a valid microservice name (a letter, then letters, digits and '-'; lower-case inside)",
+        )
     yield from _label(document, ["name"], name, "microservice")
     yield from _known_environments(document, ms, app_envs)
-    deployed = sorted(e for e in (data.get("deployTo") or app_envs) if e in app_envs and e in context.environments)
+    deployed = sorted(
+        e for e in (data.get("deployTo") or app_envs) if e in app_envs and e in context.environments
+    )
     for env_name in deployed:
         yield from _derived_names(document, env_name, name)
         yield from _config_files(ms, env_name)
@@ -139,7 +156,9 @@ def _known_environments(document: Document, ms: MicroserviceFolder, app_envs: se
     listed = ", ".join(sorted(app_envs))
     for index, env_name in enumerate(document.data.get("deployTo") or []):
         if env_name not in app_envs:
-            yield document.problem(["deployTo", index], f"the application has no environment {env_name!r} ({listed})")
+            yield document.problem(
+                ["deployTo", index], f"the application has no environment {env_name!r} ({listed})"
+            )
     for env_name in document.data.get("environments") or {}:
         if env_name not in app_envs:
             message = f"the application has no environment {env_name!r} ({listed})"
@@ -186,14 +205,21 @@ def _images(document: Document) -> Iterator[Problem]:
         if match is None:
             yield document.problem(path, f"{image!r} is not a valid image reference")
         elif not match["digest"] and match["tag"] in (None, "latest"):
-            yield document.problem(path, f"{image!r} is not pinned: use a version tag, not latest", warning=True)
+            yield document.problem(
+                path, f"{image!r} is not pinned: use a version tag, not latest", warning=True
+            )
 
 
 def _probes(document: Document) -> Iterator[Problem]:
     probes = document.data["head"].get("probes") or {}
     for kind in ("liveness", "readiness"):
         if kind not in probes:
-            yield document.problem(["head"], f"no {kind} probe: Kubernetes cannot tell when the head is unhealthy", at_key=True, warning=True)
+            yield document.problem(
+                ["head"],
+                f"no {kind} probe: Kubernetes cannot tell when the head is unhealthy",
+                at_key=True,
+                warning=True,
+            )
 
 
 def _ingress_paths(document: Document) -> Iterator[Problem]:
@@ -204,10 +230,16 @@ def _ingress_paths(document: Document) -> Iterator[Problem]:
 
 
 def _under(path: str, reserved: str) -> bool:
-    return path == reserved or path.startswith(reserved + "/") or (reserved == "/sitemap" and path.startswith(reserved))
+    return (
+        path == reserved
+        or path.startswith(reserved + "/")
+        or (reserved == "/sitemap" and path.startswith(reserved))
+    )
 
 
-def _unique_paths(context: _Context, app: ApplicationFolder, microservices: list[MicroserviceFolder]) -> Iterator[Problem]:
+def _unique_paths(
+    context: _Context, app: ApplicationFolder, microservices: list[MicroserviceFolder]
+) -> Iterator[Problem]:
     seen: dict[tuple[str, str], str] = {}
     for ms in microservices:
         deploy_to = ms.document.data.get("deployTo") or list(app.document.data["environments"])
@@ -218,7 +250,10 @@ def _unique_paths(context: _Context, app: ApplicationFolder, microservices: list
             where = _source_of(ms.document, env_name, ["ingress", "path"])
             key = (env_name, ingress["path"])
             if key in seen:
-                yield ms.document.problem(where, f"in {env_name} the ingress path {ingress['path']!r} is already used by {seen[key]}")
+                yield ms.document.problem(
+                    where,
+                    f"in {env_name} the ingress path {ingress['path']!r} is already used by {seen[key]}",
+                )
             seen.setdefault(key, ms.document.data["name"])
 
 
@@ -238,7 +273,8 @@ def _env_vars(document: Document) -> Iterator[Problem]:
             if why:
                 yield document.problem(path, f"{name!r}: {why}", at_key=True)
             if isinstance(value, str) and (not value or value != value.strip()):
-                yield document.problem(path, f"the value of {name} is empty or has surrounding whitespace")
+                message = f"the value of {name} is empty or has surrounding whitespace, which the Aigonix platform refused"
+                yield document.problem(path, message, warning=True)
 
 
 def _secrets(ms: MicroserviceFolder, deployed: list[str]) -> Iterator[Problem]:
@@ -250,24 +286,36 @@ def _secrets(ms: MicroserviceFolder, deployed: list[str]) -> Iterator[Problem]:
             yield document.problem(["secrets", index], f"{name!r}: {why}")
         for env_name in deployed:
             if name in (merged_document(document.data, env_name).get("env") or {}):
-                yield document.problem(["secrets", index], f"{name!r} is also a plain env variable in {env_name}")
+                yield document.problem(
+                    ["secrets", index], f"{name!r} is also a plain env variable in {env_name}"
+                )
                 break
     for env_name in deployed:
         secrets = ms.secrets.get(env_name)
         if declared and secrets is None:
             expected = f"{ms.folder}/environments/{env_name}/secrets.yaml"
-            yield document.problem(["secrets"], f"secrets are declared but {expected} is missing", at_key=True)
+            yield document.problem(
+                ["secrets"], f"secrets are declared but {expected} is missing", at_key=True
+            )
         elif secrets is not None:
             yield from sops_files.check(secrets, tuple(declared), document)
     for env_name, secrets in sorted(ms.secrets.items()):
         if env_name not in deployed and env_name in ms.environment_folders:
-            yield Problem(secrets.path, 1, 1, f"the microservice is not deployed to {env_name}; this file is unused", Severity.WARNING)
+            yield Problem(
+                secrets.path,
+                1,
+                1,
+                f"the microservice is not deployed to {env_name}; this file is unused",
+                Severity.WARNING,
+            )
 
 
 # --- shared checks --------------------------------------------------------------------
 
 
-def _name_rules(document: Document, path: list[PathPart], name: str, what: str, key: bool = False) -> Iterator[Problem]:
+def _name_rules(
+    document: Document, path: list[PathPart], name: str, what: str, key: bool = False
+) -> Iterator[Problem]:
     why = kube_names.dns1123_label(name)
     if why:
         yield document.problem(path, f"{name!r} is not a valid {what}: {why}", at_key=key)
@@ -279,7 +327,9 @@ def _label(document: Document, path: list[PathPart], value: str, label: str) -> 
         yield document.problem(path, f"{value!r} cannot be the label {label}: {why}")
 
 
-def _unique_in_list(document: Document, path: list[PathPart], items: list[dict[str, Any]], key: str, norm: Any) -> Iterator[Problem]:
+def _unique_in_list(
+    document: Document, path: list[PathPart], items: list[dict[str, Any]], key: str, norm: Any
+) -> Iterator[Problem]:
     seen: set[str] = set()
     for index, item in enumerate(items):
         value = norm(item[key])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -36,7 +36,12 @@ def fingerprint(pending: PendingSecret, root: Path, templates: Templates) -> Fin
     shape = secret_text(templates, pending, {k: f"<{k}>" for k in _output_keys(pending)}, "")
     source = hashlib.sha256((root / pending.source).read_bytes()).hexdigest()
     material = json.dumps(
-        {"format": FINGERPRINT_FORMAT, "shape": shape, "source": source, "recipients": pending.recipients},
+        {
+            "format": FINGERPRINT_FORMAT,
+            "shape": shape,
+            "source": source,
+            "recipients": pending.recipients,
+        },
         sort_keys=True,
     )
     return Fingerprinted(pending, "sha256:" + hashlib.sha256(material.encode()).hexdigest())
@@ -68,13 +73,22 @@ def seal(
 ) -> list[OutputFile]:
     """Decrypt the sources these Secrets need, then encrypt each Secret for its recipients."""
     sources = sorted({s.pending.source for s in secrets})
+
+    def decrypt(source: str) -> dict[str, Any]:
+        return sops.decrypt(root / source, source)
+
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        decrypted = dict(zip(sources, pool.map(lambda s: sops.decrypt(root / s, s), sources), strict=True))
-        encrypt: Callable[[Fingerprinted], OutputFile] = lambda s: _seal_one(s, decrypted[s.pending.source], templates, sops)  # noqa: E731
+        decrypted = dict(zip(sources, pool.map(decrypt, sources), strict=True))
+
+        def encrypt(secret: Fingerprinted) -> OutputFile:
+            return _seal_one(secret, decrypted[secret.pending.source], templates, sops)
+
         return list(pool.map(encrypt, secrets))
 
 
-def _seal_one(secret: Fingerprinted, source: Mapping[str, Any], templates: Templates, sops: Sops) -> OutputFile:
+def _seal_one(
+    secret: Fingerprinted, source: Mapping[str, Any], templates: Templates, sops: Sops
+) -> OutputFile:
     pending = secret.pending
     values = _values(pending, source)
     text = secret_text(templates, pending, values, secret.fingerprint)
@@ -86,5 +100,7 @@ def _values(pending: PendingSecret, source: Mapping[str, Any]) -> dict[str, str]
         if not isinstance(source.get(key), str):
             raise SopsError(f"{pending.source}: {key} is missing or not a string after decryption")
     if pending.docker_server:
-        return {".dockerconfigjson": docker_config(pending.docker_server, source["username"], source["password"])}
+        return {
+            ".dockerconfigjson": docker_config(pending.docker_server, source["username"], source["password"])
+        }
     return {key: source[key] for key in pending.keys}

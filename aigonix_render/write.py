@@ -62,7 +62,9 @@ def check_writable(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out} is a file, not a directory")
     if out.is_dir() and any(out.iterdir()) and owned_files(out) is None:
-        raise OutputError(f"{out} is not empty and was not written by aigonix-render (no {MARKER}); refusing to write into it")
+        raise OutputError(
+            f"{out} is not empty and was not written by aigonix-render (no {MARKER}); refusing to write into it"
+        )
 
 
 def read_previous(out: Path, relative: str) -> bytes | None:
@@ -85,23 +87,27 @@ def plan(out: Path, files: list[OutputFile]) -> Plan:
 
 
 def marker_text(files: list[OutputFile]) -> str:
-    lines = [f"{hashlib.sha256(f.text.encode('utf-8')).hexdigest()}  {f.path}\n" for f in sorted(files, key=lambda f: f.path)]
+    lines = [
+        f"{hashlib.sha256(f.text.encode('utf-8')).hexdigest()}  {f.path}\n"
+        for f in sorted(files, key=lambda f: f.path)
+    ]
     return MARKER_HEADER + "".join(lines)
 
 
 def write_output(out: Path, files: list[OutputFile]) -> Plan:
-    """Make ``out`` hold exactly ``files`` (plus files it held that it does not own)."""
-    with _locked(out.parent):
-        recover(out)
-        check_writable(out)
-        changes = plan(out, files)
-        marker = marker_text(files)
-        if not changes.stale and read_previous(out, MARKER) == marker.encode("utf-8"):
-            return changes
-        staging = staging_path(out)
-        _build(staging, out, files, marker)
-        _swap(staging, out)
+    """Make ``out`` hold exactly ``files`` (plus files it held that it does not own).
+
+    The caller holds ``output_lock(out)`` and has run ``recover(out)``.
+    """
+    check_writable(out)
+    changes = plan(out, files)
+    marker = marker_text(files)
+    if not changes.stale and read_previous(out, MARKER) == marker.encode("utf-8"):
         return changes
+    staging = staging_path(out)
+    _build(staging, out, files, marker)
+    _swap(staging, out)
+    return changes
 
 
 def recover(out: Path) -> None:
@@ -211,15 +217,18 @@ def _fsync_dir(folder: Path) -> None:
 
 
 @contextmanager
-def _locked(folder: Path) -> Iterator[None]:
-    """One writer per parent folder at a time; a second one is refused, never mixed in."""
+def output_lock(out: Path) -> Iterator[None]:
+    """One render into ``out`` at a time (locked on its parent folder); a second is refused."""
+    folder = out.parent
     folder.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(folder, os.O_RDONLY)
     try:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise OutputError(f"another aigonix-render is writing into {folder}; try again when it has finished") from None
+            raise OutputError(
+                f"another aigonix-render is writing into {folder}; try again when it has finished"
+            ) from None
         yield
     finally:
         os.close(descriptor)

@@ -15,9 +15,13 @@ import yaml
 
 _PLAIN = re.compile(r"[A-Za-z0-9_/][A-Za-z0-9_./@+-]*")
 _NUMBER_LIKE = re.compile(r"[0-9][0-9_.eE+-]*|0[xXoObB].*")
-_SPECIAL = frozenset("y n yes no on off true false null".split())
-_UNPRINTABLE = re.compile("[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
-_LITERAL_SAFE = re.compile("[\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*")
+_SPECIAL = frozenset(["y", "n", "yes", "no", "on", "off", "true", "false", "null"])
+_UNPRINTABLE = re.compile(
+    "[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+_LITERAL_SAFE = re.compile(
+    "[\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*"
+)
 
 
 def scalar(value: object, indent: int = 0) -> str:
@@ -49,7 +53,7 @@ _RESOLVER = yaml.resolver.Resolver()
 
 
 def _resolves_to_string(value: str) -> bool:
-    tag = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))
+    tag: str = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
     return tag == "tag:yaml.org,2002:str"
 
 

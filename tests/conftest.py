@@ -1,0 +1,121 @@
+"""Shared fixtures: the CLI runner, test keys, and trees copied into a temporary folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from aigonix_render.cli import cli
+
+TESTS = Path(__file__).parent
+REPO = TESTS.parent
+SAMPLE = REPO / "sample-repo"
+BASE = TESTS / "cases" / "base"
+KEYS = TESTS / "keys"
+DEMO_KEY = SAMPLE / "demo-age-key.txt"
+
+
+@dataclass(frozen=True)
+class Run:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    def __str__(self) -> str:
+        return f"exit {self.exit_code}\n--- stdout\n{self.stdout}--- stderr\n{self.stderr}"
+
+
+def run_line(*args: str | Path, env: dict[str, str] | None = None) -> Run:
+    """Run the CLI in-process; the result prints stdout and stderr when an assert fails."""
+    runner = CliRunner()
+    result = runner.invoke(cli, [str(a) for a in args], env=env, catch_exceptions=False)
+    return Run(result.exit_code, result.stdout, result.stderr)
+
+
+def run_process(*args: str | Path, env: dict[str, str] | None = None, cwd: Path | None = None) -> Run:
+    """Run ``aigonix-render`` as a real process (for environment-sensitive tests)."""
+    argv = [sys.executable, "-m", "aigonix_render", *(str(a) for a in args)]
+    full_env = {**os.environ, **(env or {})}
+    result = subprocess.run(argv, capture_output=True, text=True, env=full_env, cwd=cwd, check=False)
+    return Run(result.returncode, result.stdout, result.stderr)
+
+
+def public_key(name: str) -> str:
+    for line in (KEYS / f"{name}.agekey").read_text().splitlines():
+        if line.startswith("# public key: "):
+            return line.removeprefix("# public key: ")
+    raise AssertionError(f"no public key in {name}.agekey")
+
+
+@pytest.fixture
+def both_keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A key file holding the dev and prod test identities (decrypts the test sources)."""
+    path = tmp_path_factory.mktemp("keys") / "both.agekey"
+    path.write_text((KEYS / "dev.agekey").read_text() + (KEYS / "prod.agekey").read_text())
+    return path
+
+
+@pytest.fixture
+def keyed(monkeypatch: pytest.MonkeyPatch, both_keys: Path) -> Path:
+    monkeypatch.setenv("SOPS_AGE_KEY_FILE", str(both_keys))
+    return both_keys
+
+
+@pytest.fixture
+def demo_keyed(monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SOPS_AGE_KEY_FILE", str(DEMO_KEY))
+    return DEMO_KEY
+
+
+@pytest.fixture
+def base_tree(tmp_path: Path) -> Path:
+    """A copy of the valid test tree, to break or render."""
+    target = tmp_path / "tree"
+    shutil.copytree(BASE, target)
+    return target
+
+
+@pytest.fixture
+def sample_tree(tmp_path: Path) -> Path:
+    target = tmp_path / "sample"
+    shutil.copytree(SAMPLE, target)
+    return target
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file under ``folder`` with its bytes and mtime, to prove nothing changed."""
+    return {
+        p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def sops_decrypt(path: Path | str, key: Path, text: str | None = None) -> str:
+    """Decrypt with the real sops and only ``key``; ``text`` is decrypted from stdin instead."""
+    from aigonix_render.sops import find_sops
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SOPS_")}
+    env["SOPS_AGE_KEY_FILE"] = str(key)
+    argv = [find_sops(), "decrypt", "--input-type", "yaml", "--output-type", "yaml"]
+    argv.append("/dev/stdin" if text is not None else str(path))
+    result = subprocess.run(argv, input=text, capture_output=True, text=True, env=env, check=False)
+    assert result.returncode == 0, f"sops could not decrypt {path}: {result.stderr}"
+    return result.stdout
+
+
+@pytest.fixture
+def no_sops_keys(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    for name in list(os.environ):
+        if name.startswith("SOPS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    yield
