@@ -68,6 +68,7 @@ class MicroserviceFolder:
     environment_folders: dict[str, str] = field(default_factory=dict)
     environment_files: dict[str, tuple[ConfigFile, ...]] = field(default_factory=dict)
     secrets: dict[str, Document] = field(default_factory=dict)
+    unreadable_secrets: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -154,20 +155,20 @@ class _Loader:
         env_folders: dict[str, str] = {}
         env_files: dict[str, tuple[ConfigFile, ...]] = {}
         secrets: dict[str, Document] = {}
+        unreadable: set[str] = set()
         for env in _subfolders(folder / "environments"):
             env_folders[env.name] = self._relative(env)
             env_files[env.name] = self._files(env / "files")
             if (env / SECRETS).is_file():
                 secret = self.document(env.relative_to(self.root) / SECRETS)
-                if secret is not None:
+                if secret is None:
+                    unreadable.add(env.name)
+                else:
                     secrets[env.name] = secret
+        files = self._files(folder / "files")
+        relative = self._relative(folder)
         return MicroserviceFolder(
-            self._relative(folder),
-            document,
-            self._files(folder / "files"),
-            env_folders,
-            env_files,
-            secrets,
+            relative, document, files, env_folders, env_files, secrets, frozenset(unreadable)
         )
 
     def _files(self, folder: Path) -> tuple[ConfigFile, ...]:
@@ -228,9 +229,12 @@ class _Loader:
         return self._single(name, documents, text)
 
     def _single(self, name: str, documents: list[Any], text: str) -> Document | None:
+        while len(documents) > 1 and documents[-1] is None:
+            documents.pop()  # a trailing '---' ends the stream; it is no second document
         if len(documents) != 1:
+            line = _second_document_line(text) if documents else 1
             message = "empty file" if not documents else "a file holds one YAML document, found several"
-            self.problems.append(Problem(name, 1, 1, message))
+            self.problems.append(Problem(name, line, 1, message))
             return None
         node = documents[0]
         if not isinstance(node, CommentedMap):
@@ -262,19 +266,52 @@ def _subfolders(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
+def _second_document_line(text: str) -> int:
+    """The line of the '---' that starts the second document."""
+    lines = text.splitlines()
+    markers = [i + 1 for i, line in enumerate(lines) if line == "---" or line.startswith("--- ")]
+    content = [i + 1 for i, line in enumerate(lines) if line.strip() and not line.startswith(("#", "%"))]
+    leading = bool(markers) and bool(content) and markers[0] == content[0]
+    index = 1 if leading else 0
+    return markers[index] if len(markers) > index else 1
+
+
 def _offset_position(raw: bytes, offset: int) -> tuple[int, int]:
     before = raw[:offset]
     line_start = before.rfind(b"\n") + 1
     return before.count(b"\n") + 1, offset - line_start + 1
 
 
+_UNCLOSED = {
+    "while scanning a quoted scalar": "the quoted string that starts here is never closed",
+    "while parsing a flow sequence": "the '[' here is never closed",
+    "while parsing a flow mapping": "the '{' here is never closed",
+    "while scanning a simple key": "this key has no ':' after it",
+}
+_PLAIN_WORDS = {
+    "expected <block end>, but found": "bad indentation: this line does not line up with the lines above it",
+    "found character '\\t' that cannot start any token": "a tab character: YAML indents with spaces only",
+    "mapping values are not allowed here": "mapping values are not allowed here (quote a value that holds ': ')",
+}
+
+
 def _yaml_problem(name: str, error: MarkedYAMLError) -> Problem:
+    """A parser error in plain words, at the place the user must look."""
+    problem = (error.problem or "invalid YAML").split(" with value")[0]
+    context = error.context or ""
+    for start, words in _UNCLOSED.items():
+        if context.startswith(start) and error.context_mark is not None:
+            return _at(name, error.context_mark, f"YAML syntax: {words} ({problem})")
+    for start, words in _PLAIN_WORDS.items():
+        if problem.startswith(start):
+            problem = words
     mark = error.problem_mark or error.context_mark
+    return _at(name, mark, f"YAML syntax: {problem}")
+
+
+def _at(name: str, mark: Any, message: str) -> Problem:
     line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-    text = error.problem or "invalid YAML"
-    if "duplicate key" in text:
-        text = text.split(" with value")[0]
-    return Problem(name, line, column, f"YAML syntax: {text}")
+    return Problem(name, line, column, message)
 
 
 class _UnsupportedValue(Exception):

@@ -18,6 +18,10 @@ from aigonix_render.model import Environment, _environment, effective_files, mer
 from aigonix_render.problems import Problem, Severity
 
 STUDIO_MICROSERVICE_NAME = re.compile(r"[a-zA-Z]([-a-z0-9]*[a-zA-Z0-9])+")
+MICROSERVICE_NAME_RULE = (
+    "a letter first, a letter or digit last, only lower-case letters, digits and '-' between"
+    " (at least 2 characters)"
+)
 AGE_RECIPIENT = re.compile(r"age1[02-9ac-hj-np-z]{58}")
 IMAGE_REFERENCE = re.compile(
     r"(?:(?P<domain>[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::[0-9]+)?)/)?"
@@ -132,18 +136,20 @@ def _microservice(context: _Context, app: ApplicationFolder, ms: MicroserviceFol
     data = document.data
     app_envs = set(app.document.data["environments"])
     name = data["name"]
-    if not STUDIO_MICROSERVICE_NAME.fullmatch(name):
+    name_ok = STUDIO_MICROSERVICE_NAME.fullmatch(name) is not None
+    if not name_ok:
         yield document.problem(
-            ["name"],
-            f"{name!r} is not a valid microservice name (a letter, then letters, digits and '-'; lower-case inside)",
+            ["name"], f"{name!r} is not a valid microservice name: {MICROSERVICE_NAME_RULE}"
         )
-    yield from _label(document, ["name"], name, "microservice")
+    else:
+        yield from _label(document, ["name"], name, "microservice")
     yield from _known_environments(document, ms, app_envs)
     deployed = sorted(
         e for e in (data.get("deployTo") or app_envs) if e in app_envs and e in context.environments
     )
     for env_name in deployed:
-        yield from _derived_names(document, env_name, name)
+        if name_ok:
+            yield from _derived_names(document, env_name, name)
         yield from _config_files(ms, env_name)
     yield from _images(document)
     yield from _probes(document)
@@ -284,15 +290,13 @@ def _secrets(ms: MicroserviceFolder, deployed: list[str]) -> Iterator[Problem]:
         why = kube_names.env_var_name(name)
         if why:
             yield document.problem(["secrets", index], f"{name!r}: {why}")
-        for env_name in deployed:
-            if name in (merged_document(document.data, env_name).get("env") or {}):
-                yield document.problem(
-                    ["secrets", index], f"{name!r} is also a plain env variable in {env_name}"
-                )
-                break
+        clashes = [e for e in deployed if name in (merged_document(document.data, e).get("env") or {})]
+        if clashes:
+            where = "" if name in (document.data.get("env") or {}) else f" in {', '.join(clashes)}"
+            yield document.problem(["secrets", index], f"{name!r} is also a plain env variable{where}")
     for env_name in deployed:
         secrets = ms.secrets.get(env_name)
-        if declared and secrets is None:
+        if declared and secrets is None and env_name not in ms.unreadable_secrets:
             expected = f"{ms.folder}/environments/{env_name}/secrets.yaml"
             yield document.problem(
                 ["secrets"], f"secrets are declared but {expected} is missing", at_key=True
@@ -330,12 +334,15 @@ def _label(document: Document, path: list[PathPart], value: str, label: str) -> 
 def _unique_in_list(
     document: Document, path: list[PathPart], items: list[dict[str, Any]], key: str, norm: Any
 ) -> Iterator[Problem]:
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     for index, item in enumerate(items):
         value = norm(item[key])
         if value in seen:
-            yield document.problem([*path, index, key], f"{key} {item[key]!r} is listed twice")
-        seen.add(value)
+            first = document.position([*path, seen[value], key])[0]
+            yield document.problem(
+                [*path, index, key], f"{key} {item[key]!r} is listed twice (first at line {first})"
+            )
+        seen.setdefault(value, index)
 
 
 def _unique(items: list[Any], document_of: Any, key: str, what: str, norm: Any) -> Iterator[Problem]:
@@ -346,4 +353,4 @@ def _unique(items: list[Any], document_of: Any, key: str, what: str, norm: Any) 
         if value in seen:
             yield document.problem([key], f"{what} {document.data[key]!r} is already used by {seen[value]}")
         else:
-            seen[value] = document.path
+            seen[value] = f"{document.path}:{document.position([key])[0]}"

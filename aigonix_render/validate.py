@@ -80,6 +80,12 @@ class _Failure:
     def title(self) -> str:
         return str(self.schema.get("title", "value")) if isinstance(self.schema, dict) else "value"
 
+    @property
+    def rule(self) -> str:
+        """The schema's own description of a constrained value, as ': <description>'."""
+        description = self.schema.get("description") if isinstance(self.schema, dict) else None
+        return f": {description}" if description else ""
+
 
 def _describe(document: Document, error: ValidationError) -> Iterator[Problem]:
     failure = _Failure.of(error)
@@ -88,15 +94,22 @@ def _describe(document: Document, error: ValidationError) -> Iterator[Problem]:
         yield from _unknown_keys(document, failure)
     elif failure.keyword == "required":
         for name in failure.expected:
-            if name not in instance:
+            if name not in instance and not _misspelt(name, instance, failure.schema):
                 yield document.problem(path, f"missing required key {name!r}", at_key=bool(path))
     elif "propertyNames" in failure.schema_path:
-        message = f"{instance!r} is not a valid {failure.title}"
+        message = f"{instance!r} is not a valid {failure.title}{failure.rule}"
         yield document.problem([*path, instance], message, at_key=True)
     elif failure.keyword == "uniqueItems":
         yield document.problem(_second_occurrence(path, instance), "listed twice")
     else:
         yield document.problem(path, _message(document, failure))
+
+
+def _misspelt(name: str, instance: Any, schema: Any) -> bool:
+    """A missing key that an unknown key nearly spells: that key's problem says it all."""
+    known = schema.get("properties", {}) if isinstance(schema, dict) else {}
+    unknown = [k for k in instance if k not in known]
+    return bool(difflib.get_close_matches(name, unknown, n=1))
 
 
 def _unknown_keys(document: Document, failure: _Failure) -> Iterator[Problem]:
@@ -130,11 +143,11 @@ def _message(document: Document, failure: _Failure) -> str:
     if keyword == "type":
         return _type_message(document, failure.path, expected)
     if keyword == "const":
-        return f"must be {expected!r}"
+        return f"must be {expected!r}, not {failure.instance!r}"
     if keyword == "enum":
-        return "must be one of " + ", ".join(str(v) for v in expected)
+        return f"must be one of {', '.join(str(v) for v in expected)}, not {failure.instance!r}"
     if keyword == "pattern":
-        return f"{failure.instance!r} is not a valid {failure.title}"
+        return f"{failure.instance!r} is not a valid {failure.title}{failure.rule}"
     if keyword in ("minItems", "minProperties", "minLength") and expected == 1:
         return "must not be empty"
     if keyword == "maxLength":
