@@ -47,6 +47,11 @@ class Host:
     host: str
     secret_name: str | None
 
+    @property
+    def tls_secret(self) -> str:
+        """The host's own ``secretName``, else one derived from the host name."""
+        return self.secret_name or self.host.lower().replace("*.", "wildcard.") + "-tls"
+
 
 @dataclass(frozen=True)
 class Tenant:
@@ -137,13 +142,13 @@ def _customer(data: Mapping[str, Any]) -> Customer:
     return Customer(
         name=data["name"],
         id=data["id"],
-        environments=tuple(_environment(n, e) for n, e in sorted(data["environments"].items())),
+        environments=tuple(environment_of(n, e) for n, e in sorted(data["environments"].items())),
         registry_server=registry.get("server"),
         registry_credentials=registry.get("credentials"),
     )
 
 
-def _environment(name: str, data: Mapping[str, Any]) -> Environment:
+def environment_of(name: str, data: Mapping[str, Any]) -> Environment:
     production = bool(data.get("production", False))
     ingress = data.get("ingress") or {}
     default_issuer = "letsencrypt-production" if production else "letsencrypt-staging"

@@ -20,7 +20,6 @@ from aigonix_render.model import (
     ApplicationEnvironment,
     Customer,
     Environment,
-    Host,
     Microservice,
     Model,
     Tenant,
@@ -311,7 +310,6 @@ def _public(folder: _Folder, app_env: ApplicationEnvironment, ms: Microservice, 
                 tenant=tenant,
                 service=service,
                 ingress_class=app_env.environment.ingress_class,
-                tls_secret=tls_secret_name,
             )
 
 
@@ -322,13 +320,6 @@ def _ingress_meta(app_env: ApplicationEnvironment, ms: Microservice, tenant: Ten
         "aigonix.io/customer-tenant-alias": tenant.alias,
     }
     return _ms_meta(app_env, ms, "Ingress", f"-{tenant.id[:7].lower()}", annotations=annotations)
-
-
-def tls_secret_name(host: Host) -> str:
-    """The host's own ``secretName``, else one derived from the host name."""
-    if host.secret_name:
-        return host.secret_name
-    return host.host.lower().replace("*.", "wildcard.") + "-tls"
 
 
 def iter_paths(rendering: Rendering) -> Iterator[str]:

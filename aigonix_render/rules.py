@@ -14,7 +14,7 @@ from typing import Any
 
 from aigonix_render import kube_names, sops_files
 from aigonix_render.load import ApplicationFolder, Document, MicroserviceFolder, PathPart, Tree
-from aigonix_render.model import Environment, _environment, effective_files, merged_document
+from aigonix_render.model import Environment, Host, effective_files, environment_of, merged_document
 from aigonix_render.problems import Problem, Severity
 
 STUDIO_MICROSERVICE_NAME = re.compile(r"[a-zA-Z]([-a-z0-9]*[a-zA-Z0-9])+")
@@ -57,7 +57,7 @@ def check(tree: Tree, valid: set[str]) -> Iterator[Problem]:
 
 
 def _environments(customer: Document) -> dict[str, Environment]:
-    return {name: _environment(name, data) for name, data in customer.data["environments"].items()}
+    return {name: environment_of(name, data) for name, data in customer.data["environments"].items()}
 
 
 # --- customer -------------------------------------------------------------------------
@@ -68,8 +68,13 @@ def _customer(document: Document) -> Iterator[Problem]:
     why = kube_names.label_value(label)
     if why:
         yield document.problem(["name"], f"the customer name becomes the label tenant={label!r}: {why}")
+    seen: dict[str, str] = {}
     for name, env in document.data["environments"].items():
         yield from _name_rules(document, ["environments", name], name.lower(), "environment name", key=True)
+        if name.lower() in seen:
+            message = f"environment {name!r} and {seen[name.lower()]!r} would share the object names of {name.lower()!r}"
+            yield document.problem(["environments", name], message, at_key=True)
+        seen.setdefault(name.lower(), name)
         for index, recipient in enumerate(env["recipients"].get("age", [])):
             if not AGE_RECIPIENT.fullmatch(recipient):
                 path = ["environments", name, "recipients", "age", index]
@@ -107,25 +112,24 @@ def _application(context: _Context, app: ApplicationFolder) -> Iterator[Problem]
 def _unique_hosts(apps: list[ApplicationFolder]) -> Iterator[Problem]:
     seen: dict[tuple[str, str], str] = {}
     for app in apps:
-        for env_name, env in app.document.data["environments"].items():
-            for t, tenant in enumerate(env["tenants"]):
-                for h, host in enumerate(tenant.get("hosts", [])):
-                    key = (env_name, host["host"].lower())
-                    path: list[PathPart] = [
-                        "environments",
-                        env_name,
-                        "tenants",
-                        t,
-                        "hosts",
-                        h,
-                        "host",
-                    ]
-                    if key in seen:
-                        yield app.document.problem(
-                            path,
-                            f"host {host['host']!r} is already used in {env_name} by {seen[key]}",
-                        )
-                    seen.setdefault(key, f"{app.document.path}:{app.document.position(path)[0]}")
+        for path, env_name, host in _hosts(app.document):
+            key = (env_name, host.host.lower())
+            if key in seen:
+                message = f"host {host.host!r} is already used in {env_name} by {seen[key]}"
+                yield app.document.problem(path, message)
+            seen.setdefault(key, f"{app.document.path}:{app.document.position(path)[0]}")
+            why = kube_names.dns1123_subdomain(host.tls_secret)
+            if why and not host.secret_name:
+                message = f"the TLS secret would be named {host.tls_secret!r}: {why}; set secretName"
+                yield app.document.problem(path, message)
+
+
+def _hosts(document: Document) -> Iterator[tuple[list[PathPart], str, Host]]:
+    for env_name, env in document.data["environments"].items():
+        for t, tenant in enumerate(env["tenants"]):
+            for h, host in enumerate(tenant.get("hosts", [])):
+                path: list[PathPart] = ["environments", env_name, "tenants", t, "hosts", h, "host"]
+                yield path, env_name, Host(host["host"], host.get("secretName"))
 
 
 # --- microservice ---------------------------------------------------------------------

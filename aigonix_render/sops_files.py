@@ -28,6 +28,8 @@ def check(document: Document, expected: tuple[str, ...], declared_in: Document |
             yield document.problem(
                 [key], f"the value of {key} is not encrypted (re-encrypt the whole file with sops)"
             )
+        elif not value.endswith(",type:str]"):
+            yield document.problem([key], f"the value of {key} must be a string: quote it in `sops edit`")
     for key in keys:
         if key not in expected:
             where = f"the secrets of {declared_in.path}" if declared_in else "this file"

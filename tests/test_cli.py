@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 from conftest import BASE, REPO, SAMPLE, run_line
 
@@ -120,3 +121,19 @@ def test_show_unknown_microservice_is_a_usage_error() -> None:
         result.stderr
         == "aigonix-render: error: no microservice 'nothing' is deployed to an environment 'Prod'\n"
     )
+
+
+def test_a_bug_says_it_is_one(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from aigonix_render import cli
+
+    def broken(root: Path) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("aigonix_render.pipeline.validate", broken)
+    monkeypatch.setattr("sys.argv", ["aigonix-render", "validate", str(BASE)])
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    assert exit_info.value.code == 70
+    err = capsys.readouterr().err
+    assert "RuntimeError: boom" in err
+    assert err.endswith("aigonix-render: internal error: this is a bug in aigonix-render, please report it\n")
