@@ -30,9 +30,9 @@ def cli() -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 def validate(root: Path, format_: str, strict: bool) -> None:
     """Check the tree against the schemas and the platform's rules (needs no keys)."""
-    from aigonix_render.pipeline import validate as run_validate
+    from aigonix_render.validate import validate_root
 
-    problems = _guard(lambda: run_validate(root).problems)
+    problems = _guard(lambda: validate_root(root).problems)
     click.echo(reporter.REPORTERS[format_](problems), nl=False)
     sys.exit(EXIT_INVALID if has_errors(problems, strict) else EXIT_OK)
 

@@ -11,13 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aigonix_render.errors import InvalidInput, OutputError
-from aigonix_render.load import Tree, load_tree
 from aigonix_render.model import Model, build_model
-from aigonix_render.problems import Problem, has_errors, sort_problems
+from aigonix_render.problems import Problem, has_errors
 from aigonix_render.render import OutputFile, Rendering, Templates, render_model
 from aigonix_render.seal import Fingerprinted, fingerprint, previous_fingerprint, seal
 from aigonix_render.sops import Sops, find_sops
-from aigonix_render.validate import validate_tree
+from aigonix_render.validate import validate_root
 from aigonix_render.write import (
     Plan,
     check_writable,
@@ -39,26 +38,15 @@ class RenderOptions:
 
 
 @dataclass(frozen=True)
-class Validation:
-    tree: Tree
-    problems: list[Problem]
-
-
-@dataclass(frozen=True)
 class RenderResult:
     plan: Plan
     problems: list[Problem]
     sealed: int
 
 
-def validate(root: Path, exclude: tuple[Path, ...] = ()) -> Validation:
-    tree, load_problems = load_tree(root, exclude)
-    return Validation(tree, sort_problems([*load_problems, *validate_tree(tree)]))
-
-
 def valid_model(root: Path, strict: bool, exclude: tuple[Path, ...] = ()) -> tuple[Model, list[Problem]]:
     """The model of a tree that validates; ``InvalidInput`` (with the problems) otherwise."""
-    validation = validate(root, exclude)
+    validation = validate_root(root, exclude)
     if has_errors(validation.problems, strict):
         raise InvalidInput(validation.problems)
     return build_model(validation.tree), validation.problems

@@ -10,15 +10,28 @@ import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from aigonix_render import rules
-from aigonix_render.load import Document, Tree
+from aigonix_render.load import Document, Tree, load_tree
 from aigonix_render.problems import Problem, sort_problems
 from aigonix_render.schema_files import load_schema
+
+
+@dataclass(frozen=True)
+class Validation:
+    tree: Tree
+    problems: list[Problem]
+
+
+def validate_root(root: Path, exclude: tuple[Path, ...] = ()) -> Validation:
+    """Load and validate the tree at ``root``: every problem, sorted."""
+    tree, load_problems = load_tree(root, exclude)
+    return Validation(tree, sort_problems([*load_problems, *validate_tree(tree)]))
 
 
 def validate_tree(tree: Tree) -> list[Problem]:

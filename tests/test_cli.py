@@ -129,7 +129,7 @@ def test_a_bug_says_it_is_one(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Ca
     def broken(root: Path) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("aigonix_render.pipeline.validate", broken)
+    monkeypatch.setattr("aigonix_render.validate.validate_root", broken)
     monkeypatch.setattr("sys.argv", ["aigonix-render", "validate", str(BASE)])
     with pytest.raises(SystemExit) as exit_info:
         cli.main()
