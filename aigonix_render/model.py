@@ -5,6 +5,7 @@ Built only from a tree that validated without errors, so it trusts shapes and ty
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,11 @@ from aigonix_render.load import ApplicationFolder, ConfigFile, MicroserviceFolde
 
 DEFAULT_PORT = 80
 DEFAULT_REPLICAS = 1
+DEFAULT_RUNTIME_IMAGE = "dolittle/runtime:9.3.3"
+DEFAULT_EVENT_STORE_IMAGE = "dolittle/mongodb:4.2.2"
+DEFAULT_EVENT_STORE_SIZE = "8Gi"
+DEFAULT_EVENT_STORE_CLASS = "managed-premium"
+CONSENT_NAMESPACE = uuid.UUID("6a1e2c4f-5b3d-4e8a-9c7f-0d2b4a6e8f10")
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,12 @@ class Probe:
 
 
 @dataclass(frozen=True)
+class Runtime:
+    image: str
+    public_streams: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Microservice:
     """One microservice as it is in one environment, overrides merged."""
 
@@ -89,10 +101,20 @@ class Microservice:
     secrets: tuple[str, ...]
     secrets_file: str | None
     files: tuple[ConfigFile, ...]
+    runtime: Runtime | None = None
 
     @property
     def lower(self) -> str:
         return self.name.lower()
+
+
+@dataclass(frozen=True)
+class EventStore:
+    image: str
+    size: str
+    class_name: str
+    backup_schedule: str | None
+    backup_claim: str | None
 
 
 @dataclass(frozen=True)
@@ -101,6 +123,8 @@ class Application:
     id: str
     folder: str
     environments: tuple[str, ...]
+    event_store: EventStore
+    developers: tuple[str, ...] = ()
 
     @property
     def namespace(self) -> str:
@@ -117,10 +141,49 @@ class ApplicationEnvironment:
 
 
 @dataclass(frozen=True)
+class Party:
+    """One side of an event horizon: a microservice of an application."""
+
+    application: Application
+    id: str
+    name: str
+
+    @property
+    def lower(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A consumer reading a producer's public stream in one environment, tenant by tenant."""
+
+    environment: str
+    consumer: Party
+    producer: Party
+    stream: str
+    partition: str
+    scope: str
+    tenants: tuple[tuple[str, str], ...]
+
+    def consent(self, consumer_tenant: str, producer_tenant: str) -> str:
+        """A deterministic consent id, so renders stay byte-identical."""
+        parts = (
+            self.consumer.id,
+            consumer_tenant,
+            self.producer.id,
+            producer_tenant,
+            self.stream,
+            self.partition,
+        )
+        return str(uuid.uuid5(CONSENT_NAMESPACE, "/".join(p.lower() for p in parts)))
+
+
+@dataclass(frozen=True)
 class Model:
     customer: Customer
     applications: tuple[Application, ...]
     environments: tuple[ApplicationEnvironment, ...]
+    subscriptions: tuple[Subscription, ...] = ()
 
 
 def build_model(tree: Tree) -> Model:
@@ -134,7 +197,64 @@ def build_model(tree: Tree) -> Model:
         applications.append(application)
         for env_name in application.environments:
             environments.append(_app_environment(customer, application, by_name[env_name], folder))
-    return Model(customer, tuple(applications), tuple(environments))
+    subscriptions = tuple(sorted(_subscriptions(tree, environments), key=_subscription_order))
+    return Model(customer, tuple(applications), tuple(environments), subscriptions)
+
+
+def _subscription_order(s: Subscription) -> tuple[str, ...]:
+    return (s.environment, s.consumer.id, s.producer.id, s.stream, s.partition, s.scope)
+
+
+def _subscriptions(tree: Tree, environments: list[ApplicationEnvironment]) -> Iterator[Subscription]:
+    """Every event horizon of every deployed consumer, resolved to ids and tenant pairs."""
+    by_app = {(e.application.name, e.environment.name): e for e in environments}
+    for app_env in environments:
+        folder = next(a for a in tree.applications if a.document.data["name"] == app_env.application.name)
+        for ms_folder in folder.microservices:
+            data = merged_document(ms_folder.document.data, app_env.environment.name)
+            if not any(m.id == data["id"] for m in app_env.microservices):
+                continue
+            consumer = Party(app_env.application, data["id"], data["name"])
+            for entry in data.get("eventHorizons") or []:
+                producer_env = by_app[(entry["producer"]["application"], app_env.environment.name)]
+                yield _subscription(app_env, producer_env, consumer, entry)
+
+
+def _subscription(
+    consumer_env: ApplicationEnvironment,
+    producer_env: ApplicationEnvironment,
+    consumer: Party,
+    entry: Mapping[str, Any],
+) -> Subscription:
+    name = entry["producer"]["microservice"].lower()
+    producer_ms = next(m for m in producer_env.microservices if m.lower == name)
+    producer = Party(producer_env.application, producer_ms.id, producer_ms.name)
+    pairs = tenant_pairs(consumer_env.tenants, producer_env.tenants, entry.get("tenants"))
+    tenants = tuple(sorted((c.id, p.id) for c, p in pairs if p is not None))
+    return Subscription(
+        consumer_env.environment.name,
+        consumer,
+        producer,
+        entry["stream"],
+        entry["partition"],
+        entry["scope"],
+        tenants,
+    )
+
+
+def tenant_pairs(
+    consumers: tuple[Tenant, ...], producers: tuple[Tenant, ...], explicit: list[Mapping[str, str]] | None
+) -> list[tuple[Tenant, Tenant | None]]:
+    """Consumer tenants with the producer tenant each reads from: by alias unless mapped."""
+    by_alias = {t.alias.lower(): t for t in producers}
+    if explicit is None:
+        return [(c, by_alias.get(c.alias.lower())) for c in consumers]
+    consumer_by_alias = {t.alias.lower(): t for t in consumers}
+    return [
+        (consumer_by_alias[m["consumer"].lower()], by_alias.get(m["producer"].lower()))
+        for m in explicit
+        if m["consumer"].lower() in consumer_by_alias
+    ]
 
 
 def _customer(data: Mapping[str, Any]) -> Customer:
@@ -163,7 +283,22 @@ def environment_of(name: str, data: Mapping[str, Any]) -> Environment:
 
 def _application(folder: ApplicationFolder) -> Application:
     data = folder.document.data
-    return Application(data["name"], data["id"], folder.folder, tuple(sorted(data["environments"])))
+    developers = tuple(sorted((data.get("developers") or {}).get("groups", [])))
+    environments = tuple(sorted(data["environments"]))
+    return Application(data["name"], data["id"], folder.folder, environments, _event_store(data), developers)
+
+
+def _event_store(data: Mapping[str, Any]) -> EventStore:
+    store = data.get("eventStore") or {}
+    storage = store.get("storage") or {}
+    backup = store.get("backup") or {}
+    return EventStore(
+        image=store.get("image", DEFAULT_EVENT_STORE_IMAGE),
+        size=str(storage.get("size", DEFAULT_EVENT_STORE_SIZE)),
+        class_name=storage.get("className", DEFAULT_EVENT_STORE_CLASS),
+        backup_schedule=backup.get("schedule"),
+        backup_claim=backup.get("claimName"),
+    )
 
 
 def _app_environment(
@@ -248,7 +383,14 @@ def effective_microservice(folder: MicroserviceFolder, environment: Environment)
         secrets=secrets,
         secrets_file=_secrets_file(folder, environment.name) if secrets else None,
         files=effective_files(folder, environment.name),
+        runtime=_runtime(data.get("runtime")),
     )
+
+
+def _runtime(data: Mapping[str, Any] | None) -> Runtime | None:
+    if data is None:
+        return None
+    return Runtime(data.get("image", DEFAULT_RUNTIME_IMAGE), tuple(sorted(data.get("publicStreams") or ())))
 
 
 def _probe(kind: str, data: Mapping[str, Any]) -> Probe:

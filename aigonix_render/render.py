@@ -7,14 +7,16 @@ rendered here: they become ``PendingSecret`` values that the seal stage fills an
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any
 
 import jinja2
 
+from aigonix_render import runtime_config
 from aigonix_render.model import (
     Application,
     ApplicationEnvironment,
@@ -22,6 +24,7 @@ from aigonix_render.model import (
     Environment,
     Microservice,
     Model,
+    Subscription,
     Tenant,
 )
 from aigonix_render.yaml_text import scalar
@@ -118,6 +121,8 @@ def render_model(model: Model, templates: Templates) -> Rendering:
         folder = f"{application.name}/{SHARED_FOLDER}"
         shared = _Folder(folder, templates)
         shared.add(_namespace(model.customer, application), "namespace.yaml.j2")
+        if application.developers:
+            _rbac(shared, model, application)
         if model.customer.registry_credentials:
             shared.secret(_pull_secret(model, application))
         files.extend(shared.files())
@@ -125,8 +130,9 @@ def render_model(model: Model, templates: Templates) -> Rendering:
     for app_env in model.environments:
         folder = f"{app_env.application.name}/{app_env.environment.lower}"
         environment = _Folder(folder, templates)
+        _environment_objects(environment, app_env, model.subscriptions)
         for ms in app_env.microservices:
-            _microservice(environment, app_env, ms)
+            _microservice(environment, app_env, ms, model.subscriptions)
         files.extend(environment.files())
         secrets.extend(environment.secrets)
     return Rendering(tuple(files), tuple(secrets))
@@ -261,12 +267,22 @@ def _ms_meta(
     return Meta(kind, name, app_env.application.namespace, labels, annotations, selector, **extra)
 
 
-def _microservice(folder: _Folder, app_env: ApplicationEnvironment, ms: Microservice) -> None:
+def _microservice(
+    folder: _Folder,
+    app_env: ApplicationEnvironment,
+    ms: Microservice,
+    subscriptions: tuple[Subscription, ...],
+) -> None:
     env_variables = _ms_meta(app_env, ms, "ConfigMap", "-env-variables")
     config_files = _ms_meta(app_env, ms, "ConfigMap", "-config-files")
+    dolittle_config = _ms_meta(app_env, ms, "ConfigMap", "-dolittle")
     folder.add(env_variables, "configmap.yaml.j2", data=dict(ms.env), binary_data={})
     text, binary = _split_files(ms)
     folder.add(config_files, "configmap.yaml.j2", data=text, binary_data=binary)
+    if ms.runtime:
+        dolittle = runtime_config.dolittle_files(app_env, ms, subscriptions)
+        folder.add(dolittle_config, "configmap.yaml.j2", data=dolittle, binary_data={})
+        _event_horizon_policy(folder, app_env, ms, subscriptions)
     secret_name = None
     if ms.secrets and ms.secrets_file:
         secret = _ms_meta(app_env, ms, "Secret", "-secret-env-variables", type="Opaque")
@@ -281,10 +297,166 @@ def _microservice(folder: _Folder, app_env: ApplicationEnvironment, ms: Microser
         env_variables=env_variables.name,
         secret_env_variables=secret_name,
         config_files=config_files.name,
+        dolittle_config=dolittle_config.name,
+        tenants_config=_tenants_name(app_env),
     )
     folder.add(_ms_meta(app_env, ms, "Service"), "service.yaml.j2", ms=ms)
     if ms.ingress_path is not None:
         _public(folder, app_env, ms, deployment.name)
+
+
+def _tenants_name(app_env: ApplicationEnvironment) -> str:
+    return f"{app_env.environment.lower}-tenants"
+
+
+def _environment_meta(app_env: ApplicationEnvironment, kind: str, name: str, **extra: str) -> Meta:
+    selector = {
+        "tenant": app_env.customer.label,
+        "application": app_env.application.name,
+        "environment": app_env.environment.name,
+        **extra,
+    }
+    labels = {
+        **selector,
+        "app.kubernetes.io/part-of": app_env.application.name,
+        "app.kubernetes.io/managed-by": MANAGED_BY,
+    }
+    annotations = _application_annotations(app_env.customer, app_env.application)
+    return Meta(kind, name, app_env.application.namespace, labels, annotations, selector)
+
+
+def _environment_objects(
+    folder: _Folder, app_env: ApplicationEnvironment, subscriptions: tuple[Subscription, ...]
+) -> None:
+    """The objects every application environment has, and the event store where needed."""
+    env = app_env.environment.lower
+    tenants = {"tenants.json": runtime_config.tenants_json(app_env)}
+    folder.add(
+        _environment_meta(app_env, "ConfigMap", _tenants_name(app_env)),
+        "configmap.yaml.j2",
+        data=tenants,
+        binary_data={},
+    )
+    folder.add(_environment_meta(app_env, "NetworkPolicy", env), "networkpolicy-environment.yaml.j2")
+    if any(ms.runtime for ms in app_env.microservices):
+        _event_store(folder, app_env)
+
+
+def _event_store(folder: _Folder, app_env: ApplicationEnvironment) -> None:
+    name = f"{app_env.environment.lower}-mongo"
+    store = app_env.application.event_store
+    meta = _environment_meta(app_env, "Service", name, infrastructure="Mongo")
+    folder.add(meta, "mongo-service.yaml.j2")
+    production = app_env.environment.production
+    resources = [
+        ("limits", {"cpu": "2000m", "memory": "2Gi"}),
+        ("requests", {"cpu": "100m" if production else "50m", "memory": "512Mi"}),
+    ]
+    context = {"store": store, "resources": resources, "storage": f"{name}-storage"}
+    folder.add(replace(meta, kind="StatefulSet"), "mongo-statefulset.yaml.j2", **context)
+    if store.backup_claim:
+        backup = replace(meta, kind="CronJob", name=f"{name}-backup")
+        folder.add(
+            backup,
+            "mongo-backup-cronjob.yaml.j2",
+            store=store,
+            schedule=_backup_schedule(app_env),
+            script=_backup_script(app_env),
+        )
+
+
+def _backup_schedule(app_env: ApplicationEnvironment) -> str:
+    """Hourly at a minute of its own (spread, yet the same on every render) unless given."""
+    given = app_env.application.event_store.backup_schedule
+    if given:
+        return given
+    seed = hashlib.sha256(f"{app_env.application.id}/{app_env.environment.name}".encode()).digest()
+    return f"{seed[0] % 60} * * * *"
+
+
+def _backup_script(app_env: ApplicationEnvironment) -> str:
+    host = runtime_config.mongo_host(app_env)
+    archive = f"/mnt/backup/{app_env.application.name}-{app_env.environment.lower}-$(date -u +%Y-%m-%dT%H-%M-%S).gz.mongodump"
+    return f'mongodump --host={host}:{runtime_config.MONGO_PORT} --gzip --archive="{archive}"'
+
+
+def _event_horizon_policy(
+    folder: _Folder,
+    app_env: ApplicationEnvironment,
+    ms: Microservice,
+    subscriptions: tuple[Subscription, ...],
+) -> None:
+    """The producer admits its consumers' pods to the Runtime's public port."""
+    consumers = sorted(
+        {
+            (s.consumer.application.id, s.consumer.application.name, s.consumer.name)
+            for s in subscriptions
+            if s.environment == app_env.environment.name
+            and s.producer.id == ms.id
+            and s.producer.application == app_env.application
+        }
+    )
+    if not consumers:
+        return
+    peers = [
+        {
+            "namespace": {"tenant": app_env.customer.label, "application": app_name},
+            "pods": {"environment": app_env.environment.name, "microservice": ms_name},
+        }
+        for _, app_name, ms_name in consumers
+    ]
+    folder.add(
+        _ms_meta(app_env, ms, "NetworkPolicy", "-event-horizons"),
+        "networkpolicy-event-horizons.yaml.j2",
+        consumers=peers,
+    )
+
+
+def _rbac(shared: _Folder, model: Model, application: Application) -> None:
+    """Role and RoleBinding ``developer`` for the application's groups, and ``devops``."""
+    labels = _application_labels(model.customer, application)
+    annotations = _application_annotations(model.customer, application)
+    namespace = application.namespace
+    objects = [app_env for app_env in model.environments if app_env.application == application]
+    names = [f"{e.environment.lower}-{ms.lower}" for e in objects for ms in e.microservices]
+    secrets = [
+        f"{e.environment.lower}-{ms.lower}-secret-env-variables"
+        for e in objects
+        for ms in e.microservices
+        if ms.secrets
+    ]
+    rules = [
+        {
+            "group": "",
+            "resources": ["pods", "pods/log", "services"],
+            "names": [],
+            "verbs": ["get", "list", "watch"],
+        },
+        {"group": "apps", "resources": ["deployments"], "names": [], "verbs": ["get", "list", "watch"]},
+        {"group": "apps", "resources": ["deployments"], "names": sorted(names), "verbs": ["patch"]},
+        {
+            "group": "",
+            "resources": ["configmaps"],
+            "names": sorted(f"{n}-{suffix}" for n in names for suffix in ("env-variables", "config-files")),
+            "verbs": ["get", "patch", "update"],
+        },
+    ]
+    if secrets:
+        rules.append(
+            {
+                "group": "",
+                "resources": ["secrets"],
+                "names": sorted(secrets),
+                "verbs": ["get", "patch", "update"],
+            }
+        )
+    shared.add(Meta("Role", "developer", namespace, labels, annotations), "role.yaml.j2", rules=rules)
+    shared.add(
+        Meta("RoleBinding", "developer", namespace, labels, annotations),
+        "rolebinding.yaml.j2",
+        groups=application.developers,
+    )
+    shared.add(Meta("ServiceAccount", "devops", namespace, labels, annotations), "serviceaccount.yaml.j2")
 
 
 def _split_files(ms: Microservice) -> tuple[dict[str, str], dict[str, str]]:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from aigonix_render import kube_names, sops_files
+from aigonix_render import horizon_rules, kube_names, sops_files
 from aigonix_render.load import ApplicationFolder, Document, MicroserviceFolder, PathPart, Tree
 from aigonix_render.model import Environment, Host, effective_files, environment_of, merged_document
 from aigonix_render.problems import Problem, Severity
@@ -54,6 +54,7 @@ def check(tree: Tree, valid: set[str]) -> Iterator[Problem]:
     yield from _unique(microservices, lambda p: p[1].document, "id", "microservice id", str.lower)
     for app in apps:
         yield from _application(context, app)
+    yield from horizon_rules.check(apps, valid)
 
 
 def _environments(customer: Document) -> dict[str, Environment]:

@@ -62,6 +62,11 @@ def objects(out: Path, key: Path) -> list[dict[str, Any]]:
 def test_sample_objects_pass_strict_schemas(sample_out: Path, version: str) -> None:
     rendered = objects(sample_out, DEMO_KEY)
     assert {o["kind"] for o in rendered} >= {
+        "StatefulSet",
+        "CronJob",
+        "Role",
+        "RoleBinding",
+        "ServiceAccount",
         "Namespace",
         "Secret",
         "ConfigMap",
@@ -103,6 +108,9 @@ def test_kustomize_builds_every_sample_directory(sample_out: Path) -> None:
         "shop/_shared",
         "shop/dev",
         "shop/prod",
+        "warehouse/_shared",
+        "warehouse/dev",
+        "warehouse/prod",
     ]
     for folder in folders:
         built = kustomize(folder)
