@@ -90,7 +90,7 @@ def _find(
         names = ", ".join(sorted(a.document.data["name"] for a in apps))
         return document.problem(
             [*path, "producer", "application"],
-            f"no application {wanted['application']!r} in this customer ({names})",
+            f"no application {wanted['application']!r} in this customer ({names}); event horizons stay within one customer",
         )
     name = wanted["microservice"].lower()
     ms = next(
