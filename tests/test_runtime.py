@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 import yaml
-
 from conftest import run_line
 
 PROD = ("33333333-3333-4333-8333-333333333333", "44444444-4444-4444-8444-444444444444")
