@@ -28,10 +28,27 @@ class Environment:
     recipients: tuple[tuple[str, tuple[str, ...]], ...]
     ingress_class: str
     cluster_issuer: str
+    cluster_name: str = "in-cluster"
+    cluster_server: str | None = None
 
     @property
     def lower(self) -> str:
         return self.name.lower()
+
+
+@dataclass(frozen=True)
+class GitOps:
+    """Where the rendered output lives in git, for the Flux and Argo CD delivery objects."""
+
+    repo_url: str
+    revision: str
+    path: str
+    flux_source_kind: str
+    flux_source_name: str
+    flux_source_namespace: str
+    flux_decryption_secret: str
+    argocd_project: str
+    argocd_namespace: str
 
 
 @dataclass(frozen=True)
@@ -41,6 +58,7 @@ class Customer:
     environments: tuple[Environment, ...]
     registry_server: str | None
     registry_credentials: str | None
+    gitops: GitOps | None = None
 
     @property
     def label(self) -> str:
@@ -265,6 +283,26 @@ def _customer(data: Mapping[str, Any]) -> Customer:
         environments=tuple(environment_of(n, e) for n, e in sorted(data["environments"].items())),
         registry_server=registry.get("server"),
         registry_credentials=registry.get("credentials"),
+        gitops=_gitops(data.get("gitops")),
+    )
+
+
+def _gitops(data: Mapping[str, Any] | None) -> GitOps | None:
+    if data is None:
+        return None
+    flux = data.get("flux") or {}
+    source = flux.get("sourceRef") or {}
+    argocd = data.get("argocd") or {}
+    return GitOps(
+        repo_url=data["repoURL"],
+        revision=data.get("revision", "main"),
+        path=data["path"].strip("/"),
+        flux_source_kind=source.get("kind", "GitRepository"),
+        flux_source_name=source.get("name", "flux-system"),
+        flux_source_namespace=source.get("namespace", "flux-system"),
+        flux_decryption_secret=flux.get("decryptionSecret", "sops-age"),
+        argocd_project=argocd.get("project", "default"),
+        argocd_namespace=argocd.get("namespace", "argocd"),
     )
 
 
@@ -272,12 +310,15 @@ def environment_of(name: str, data: Mapping[str, Any]) -> Environment:
     production = bool(data.get("production", False))
     ingress = data.get("ingress") or {}
     default_issuer = "letsencrypt-production" if production else "letsencrypt-staging"
+    cluster = data.get("cluster") or {}
     return Environment(
         name=name,
         production=production,
         recipients=tuple((k, tuple(v)) for k, v in sorted(data["recipients"].items())),
         ingress_class=ingress.get("className", "nginx"),
         cluster_issuer=ingress.get("clusterIssuer", default_issuer),
+        cluster_name=cluster.get("name", "in-cluster"),
+        cluster_server=cluster.get("server"),
     )
 
 

@@ -22,6 +22,7 @@ from aigonix_render.model import (
     ApplicationEnvironment,
     Customer,
     Environment,
+    GitOps,
     Microservice,
     Model,
     Subscription,
@@ -31,6 +32,7 @@ from aigonix_render.yaml_text import scalar
 
 MANAGED_BY = "aigonix-render"
 SHARED_FOLDER = "_shared"
+DELIVERY_FOLDER = "_delivery"
 KUSTOMIZATION = "kustomization.yaml"
 
 
@@ -135,6 +137,8 @@ def render_model(model: Model, templates: Templates) -> Rendering:
             _microservice(environment, app_env, ms, model.subscriptions)
         files.extend(environment.files())
         secrets.extend(environment.secrets)
+    if model.customer.gitops:
+        files.extend(_delivery(model, model.customer.gitops, templates))
     return Rendering(tuple(files), tuple(secrets))
 
 
@@ -457,6 +461,67 @@ def _rbac(shared: _Folder, model: Model, application: Application) -> None:
         groups=application.developers,
     )
     shared.add(Meta("ServiceAccount", "devops", namespace, labels, annotations), "serviceaccount.yaml.j2")
+
+
+def _delivery(model: Model, gitops: GitOps, templates: Templates) -> list[OutputFile]:
+    """Flux Kustomizations per cluster (one path bootstraps a cluster), Argo CD Applications."""
+    files: list[OutputFile] = []
+    clusters = sorted({e.environment.cluster_name for e in model.environments})
+    for cluster in clusters:
+        flux = _Folder(f"{DELIVERY_FOLDER}/flux/{cluster}", templates)
+        for app_env in (e for e in model.environments if e.environment.cluster_name == cluster):
+            _flux(flux, gitops, model, app_env)
+        files.extend(flux.files())
+    argocd = _Folder(f"{DELIVERY_FOLDER}/argocd", templates)
+    for app_env in model.environments:
+        _argocd(argocd, gitops, model, app_env)
+    files.extend(argocd.files())
+    return files
+
+
+def _delivery_meta(
+    model: Model, app_env: ApplicationEnvironment, kind: str, name: str, namespace: str, **annotations: str
+) -> Meta:
+    labels = _application_labels(model.customer, app_env.application)
+    return Meta(
+        kind,
+        name,
+        namespace,
+        labels,
+        {**_application_annotations(model.customer, app_env.application), **annotations},
+    )
+
+
+def _flux(folder: _Folder, gitops: GitOps, model: Model, app_env: ApplicationEnvironment) -> None:
+    app = app_env.application.name
+    namespace = gitops.flux_source_namespace
+    shared = _delivery_meta(model, app_env, "Kustomization", f"{app}-shared", namespace)
+    if not any(f.path.endswith(f"/{shared.file_name}") for f in folder.rendered):
+        folder.add(
+            shared,
+            "flux-kustomization.yaml.j2",
+            gitops=gitops,
+            path=f"./{gitops.path}/{app}/{SHARED_FOLDER}",
+            depends_on=None,
+        )
+    meta = _delivery_meta(model, app_env, "Kustomization", f"{app}-{app_env.environment.lower}", namespace)
+    path = f"./{gitops.path}/{app}/{app_env.environment.lower}"
+    folder.add(meta, "flux-kustomization.yaml.j2", gitops=gitops, path=path, depends_on=shared.name)
+
+
+def _argocd(folder: _Folder, gitops: GitOps, model: Model, app_env: ApplicationEnvironment) -> None:
+    app, environment = app_env.application.name, app_env.environment
+    namespace = gitops.argocd_namespace
+    name = f"{app}-shared-{environment.cluster_name}"
+    shared = _delivery_meta(
+        model, app_env, "Application", name, namespace, **{"argocd.argoproj.io/sync-wave": "-1"}
+    )
+    if not any(f.path.endswith(f"/{shared.file_name}") for f in folder.rendered):
+        path = f"{gitops.path}/{app}/{SHARED_FOLDER}"
+        folder.add(shared, "argocd-application.yaml.j2", gitops=gitops, path=path, environment=environment)
+    meta = _delivery_meta(model, app_env, "Application", f"{app}-{environment.lower}", namespace)
+    path = f"{gitops.path}/{app}/{environment.lower}"
+    folder.add(meta, "argocd-application.yaml.j2", gitops=gitops, path=path, environment=environment)
 
 
 def _split_files(ms: Microservice) -> tuple[dict[str, str], dict[str, str]]:

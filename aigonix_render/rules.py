@@ -76,6 +76,11 @@ def _customer(document: Document) -> Iterator[Problem]:
             message = f"environment {name!r} and {seen[name.lower()]!r} would share the object names of {name.lower()!r}"
             yield document.problem(["environments", name], message, at_key=True)
         seen.setdefault(name.lower(), name)
+        cluster = (env.get("cluster") or {}).get("name")
+        if cluster is not None:
+            yield from _name_rules(
+                document, ["environments", name, "cluster", "name"], cluster, "cluster name"
+            )
         for index, recipient in enumerate(env["recipients"].get("age", [])):
             if not AGE_RECIPIENT.fullmatch(recipient):
                 path = ["environments", name, "recipients", "age", index]

@@ -45,7 +45,8 @@ def hostile_out(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 def kustomize_dirs(out: Path) -> list[Path]:
-    return sorted(p.parent for p in out.rglob("kustomization.yaml"))
+    """The Kubernetes output directories (the delivery objects are CRDs, tested apart)."""
+    return sorted(p.parent for p in out.rglob("kustomization.yaml") if "_delivery" not in p.parts)
 
 
 def objects(out: Path, key: Path) -> list[dict[str, Any]]:
@@ -193,3 +194,38 @@ def test_secrets_are_sorted_at_every_level_before_sealing(sample_out: Path) -> N
 
     for path in sample_out.rglob("secret-*.yaml"):
         assert sorted_everywhere(YAML(typ="rt").load(path.read_text())), path
+
+
+@needs_kubectl
+def test_flux_bootstraps_each_cluster_from_one_path(sample_out: Path) -> None:
+    """What Flux does: build the cluster's path, then every Kustomization's path, then
+    decrypt each Secret with sops (the demo key is every sample environment's key)."""
+    for cluster, environment in (("dev", "dev"), ("prod", "prod")):
+        kustomizations = kustomize(sample_out / "_delivery" / "flux" / cluster)
+        assert sorted(k["metadata"]["name"] for k in kustomizations) == sorted(
+            [f"shop-{environment}", "shop-shared", f"warehouse-{environment}", "warehouse-shared"]
+        )
+        for kustomization in kustomizations:
+            spec = kustomization["spec"]
+            assert (spec["prune"], spec["decryption"]["provider"]) == (True, "sops")
+            assert spec["path"].startswith("./manifests/")
+            folder = sample_out / spec["path"].removeprefix("./manifests/")
+            if not kustomization["metadata"]["name"].endswith("-shared"):
+                assert spec["dependsOn"] == [
+                    {"name": kustomization["metadata"]["name"].split("-")[0] + "-shared"}
+                ]
+            for name, values in flux_secrets(folder, DEMO_KEY).items():
+                assert values, name
+
+
+@needs_kubectl
+def test_argocd_applications_point_at_the_output(sample_out: Path) -> None:
+    applications = kustomize(sample_out / "_delivery" / "argocd")
+    by_name = {a["metadata"]["name"]: a["spec"] for a in applications}
+    assert by_name["shop-prod"]["source"]["path"] == "manifests/shop/prod"
+    assert by_name["shop-prod"]["destination"] == {"server": "https://kubernetes.default.svc"}
+    assert by_name["warehouse-dev"]["destination"] == {"server": "https://dev.k8s.acme.example"}
+    for spec in by_name.values():
+        assert (
+            sample_out / spec["source"]["path"].removeprefix("manifests/") / "kustomization.yaml"
+        ).is_file()
