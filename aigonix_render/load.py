@@ -136,20 +136,30 @@ class _Loader:
         return document
 
     def _applications(self, manifests: set[Path]) -> Iterator[ApplicationFolder]:
-        apps = self.root / "applications"
-        for folder in _subfolders(apps):
+        for folder in self._folders(self.root / "applications"):
             relative = folder.relative_to(self.root)
-            document = self._expect(relative / MANIFEST, "Application", manifests)
+            document = self._required(relative, "Application", manifests)
             microservices = tuple(self._microservices(folder, manifests))
             if document is not None:
                 yield ApplicationFolder(relative.as_posix(), document, microservices)
 
     def _microservices(self, app: Path, manifests: set[Path]) -> Iterator[MicroserviceFolder]:
-        for folder in _subfolders(app / "microservices"):
+        for folder in self._folders(app / "microservices"):
             relative = folder.relative_to(self.root)
-            document = self._expect(relative / MANIFEST, "Microservice", manifests)
+            document = self._required(relative, "Microservice", manifests)
             if document is not None:
                 yield self._microservice(folder, document)
+
+    def _folders(self, parent: Path) -> list[Path]:
+        return [folder for folder in _subfolders(parent) if not self._excluded(folder)]
+
+    def _required(self, folder: Path, kind: str, manifests: set[Path]) -> Document | None:
+        """The folder's manifest; a folder without one is an error, never silently skipped."""
+        if not (self.root / folder / MANIFEST).is_file():
+            message = f"missing: this folder needs an aigonix.yaml of kind {kind}"
+            self.problems.append(Problem(f"{folder.as_posix()}/{MANIFEST}", 1, 1, message))
+            return None
+        return self._expect(folder / MANIFEST, kind, manifests)
 
     def _microservice(self, folder: Path, document: Document) -> MicroserviceFolder:
         env_folders: dict[str, str] = {}
