@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -26,14 +27,21 @@ def cli() -> None:
 
 @cli.command()
 @ROOT
-@click.option("--format", "format_", type=click.Choice(reporter.FORMATS), default="text", show_default=True)
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(reporter.FORMATS),
+    default=None,
+    help="Output format [default: github inside GitHub Actions, else text].",
+)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def validate(root: Path, format_: str, strict: bool) -> None:
+def validate(root: Path, format_: str | None, strict: bool) -> None:
     """Check the tree against the schemas and the platform's rules (needs no keys)."""
     from aigonix_render.validate import validate_root
 
     problems = _guard(lambda: validate_root(root).problems)
-    click.echo(reporter.REPORTERS[format_](problems), nl=False)
+    chosen = format_ or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    click.echo(reporter.REPORTERS[chosen](problems), nl=False)
     sys.exit(EXIT_INVALID if has_errors(problems, strict) else EXIT_OK)
 
 
@@ -65,6 +73,33 @@ def render(root: Path, out: Path, check: bool, strict: bool, jobs: int | None) -
         sys.exit(EXIT_INVALID if changes.stale else EXIT_OK)
     summary = f"{len(changes.added)} added, {len(changes.changed)} changed, {len(changes.removed)} removed"
     click.echo(f"rendered {root} into {out}: {summary}; {result.sealed} Secrets encrypted", err=True)
+
+
+@cli.command()
+@ROOT
+@click.option("-o", "--out", required=True, type=click.Path(path_type=Path), help="The output directory.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def diff(root: Path, out: Path, strict: bool) -> None:
+    """Show what render would change in OUT (exit 1 when it would change something)."""
+    from aigonix_render.pipeline import diff as run_diff
+
+    result = _guard(lambda: run_diff(root, out, strict))
+    click.echo(result.text, nl=False)
+    sys.exit(EXIT_INVALID if result.plan.stale else EXIT_OK)
+
+
+@cli.command()
+@ROOT
+@click.option("--app", "app", default=None, help="The application [env: ARGOCD_ENV_AIGONIX_APP, PARAM_APP].")
+@click.option("--env", "env", default=None, help="The environment [env: ARGOCD_ENV_AIGONIX_ENV, PARAM_ENV].")
+def generate(root: Path, app: str | None, env: str | None) -> None:
+    """Print one application environment as a YAML stream, Secrets decrypted (Argo CD CMP)."""
+    from aigonix_render.generate import generate as run_generate
+    from aigonix_render.generate import target_from
+
+    target = _guard(lambda: target_from(app, env, os.environ))
+    stream = _guard(lambda: run_generate(root, target))
+    click.echo(stream, nl=False)
 
 
 @cli.command()

@@ -6,6 +6,7 @@ prints, exits or knows about click.
 
 from __future__ import annotations
 
+import difflib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,22 +53,69 @@ def valid_model(root: Path, strict: bool, exclude: tuple[Path, ...] = ()) -> tup
     return build_model(validation.tree), validation.problems
 
 
-def render(options: RenderOptions) -> RenderResult:
-    root, out = options.root.resolve(), options.out.resolve()
+@dataclass(frozen=True)
+class Prepared:
+    """A validated tree rendered in memory, Secrets fingerprinted but not yet sealed."""
+
+    root: Path
+    out: Path
+    model: Model
+    problems: list[Problem]
+    templates: Templates
+    rendering: Rendering
+    secrets: list[Fingerprinted]
+
+
+def prepare(root: Path, out: Path, strict: bool) -> Prepared:
+    root, out = root.resolve(), out.resolve()
     _check_output_place(root, out)
-    model, problems = valid_model(root, options.strict, (out,))
+    model, problems = valid_model(root, strict, (out,))
     templates = Templates()
     rendering = render_model(model, templates)
     secrets = [fingerprint(p, root, templates) for p in rendering.secrets]
+    return Prepared(root, out, model, problems, templates, rendering, secrets)
+
+
+def render(options: RenderOptions) -> RenderResult:
+    prepared = prepare(options.root, options.out, options.strict)
+    out = prepared.out
     if options.check:
-        return RenderResult(_check_plan(out, rendering, secrets), problems, 0)
+        return RenderResult(_check_plan(prepared), prepared.problems, 0)
     with output_lock(out):
         recover(out)
         check_writable(out)
-        kept, stale = _split_by_fingerprint(out, secrets)
-        sealed = _seal(stale, root, templates, options.jobs)
-        files = [*rendering.files, *kept, *sealed]
-        return RenderResult(write_output(out, files), problems, len(sealed))
+        kept, stale = _split_by_fingerprint(out, prepared.secrets)
+        sealed = _seal(stale, prepared.root, prepared.templates, options.jobs)
+        files = [*prepared.rendering.files, *kept, *sealed]
+        return RenderResult(write_output(out, files), prepared.problems, len(sealed))
+
+
+@dataclass(frozen=True)
+class DiffResult:
+    plan: Plan
+    text: str
+
+
+def diff(root: Path, out: Path, strict: bool = False) -> DiffResult:
+    """What ``render`` would change in ``out``, as a unified diff; Secrets by name only."""
+    prepared = prepare(root, out, strict)
+    changes = _check_plan(prepared)
+    new = {f.path: f.text for f in prepared.rendering.files}
+    secrets = {s.pending.path for s in prepared.secrets}
+    chunks = [_file_diff(prepared.out, path, new.get(path), path in secrets) for path in changes.paths]
+    return DiffResult(changes, "".join(chunks))
+
+
+def _file_diff(out: Path, path: str, new: str | None, secret: bool) -> str:
+    old = read_previous(out, path)
+    if secret or (old is not None and "\nsops:\n" in old.decode("utf-8", "replace")):
+        state = "added" if old is None else ("removed" if new is None and not secret else "changed")
+        return f"Secret {path}: {state} (values not shown)\n"
+    before = old.decode("utf-8", "replace").splitlines(keepends=True) if old is not None else []
+    after = new.splitlines(keepends=True) if new is not None else []
+    source = f"a/{path}" if old is not None else "/dev/null"
+    target = f"b/{path}" if new is not None else "/dev/null"
+    return "".join(difflib.unified_diff(before, after, source, target))
 
 
 def _seal(stale: list[Fingerprinted], root: Path, templates: Templates, jobs: int) -> list[OutputFile]:
@@ -97,9 +145,10 @@ def _split_by_fingerprint(
     return kept, stale
 
 
-def _check_plan(out: Path, rendering: Rendering, secrets: list[Fingerprinted]) -> Plan:
-    kept, stale = _split_by_fingerprint(out, secrets)
-    result = plan(out, [*rendering.files, *kept])
+def _check_plan(prepared: Prepared) -> Plan:
+    out = prepared.out
+    kept, stale = _split_by_fingerprint(out, prepared.secrets)
+    result = plan(out, [*prepared.rendering.files, *kept])
     missing = tuple(s.pending.path for s in stale)
     added = tuple(p for p in missing if read_previous(out, p) is None)
     changed = tuple(p for p in missing if p not in added)

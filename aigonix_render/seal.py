@@ -90,12 +90,12 @@ def _seal_one(
     secret: Fingerprinted, source: Mapping[str, Any], templates: Templates, sops: Sops
 ) -> OutputFile:
     pending = secret.pending
-    values = _values(pending, source)
+    values = secret_values(pending, source)
     text = secret_text(templates, pending, values, secret.fingerprint)
     return OutputFile(pending.path, sops.encrypt(text, pending.recipients, pending.path))
 
 
-def _values(pending: PendingSecret, source: Mapping[str, Any]) -> dict[str, str]:
+def secret_values(pending: PendingSecret, source: Mapping[str, Any]) -> dict[str, str]:
     for key in pending.keys:
         if not isinstance(source.get(key), str):
             raise SopsError(f"{pending.source}: {key} is missing or not a string after decryption")

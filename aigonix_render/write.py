@@ -40,6 +40,10 @@ class Plan:
     def stale(self) -> bool:
         return bool(self.added or self.changed or self.removed)
 
+    @property
+    def paths(self) -> list[str]:
+        return sorted((*self.added, *self.changed, *self.removed))
+
 
 def staging_path(out: Path) -> Path:
     return out.parent / f".{out.name}.aigonix-staging"
