@@ -119,6 +119,36 @@ def show(root: Path, microservice: str, environment: str) -> None:
 
 
 @cli.command()
+@click.argument("folder", default=".", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--customer", default=None, help="The customer name (asked on a terminal).")
+@click.option("--application", default=None, help="The first application's name (asked on a terminal).")
+@click.option(
+    "--age-recipient",
+    default=None,
+    help="The age public key to encrypt for (default: from SOPS_AGE_KEY_FILE, else a new key).",
+)
+def init(folder: Path, customer: str | None, application: str | None, age_recipient: str | None) -> None:
+    """Scaffold a working tree in FOLDER: customer, application, .sops.yaml, pre-commit."""
+    from aigonix_render.init import InitOptions, scaffold
+
+    interactive = sys.stdin.isatty()
+    customer = customer or (
+        click.prompt("Customer name", default="Example Customer") if interactive else "Example Customer"
+    )
+    application = application or (
+        click.prompt("Application name", default="example") if interactive else "example"
+    )
+    options = InitOptions(folder, customer, application, age_recipient)
+    result = _guard(lambda: scaffold(options, dict(os.environ)))
+    for name in result.files:
+        click.echo(f"created {folder / name}")
+    if result.generated_key:
+        click.echo(
+            f"generated an age key in {result.generated_key}: keep it secret; SOPS_AGE_KEY_FILE={result.generated_key}"
+        )
+
+
+@cli.command()
 @click.argument("kind", required=False)
 def schema(kind: str | None) -> None:
     """Print the JSON Schema of KIND (Customer, Application or Microservice)."""

@@ -1,0 +1,88 @@
+"""``init``: a scaffold that validates and renders at once, with a key that sops accepts."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import yaml
+from conftest import KEYS, public_key, run_line, sops_decrypt
+
+HELLO = "applications/example/microservices/hello"
+
+
+def test_scaffold_validates_and_renders_with_its_new_key(tmp_path: Path, no_sops_keys: None) -> None:
+    tree = tmp_path / "tree"
+    result = run_line("init", tree)
+    assert result.exit_code == 0, result
+    key = tree / "age.agekey"
+    assert f"generated an age key in {key}" in result.stdout
+    assert key.stat().st_mode & 0o077 == 0
+    assert "age.agekey" in (tree / ".gitignore").read_text()
+    assert run_line("validate", "--strict", tree).exit_code == 0
+    hello = tree / HELLO / "aigonix.yaml"
+    hello.write_text(hello.read_text() + "secrets: [API_TOKEN]\n")
+    from aigonix_render.sops import find_sops
+
+    for env in ("Dev", "Prod"):
+        target = tree / HELLO / "environments" / env / "secrets.yaml"
+        target.parent.mkdir(parents=True)
+        sealed = subprocess.run(
+            [
+                find_sops(),
+                "encrypt",
+                "--filename-override",
+                f"{HELLO}/environments/{env}/secrets.yaml",
+                "/dev/stdin",
+            ],
+            input=f"API_TOKEN: token-of-{env}\n",
+            cwd=tree,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert sealed.returncode == 0, sealed.stderr
+        target.write_text(sealed.stdout)
+    out = tmp_path / "out"
+    rendered = run_line("render", tree, "-o", out, env={"SOPS_AGE_KEY_FILE": str(key)})
+    assert rendered.exit_code == 0, rendered
+    secret = yaml.safe_load(
+        sops_decrypt(out / "example/prod/secret-prod-hello-secret-env-variables.yaml", key)
+    )
+    assert secret["stringData"] == {"API_TOKEN": "token-of-Prod"}
+
+
+def test_recipient_from_the_callers_key_file(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    env = {"SOPS_AGE_KEY_FILE": str(KEYS / "dev.agekey")}
+    result = run_line("init", tree, "--customer", "Acme", "--application", "shop", env=env)
+    assert result.exit_code == 0, result
+    assert not (tree / "age.agekey").exists()
+    customer = yaml.safe_load((tree / "aigonix.yaml").read_text())
+    assert customer["name"] == "Acme"
+    assert customer["environments"]["Prod"]["recipients"] == {"age": [public_key("dev")]}
+    assert (tree / "applications/shop/aigonix.yaml").is_file()
+    hooks = yaml.safe_load((tree / ".pre-commit-config.yaml").read_text())["repos"][0]["hooks"]
+    assert hooks == [{"id": "aigonix-validate"}]
+
+
+def test_refuses_an_existing_tree(base_tree: Path) -> None:
+    before = (base_tree / "aigonix.yaml").read_text()
+    result = run_line("init", base_tree)
+    assert result.exit_code == 3, result
+    assert "exists already" in result.stderr
+    assert (base_tree / "aigonix.yaml").read_text() == before
+
+
+def test_rejects_a_malformed_recipient(tmp_path: Path) -> None:
+    result = run_line("init", tmp_path / "tree", "--age-recipient", "age1nope")
+    assert result.exit_code == 2, result
+    assert not (tmp_path / "tree").exists()
+
+
+def test_generated_keys_follow_rfc_7748() -> None:
+    from aigonix_render.age_keys import x25519
+
+    scalar = bytes.fromhex("a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4")
+    point = bytes.fromhex("e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c")
+    assert x25519(scalar, point).hex() == "c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552"
