@@ -17,10 +17,12 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 
 from aigonix_render.problems import Problem, Severity
 
 MANIFEST = "aigonix.yaml"
+MAX_FILE_BYTES = 1024 * 1024
 SECRETS = "secrets.yaml"
 PathPart = str | int
 
@@ -221,22 +223,46 @@ class _Loader:
     def document(self, relative: Path) -> Document | None:
         """Parse one YAML file; on failure record a positioned problem and return None."""
         name = relative.as_posix()
-        raw = (self.root / relative).read_bytes()
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            line, column = _offset_position(raw, error.start)
-            self.problems.append(Problem(name, line, column, "not valid UTF-8"))
+        text = self._text(relative)
+        if text is None:
             return None
         try:
             documents = list(self.yaml.load_all(text))
         except MarkedYAMLError as error:
             self.problems.append(_yaml_problem(name, error))
             return None
+        except ReaderError as error:
+            line, column = _offset_position(text.encode("utf-8"), len(text[: error.position].encode("utf-8")))
+            message = f"the character U+{ord(text[error.position]):04X} is not allowed in YAML"
+            self.problems.append(Problem(name, line, column, message))
+            return None
         except YAMLError as error:
             self.problems.append(Problem(name, 1, 1, f"YAML error: {error}"))
             return None
+        except RecursionError:
+            self.problems.append(Problem(name, 1, 1, f"nested deeper than {MAX_DEPTH} levels"))
+            return None
         return self._single(name, documents, text)
+
+    def _text(self, relative: Path) -> str | None:
+        """The file as text, refusing what no aigonix.yaml can be: huge, BOM, not UTF-8."""
+        name = relative.as_posix()
+        path = self.root / relative
+        if path.stat().st_size > MAX_FILE_BYTES:
+            self._problem(
+                name, f"larger than {MAX_FILE_BYTES // 1024} KiB: not an aigonix.yaml this tool reads"
+            )
+            return None
+        raw = path.read_bytes()
+        if raw.startswith(b"\xef\xbb\xbf"):
+            self._problem(name, "starts with a byte-order mark: save it as UTF-8 without BOM")
+            return None
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line, column = _offset_position(raw, error.start)
+            self.problems.append(Problem(name, line, column, "not valid UTF-8"))
+            return None
 
     def _single(self, name: str, documents: list[Any], text: str) -> Document | None:
         while len(documents) > 1 and documents[-1] is None:
@@ -330,23 +356,44 @@ class _UnsupportedValue(Exception):
         self.path = path
 
 
-def plain(node: Any, path: list[PathPart] | None = None) -> Any:
-    """ruamel's round-trip types → dict, list, str, int, float, bool, None, date."""
-    path = path or []
-    if isinstance(node, dict):
-        return {_key(k, path): plain(v, [*path, str(k)]) for k, v in node.items()}
-    if isinstance(node, list):
-        return [plain(v, [*path, i]) for i, v in enumerate(node)]
-    if node is None or isinstance(node, bool):
+MAX_VALUES = 100_000
+MAX_DEPTH = 64
+
+
+def plain(node: Any) -> Any:
+    """ruamel's round-trip types → dict, list, str, int, float, bool, None, date.
+
+    Aliases are expanded, so the number of values and the depth are bounded: a YAML alias
+    bomb or absurd nesting is refused instead of filling the memory.
+    """
+    return _Plain().convert(node, [])
+
+
+class _Plain:
+    def __init__(self) -> None:
+        self.count = 0
+
+    def convert(self, node: Any, path: list[PathPart]) -> Any:
+        self.count += 1
+        if self.count > MAX_VALUES:
+            raise _UnsupportedValue(
+                [], f"the document expands to more than {MAX_VALUES} values (a YAML alias bomb?)"
+            )
+        if len(path) > MAX_DEPTH:
+            raise _UnsupportedValue(path, f"nested deeper than {MAX_DEPTH} levels")
+        if isinstance(node, dict):
+            return {_key(k, path): self.convert(v, [*path, str(k)]) for k, v in node.items()}
+        if isinstance(node, list):
+            return [self.convert(v, [*path, i]) for i, v in enumerate(node)]
+        return _scalar(node, path)
+
+
+def _scalar(node: Any, path: list[PathPart]) -> Any:
+    if node is None or isinstance(node, bool | date):
         return node
-    if isinstance(node, str):
-        return str(node)
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        return float(node)
-    if isinstance(node, date):
-        return node
+    for kind in (str, int, float):
+        if isinstance(node, kind):
+            return kind(node)
     raise _UnsupportedValue(path, f"unsupported YAML value of type {type(node).__name__}")
 
 

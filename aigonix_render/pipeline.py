@@ -127,6 +127,10 @@ def _seal(stale: list[Fingerprinted], root: Path, templates: Templates, jobs: in
 def _check_output_place(root: Path, out: Path) -> None:
     if out == root or root.is_relative_to(out):
         raise OutputError(f"the output directory {out} would contain the input tree; choose another")
+    if out.is_relative_to(root / "applications"):
+        raise OutputError(
+            f"the output directory {out} is inside the input folder applications/; choose another"
+        )
 
 
 def _split_by_fingerprint(

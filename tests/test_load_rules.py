@@ -62,10 +62,22 @@ def test_hidden_folders_and_the_output_directory_are_not_input(base_tree: Path, 
     hidden.parent.mkdir()
     hidden.write_text("not: [valid")
     assert validate(base_tree) == (0, "")
-    out = base_tree / "applications" / "rendered"
+    out = base_tree / "rendered"
     result = run_line("render", base_tree, "-o", out)
     assert result.exit_code == 0, result
+    assert run_line("validate", "--strict", base_tree).exit_code == 0
     assert run_line("render", base_tree, "-o", out).exit_code == 0
+
+
+def test_an_output_inside_an_input_folder_is_refused(base_tree: Path, keyed: Path) -> None:
+    out = base_tree / "applications" / "rendered"
+    result = run_line("render", base_tree, "-o", out)
+    assert result.exit_code == 3, result
+    assert (
+        result.stderr
+        == f"aigonix-render: error: the output directory {out} is inside the input folder applications/; choose another\n"
+    )
+    assert not out.exists()
 
 
 def test_environment_names_that_differ_only_in_case(base_tree: Path) -> None:
