@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.reader import ReaderError
 
+from aigonix_render import fast_yaml
 from aigonix_render.problems import Problem, Severity
 
 MANIFEST = "aigonix.yaml"
@@ -29,12 +31,22 @@ PathPart = str | int
 
 @dataclass(frozen=True)
 class Document:
-    """One parsed YAML file: plain data plus the ruamel node tree for positions."""
+    """One parsed YAML file: plain data, its text, and ruamel's node tree for positions
+    (parsed only when a position is asked for, unless the careful read made it already)."""
 
     path: str
     data: dict[str, Any]
-    node: CommentedMap
     source: str = ""
+    parsed: CommentedMap | None = None
+
+    @cached_property
+    def node(self) -> Any:
+        if self.parsed is not None:
+            return self.parsed
+        try:
+            return _careful_yaml().load(self.source)
+        except (YAMLError, RecursionError):
+            return None
 
     def position(self, path: Sequence[PathPart], at_key: bool = False) -> tuple[int, int]:
         return locate(self.node, path, at_key)
@@ -99,8 +111,7 @@ class _Loader:
         self.root = root
         self.exclude = exclude
         self.problems: list[Problem] = []
-        self.yaml = YAML(typ="rt", pure=False)
-        self.yaml.allow_duplicate_keys = False
+        self.yaml = _careful_yaml()
 
     def tree(self) -> Tree:
         manifests = set(self._find_manifests())
@@ -226,6 +237,9 @@ class _Loader:
         text = self._text(relative)
         if text is None:
             return None
+        documents = fast_yaml.load_all(text)
+        if documents is not None:
+            return self._single(name, documents, text)
         try:
             documents = list(self.yaml.load_all(text))
         except MarkedYAMLError as error:
@@ -273,21 +287,30 @@ class _Loader:
             self.problems.append(Problem(name, line, 1, message))
             return None
         node = documents[0]
-        if not isinstance(node, CommentedMap):
+        if not isinstance(node, dict):
             self.problems.append(Problem(name, 1, 1, "the document must be a mapping"))
             return None
+        parsed = node if isinstance(node, CommentedMap) else None
         try:
             data = plain(node)
         except _UnsupportedValue as error:
-            self.problems.append(Problem(name, *locate(node, error.path), str(error)))
+            where = Document(name, {}, text, parsed)
+            self.problems.append(Problem(name, *where.position(error.path), str(error)))
             return None
-        return Document(name, data, node, text)
+        return Document(name, data, text, parsed)
 
     def _relative(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
 
     def _problem(self, name: str, message: str) -> None:
         self.problems.append(Problem(name, 1, 1, message))
+
+
+def _careful_yaml() -> YAML:
+    """ruamel.yaml's round-trip reader: slow, but it knows every node's line and column."""
+    reader = YAML(typ="rt", pure=False)
+    reader.allow_duplicate_keys = False
+    return reader
 
 
 _UNKNOWN_PLACE = (

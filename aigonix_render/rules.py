@@ -116,14 +116,14 @@ def _application(context: _Context, app: ApplicationFolder) -> Iterator[Problem]
 
 
 def _unique_hosts(apps: list[ApplicationFolder]) -> Iterator[Problem]:
-    seen: dict[tuple[str, str], str] = {}
+    seen: dict[tuple[str, str], tuple[Document, list[PathPart]]] = {}
     for app in apps:
         for path, env_name, host in _hosts(app.document):
             key = (env_name, host.host.lower())
             if key in seen:
-                message = f"host {host.host!r} is already used in {env_name} by {seen[key]}"
+                message = f"host {host.host!r} is already used in {env_name} by {_where(*seen[key])}"
                 yield app.document.problem(path, message)
-            seen.setdefault(key, f"{app.document.path}:{app.document.position(path)[0]}")
+            seen.setdefault(key, (app.document, path))
             why = kube_names.dns1123_subdomain(host.tls_secret)
             if why and not host.secret_name:
                 message = f"the TLS secret would be named {host.tls_secret!r}: {why}; set secretName"
@@ -356,11 +356,17 @@ def _unique_in_list(
 
 
 def _unique(items: list[Any], document_of: Any, key: str, what: str, norm: Any) -> Iterator[Problem]:
-    seen: dict[str, str] = {}
+    seen: dict[str, Document] = {}
     for item in sorted(items, key=lambda i: document_of(i).path):
         document = document_of(item)
         value = norm(document.data[key])
         if value in seen:
-            yield document.problem([key], f"{what} {document.data[key]!r} is already used by {seen[value]}")
+            where = _where(seen[value], [key])
+            yield document.problem([key], f"{what} {document.data[key]!r} is already used by {where}")
         else:
-            seen[value] = f"{document.path}:{document.position([key])[0]}"
+            seen[value] = document
+
+
+def _where(document: Document, path: list[PathPart]) -> str:
+    """``file:line`` of a node, computed only when a problem names it."""
+    return f"{document.path}:{document.position(path)[0]}"
