@@ -10,23 +10,28 @@ import difflib
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from aigonix_render import __version__
 from aigonix_render.errors import InvalidInput, OutputError
-from aigonix_render.model import Model, build_model
+from aigonix_render.inputs import input_digest
 from aigonix_render.problems import Problem, has_errors
-from aigonix_render.render import OutputFile, Rendering, Templates, render_model
-from aigonix_render.seal import Fingerprinted, fingerprint, previous_fingerprint, seal
-from aigonix_render.sops import Sops, find_sops
-from aigonix_render.validate import validate_root
 from aigonix_render.write import (
+    OutputFile,
     Plan,
     check_writable,
     output_lock,
     plan,
     read_previous,
     recover,
+    up_to_date,
     write_output,
 )
+
+if TYPE_CHECKING:  # the heavy stages load only when a render really has work to do
+    from aigonix_render.model import Model
+    from aigonix_render.render import Rendering, Templates
+    from aigonix_render.seal import Fingerprinted
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,9 @@ class RenderResult:
 
 def valid_model(root: Path, strict: bool, exclude: tuple[Path, ...] = ()) -> tuple[Model, list[Problem]]:
     """The model of a tree that validates; ``InvalidInput`` (with the problems) otherwise."""
+    from aigonix_render.model import build_model
+    from aigonix_render.validate import validate_root
+
     validation = validate_root(root, exclude)
     if has_errors(validation.problems, strict):
         raise InvalidInput(validation.problems)
@@ -67,6 +75,9 @@ class Prepared:
 
 
 def prepare(root: Path, out: Path, strict: bool) -> Prepared:
+    from aigonix_render.render import Templates, render_model
+    from aigonix_render.seal import fingerprint
+
     root, out = root.resolve(), out.resolve()
     _check_output_place(root, out)
     model, problems = valid_model(root, strict, (out,))
@@ -77,17 +88,24 @@ def prepare(root: Path, out: Path, strict: bool) -> Prepared:
 
 
 def render(options: RenderOptions) -> RenderResult:
-    prepared = prepare(options.root, options.out, options.strict)
-    out = prepared.out
+    root, out = options.root.resolve(), options.out.resolve()
+    _check_output_place(root, out)
+    inputs = input_digest(root, (out,), f"{__version__}/strict={options.strict}")
     if options.check:
+        if up_to_date(out, inputs):
+            return RenderResult(Plan((), (), ()), [], 0)
+        prepared = prepare(root, out, options.strict)
         return RenderResult(_check_plan(prepared), prepared.problems, 0)
     with output_lock(out):
         recover(out)
+        if up_to_date(out, inputs):
+            return RenderResult(Plan((), (), ()), [], 0)
+        prepared = prepare(root, out, options.strict)
         check_writable(out)
         kept, stale = _split_by_fingerprint(out, prepared.secrets)
         sealed = _seal(stale, prepared.root, prepared.templates, options.jobs)
         files = [*prepared.rendering.files, *kept, *sealed]
-        return RenderResult(write_output(out, files), prepared.problems, len(sealed))
+        return RenderResult(write_output(out, files, inputs), prepared.problems, len(sealed))
 
 
 @dataclass(frozen=True)
@@ -119,6 +137,9 @@ def _file_diff(out: Path, path: str, new: str | None, secret: bool) -> str:
 
 
 def _seal(stale: list[Fingerprinted], root: Path, templates: Templates, jobs: int) -> list[OutputFile]:
+    from aigonix_render.seal import seal
+    from aigonix_render.sops import Sops, find_sops
+
     if not stale:
         return []
     return seal(stale, root, templates, Sops(find_sops()), jobs or os.cpu_count() or 1)
@@ -137,6 +158,8 @@ def _split_by_fingerprint(
     out: Path, secrets: list[Fingerprinted]
 ) -> tuple[list[OutputFile], list[Fingerprinted]]:
     """Secrets whose previous file has the same fingerprint are kept byte for byte."""
+    from aigonix_render.seal import previous_fingerprint
+
     kept: list[OutputFile] = []
     stale: list[Fingerprinted] = []
     for secret in secrets:

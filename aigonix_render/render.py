@@ -28,6 +28,7 @@ from aigonix_render.model import (
     Subscription,
     Tenant,
 )
+from aigonix_render.write import OutputFile
 from aigonix_render.yaml_text import scalar
 
 MANAGED_BY = "aigonix-render"
@@ -51,12 +52,6 @@ class Meta:
     @property
     def file_name(self) -> str:
         return f"{self.kind.lower()}-{self.name}.yaml"
-
-
-@dataclass(frozen=True)
-class OutputFile:
-    path: str
-    text: str
 
 
 @dataclass(frozen=True)

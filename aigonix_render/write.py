@@ -22,10 +22,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aigonix_render.errors import OutputError
-from aigonix_render.render import OutputFile
 
 MARKER = ".aigonix-render"
+INPUTS_PREFIX = "# inputs: "
 MARKER_HEADER = "# Written by aigonix-render: do not edit. The files below are owned and overwritten.\n"
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    """One rendered file: its path in the output directory and its text."""
+
+    path: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -90,22 +98,42 @@ def plan(out: Path, files: list[OutputFile]) -> Plan:
     return Plan(tuple(sorted(added)), tuple(sorted(changed)), tuple(removed))
 
 
-def marker_text(files: list[OutputFile]) -> str:
-    lines = [
-        f"{hashlib.sha256(f.text.encode('utf-8')).hexdigest()}  {f.path}\n"
-        for f in sorted(files, key=lambda f: f.path)
-    ]
-    return MARKER_HEADER + "".join(lines)
+def marker_text(files: list[OutputFile], inputs: str) -> str:
+    """The ownership marker: the digest of the inputs, then each owned file's hash."""
+    lines = [f"{_sha256(f.text.encode('utf-8'))}  {f.path}\n" for f in sorted(files, key=lambda f: f.path)]
+    return MARKER_HEADER + f"{INPUTS_PREFIX}{inputs}\n" + "".join(lines)
 
 
-def write_output(out: Path, files: list[OutputFile]) -> Plan:
+def _sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def up_to_date(out: Path, inputs: str) -> bool:
+    """True when OUT was rendered from exactly these inputs and no owned file was touched,
+    decided without rendering anything (the fast path of a no-op render)."""
+    marker = out / MARKER
+    if not marker.is_file():
+        return False
+    lines = marker.read_text(encoding="utf-8").splitlines()
+    if f"{INPUTS_PREFIX}{inputs}" not in lines:
+        return False
+    for line in lines:
+        if line and not line.startswith("#"):
+            digest, path = line.split("  ", 1)
+            file = out / path
+            if not file.is_file() or file.is_symlink() or _sha256(file.read_bytes()) != digest:
+                return False
+    return True
+
+
+def write_output(out: Path, files: list[OutputFile], inputs: str) -> Plan:
     """Make ``out`` hold exactly ``files`` (plus files it held that it does not own).
 
     The caller holds ``output_lock(out)`` and has run ``recover(out)``.
     """
     check_writable(out)
     changes = plan(out, files)
-    marker = marker_text(files)
+    marker = marker_text(files, inputs)
     if not changes.stale and read_previous(out, MARKER) == marker.encode("utf-8"):
         return changes
     staging = staging_path(out)
@@ -132,7 +160,7 @@ def _build(staging: Path, out: Path, files: list[OutputFile], marker: str) -> No
     for output in files:
         _place(staging, out, output.path, output.text.encode("utf-8"))
     _place(staging, out, MARKER, marker.encode("utf-8"))
-    _fsync_tree(staging)
+    _flush(staging)
 
 
 def _carry_over(out: Path, staging: Path, owned: set[str]) -> None:
@@ -165,18 +193,11 @@ def _place(staging: Path, out: Path, relative: str, content: bytes) -> None:
         handle.write(content)
 
 
-def _fsync_tree(root: Path) -> None:
-    for folder, _, names in os.walk(root):
-        for name in names:
-            path = Path(folder) / name
-            if not path.is_symlink():
-                with open(path, "rb") as handle:
-                    os.fsync(handle.fileno())
-        descriptor = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
+def _flush(staging: Path) -> None:
+    """Everything written reaches the disk before the swap: one sync() for the whole tree
+    is far cheaper than an fsync per file."""
+    os.sync()
+    _fsync_dir(staging)
 
 
 def _swap(staging: Path, out: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 
 import yaml
 
@@ -32,6 +33,12 @@ def scalar(value: object, indent: int = 0) -> str:
         return str(value)
     if not isinstance(value, str):
         raise TypeError(f"cannot write a {type(value).__name__} as a YAML scalar")
+    return _string(value, indent)
+
+
+@lru_cache(maxsize=65536)
+def _string(value: str, indent: int) -> str:
+    """Labels, names and annotations repeat across thousands of objects: decide once."""
     if _plain_fits(value):
         return value
     if _literal_fits(value):
