@@ -164,7 +164,13 @@ class _Loader:
                 yield self._microservice(folder, document)
 
     def _folders(self, parent: Path) -> list[Path]:
-        return [folder for folder in _subfolders(parent) if not self._excluded(folder)]
+        folders = [folder for folder in _subfolders(parent) if not self._excluded(folder)]
+        for link in (f for f in folders if f.is_symlink()):
+            self._problem(
+                self._relative(link),
+                "a symlink to a folder: applications and microservices must be real folders",
+            )
+        return [folder for folder in folders if not folder.is_symlink()]
 
     def _required(self, folder: Path, kind: str, manifests: set[Path]) -> Document | None:
         """The folder's manifest; a folder without one is an error, never silently skipped."""
@@ -262,6 +268,9 @@ class _Loader:
         """The file as text, refusing what no aigonix.yaml can be: huge, BOM, not UTF-8."""
         name = relative.as_posix()
         path = self.root / relative
+        if not path.resolve().is_relative_to(self.root):
+            self._problem(name, "a symlink leading outside the repository: the tree must be self-contained")
+            return None
         if path.stat().st_size > MAX_FILE_BYTES:
             self._problem(
                 name, f"larger than {MAX_FILE_BYTES // 1024} KiB: not an aigonix.yaml this tool reads"

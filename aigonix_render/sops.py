@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from aigonix_render.errors import SopsError
 
 RECIPIENT_FLAGS = {
@@ -48,10 +50,13 @@ class Sops:
         """The decrypted content of the SOPS file at ``path`` (``name`` is how errors call it)."""
         argv = [self.binary, "decrypt", "--output-type", "json", str(path)]
         result = self._run(argv, b"", name, "decrypt")
-        data = json.loads(result)
-        data.pop("sops", None)
+        try:
+            data = json.loads(result)
+        except ValueError:
+            data = None
         if not isinstance(data, dict):
-            raise SopsError(f"{name}: the decrypted document is not a mapping")
+            raise SopsError(f"{name}: sops did not answer with the decrypted mapping; is {self.binary} sops?")
+        data.pop("sops", None)
         return data
 
     def encrypt(self, plaintext: str, recipients: tuple[tuple[str, tuple[str, ...]], ...], name: str) -> str:
@@ -59,7 +64,10 @@ class Sops:
         argv += ["--encrypted-regex", ENCRYPTED_REGEX, "--filename-override", name]
         argv += _recipient_flags(dict(recipients))
         argv.append("/dev/stdin")
-        return self._run(argv, plaintext.encode("utf-8"), name, "encrypt").decode("utf-8")
+        sealed = self._run(argv, plaintext.encode("utf-8"), name, "encrypt").decode("utf-8", "replace")
+        if not _is_sealed(sealed):
+            raise SopsError(f"{name}: sops did not encrypt it; is {self.binary} sops? Nothing was written")
+        return sealed
 
     def _run(self, argv: list[str], stdin: bytes, name: str, action: str) -> bytes:
         try:
@@ -80,10 +88,24 @@ def _recipient_flags(recipients: Mapping[str, tuple[str, ...]]) -> list[str]:
     return flags
 
 
+def _is_sealed(text: str) -> bool:
+    """A Secret that sops really encrypted: its metadata and MAC, and no clear value."""
+    try:
+        document = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        return False
+    if not isinstance(document, dict) or not isinstance(document.get("sops"), dict):
+        return False
+    if not str(document["sops"].get("mac", "")).startswith("ENC["):
+        return False
+    values = [v for key in ("data", "stringData") for v in (document.get(key) or {}).values()]
+    return all(isinstance(v, str) and v.startswith("ENC[") for v in values)
+
+
 def _reason(stderr: bytes, code: int) -> str:
     text = stderr.decode("utf-8", "replace")
-    if "MAC mismatch" in text:
-        return "MAC mismatch: the file was changed without sops"
+    if "MAC mismatch" in text or "message authentication failed" in text:
+        return "the file does not verify (MAC mismatch): it was changed without sops"
     if "Failed to get the data key" in text or "failed to load age identities" in text:
         return "no key to decrypt it (set SOPS_AGE_KEY_FILE or another sops key source)"
     if "sops metadata not found" in text:
