@@ -52,7 +52,7 @@ def config_map_key(key: str) -> str | None:
         return f"longer than 253 characters ({len(key)})"
     if not _CONFIG_KEY.fullmatch(key):
         return "a ConfigMap key allows only letters, digits, '-', '_' and '.'"
-    return None
+    return _dot_prefix(key)
 
 
 def env_var_name(name: str) -> str | None:
@@ -60,4 +60,11 @@ def env_var_name(name: str) -> str | None:
         return (
             "an environment variable name allows letters, digits, '_', '-' and '.', not starting with a digit"
         )
+    return _dot_prefix(name)
+
+
+def _dot_prefix(name: str) -> str | None:
+    """Kubernetes refuses '.', '..' and names starting with '..' (kubelet's own files)."""
+    if name in (".", "..") or name.startswith(".."):
+        return "'.', '..' and names starting with '..' are reserved by Kubernetes"
     return None

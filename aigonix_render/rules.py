@@ -162,6 +162,7 @@ def _microservice(context: _Context, app: ApplicationFolder, ms: MicroserviceFol
             yield from _derived_names(document, env_name, name)
         yield from _config_files(ms, env_name)
     yield from _images(document)
+    yield from _runtime_ports(document, deployed)
     yield from _probes(document)
     yield from _ingress_paths(document)
     yield from _env_vars(document)
@@ -223,6 +224,22 @@ def _images(document: Document) -> Iterator[Problem]:
         elif not match["digest"] and match["tag"] in (None, "latest"):
             yield document.problem(
                 path, f"{image!r} is not pinned: use a version tag, not latest", warning=True
+            )
+
+
+RUNTIME_PORTS = (50052, 50053, 51052, 9700)
+
+
+def _runtime_ports(document: Document, deployed: list[str]) -> Iterator[Problem]:
+    """The head shares its pod with the Runtime, so it cannot listen on the Runtime's ports."""
+    for env_name in deployed:
+        merged = merged_document(document.data, env_name)
+        port = merged["head"].get("port")
+        if merged.get("runtime") and port in RUNTIME_PORTS:
+            where = _source_of(document, env_name, ["head", "port"])
+            ports = ", ".join(str(p) for p in RUNTIME_PORTS)
+            yield document.problem(
+                where, f"port {port} belongs to the Runtime beside the head (it uses {ports})"
             )
 
 

@@ -1,0 +1,413 @@
+"""Plaintext never leaks: canary secret values appear nowhere but encrypted.
+
+A copy of the base tree gets unique canary values (``CANARY-<uuid>``) in every secret
+source (both environments' ``secrets.yaml`` and the registry credentials), encrypted with
+sops to the test keys. Every command then runs as a real process with a fresh ``TMPDIR``,
+and the canaries are looked for in its stdout and stderr, in every file left under that
+``TMPDIR`` and beside the output directory, and in the output files: as written, and inside
+every base64 token (a Secret's ``data`` and ``.dockerconfigjson``'s ``auth`` are base64).
+Failing runs too: the wrong key, no sops at all, and fake sops programs that print the
+plaintext they were given and then fail, kill themselves, or succeed with garbage.
+Only ``generate`` may print them, on stdout, and only when it succeeds.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import BASE, KEYS, Run, public_key, snapshot, sops_decrypt
+
+BILLING = "applications/shop/microservices/billing"
+SECRETS = {
+    "Dev": f"{BILLING}/environments/Dev/secrets.yaml",
+    "Prod": f"{BILLING}/environments/Prod/secrets.yaml",
+}
+REGISTRY = "registry.sops.yaml"
+CANARIES = {
+    f"{where}/{name}": f"CANARY-{uuid.uuid4()}"
+    for where, names in (("Dev", ("DB_PASSWORD", "API_KEY")), ("Prod", ("DB_PASSWORD", "API_KEY")))
+    for name in names
+} | {f"registry/{name}": f"CANARY-{uuid.uuid4()}" for name in ("username", "password")}
+# The part of each canary no innocent text holds; a leak of any form keeps it whole.
+MARKS = [value.removeprefix("CANARY-") for value in CANARIES.values()]
+BASE64_TOKEN = re.compile(rb"[A-Za-z0-9+/_-]{16,}={0,2}")
+# Launches the CLI with another sys.executable, so find_sops looks beside it first.
+LAUNCH = (
+    "import sys; sys.executable = sys.argv.pop(1); sys.argv[0] = 'aigonix-render'; "
+    "from aigonix_render.cli import main; main()"
+)
+
+
+# --- looking for canaries -------------------------------------------------------------------
+
+
+def _decoded(token: bytes) -> Iterator[bytes]:
+    for decode in (base64.b64decode, base64.urlsafe_b64decode):
+        padded = token + b"=" * (-len(token) % 4)
+        try:
+            yield decode(padded)
+        except (binascii.Error, ValueError):
+            continue
+
+
+def canaries_in(data: bytes, depth: int = 2) -> list[str]:
+    """The canaries ``data`` holds: as they are, or inside base64 (twice nested at most)."""
+    found = [mark for mark in MARKS if mark.encode() in data]
+    if depth:
+        for token in BASE64_TOKEN.findall(data):
+            for decoded in _decoded(token):
+                found += canaries_in(decoded, depth - 1)
+    return sorted(set(found))
+
+
+def test_the_canary_finder_finds_canaries() -> None:
+    mark = MARKS[0]
+    auth = base64.b64encode(f"user:CANARY-{mark}".encode())
+    config = base64.b64encode(json.dumps({"auths": {"r": {"auth": auth.decode()}}}).encode())
+    assert canaries_in(b"x " + config + b" y") == [mark]
+    assert canaries_in(f"value: CANARY-{mark}\n".encode()) == [mark]
+    assert canaries_in(b"nothing to see " + base64.b64encode(b"here, really nothing")) == []
+
+
+def leaks_in_folder(folder: Path) -> dict[str, list[str]]:
+    """Files under ``folder`` (not following links) that hold a canary."""
+    found: dict[str, list[str]] = {}
+    if not folder.exists():
+        return found
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            hits = canaries_in(path.read_bytes())
+            if hits:
+                found[path.relative_to(folder).as_posix()] = hits
+    return found
+
+
+# --- the canary tree ------------------------------------------------------------------------
+
+
+def encrypt(plaintext: str, path: Path) -> None:
+    from aigonix_render.sops import find_sops
+
+    argv = [find_sops(), "encrypt", "--age", f"{public_key('dev')},{public_key('prod')}"]
+    argv += ["--input-type", "yaml", "--output-type", "yaml", "--filename-override", path.name, "/dev/stdin"]
+    result = subprocess.run(argv, input=plaintext, capture_output=True, text=True, check=True)
+    path.write_text(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("keys") / "both.agekey"
+    path.write_text((KEYS / "dev.agekey").read_text() + (KEYS / "prod.agekey").read_text())
+    return path
+
+
+@pytest.fixture(scope="module")
+def canary_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tree = tmp_path_factory.mktemp("canary") / "tree"
+    shutil.copytree(BASE, tree)
+    for env, relative in SECRETS.items():
+        plaintext = "".join(f"{name}: {CANARIES[f'{env}/{name}']}\n" for name in ("DB_PASSWORD", "API_KEY"))
+        encrypt(plaintext, tree / relative)
+    registry = "".join(f"{name}: {CANARIES[f'registry/{name}']}\n" for name in ("username", "password"))
+    encrypt(registry, tree / REGISTRY)
+    return tree
+
+
+@pytest.fixture
+def tree(canary_template: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "repo" / "tree"
+    shutil.copytree(canary_template, target)
+    return target
+
+
+@dataclass
+class Place:
+    """Where a run may leave things: its own TMPDIR and HOME, and the output's folder."""
+
+    tmp: Path
+    home: Path
+    outputs: Path
+
+    @property
+    def out(self) -> Path:
+        return self.outputs / "out"
+
+
+@pytest.fixture
+def place(tmp_path: Path) -> Place:
+    found = Place(tmp_path / "tmpdir", tmp_path / "home", tmp_path / "outputs")
+    for folder in (found.tmp, found.home, found.outputs):
+        folder.mkdir()
+    return found
+
+
+def run_cli(
+    place: Place,
+    *args: str | Path,
+    key: Path | None,
+    executable: Path | None = None,
+    path: str | None = None,
+) -> Run:
+    """The CLI as a real process with its own TMPDIR and HOME; ``executable`` replaces
+    ``sys.executable`` (find_sops looks beside it) and ``path`` replaces PATH."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SOPS_", "ARGOCD_ENV_", "PARAM_"))}
+    env |= {"TMPDIR": str(place.tmp), "HOME": str(place.home)}
+    if key is not None:
+        env["SOPS_AGE_KEY_FILE"] = str(key)
+    if path is not None:
+        env["PATH"] = path
+    launch = ["-m", "aigonix_render"] if executable is None else ["-c", LAUNCH, str(executable)]
+    argv = [sys.executable, *launch, *(str(a) for a in args)]
+    result = subprocess.run(argv, capture_output=True, env=env, check=False, timeout=120)
+    return Run(
+        result.returncode, result.stdout.decode("utf-8", "replace"), result.stderr.decode("utf-8", "replace")
+    )
+
+
+def assert_no_leak(run: Run, place: Place, stdout_may: bool = False) -> None:
+    assert canaries_in(run.stderr.encode()) == [], run
+    if not stdout_may:
+        assert canaries_in(run.stdout.encode()) == [], run
+    assert leaks_in_folder(place.tmp) == {}
+    assert leaks_in_folder(place.home) == {}
+    assert leaks_in_folder(place.outputs) == {}
+    assert "Traceback" not in run.stdout + run.stderr, run
+
+
+def change_secret_sources(tree: Path) -> None:
+    """New bytes, same values: every Secret is stale and must be decrypted again."""
+    for relative in (*SECRETS.values(), REGISTRY):
+        source = tree / relative
+        source.write_text(source.read_text() + "\n")
+
+
+def render_ok(place: Place, tree: Path, key: Path) -> Run:
+    result = run_cli(place, "render", tree, "-o", place.out, key=key)
+    assert result.exit_code == 0, result
+    return result
+
+
+# --- successful runs ------------------------------------------------------------------------
+
+
+def test_render_leaks_nothing_and_the_canaries_are_in_the_secrets(
+    tree: Path, place: Place, key_file: Path
+) -> None:
+    result = render_ok(place, tree, key_file)
+    assert "3 Secrets encrypted" in result.stderr
+    assert_no_leak(result, place)
+    # the canaries did go through: each Secret decrypts to its environment's values
+    dev = yaml.safe_load(
+        sops_decrypt(place.out / "shop/dev/secret-dev-billing-secret-env-variables.yaml", KEYS / "dev.agekey")
+    )
+    assert dev["stringData"] == {name: CANARIES[f"Dev/{name}"] for name in ("API_KEY", "DB_PASSWORD")}
+    acr = yaml.safe_load(sops_decrypt(place.out / "shop/_shared/secret-acr.yaml", KEYS / "prod.agekey"))
+    assert CANARIES["registry/password"] in acr["stringData"][".dockerconfigjson"]
+
+
+def test_validate_show_check_and_diff_leak_nothing(tree: Path, place: Place, key_file: Path) -> None:
+    render_ok(place, tree, key_file)
+    change_secret_sources(tree)
+    runs = {
+        "validate": run_cli(place, "validate", "--strict", tree, key=None),
+        "validate-json": run_cli(place, "validate", "--format", "json", tree, key=None),
+        "check": run_cli(place, "render", tree, "-o", place.out, "--check", key=None),
+        "diff": run_cli(place, "diff", tree, "-o", place.out, key=None),
+        "show-dev": run_cli(place, "show", tree, "billing", "--env", "Dev", key=key_file),
+        "show-prod": run_cli(place, "show", tree, "Billing", "--env", "prod", key=key_file),
+    }
+    stale = {"check": 1, "diff": 1}  # the changed sources make both report the Secrets
+    assert {name: run for name, run in runs.items() if run.exit_code != stale.get(name, 0)} == {}
+    assert "secret-dev-billing-secret-env-variables.yaml" in runs["check"].stdout
+    assert "values not shown" in runs["diff"].stdout
+    assert yaml.safe_load(runs["show-dev"].stdout)["secrets"] == ["API_KEY", "DB_PASSWORD"]
+    for run in runs.values():
+        assert_no_leak(run, place)
+
+
+def test_generate_prints_the_values_on_stdout_only(tree: Path, place: Place, key_file: Path) -> None:
+    result = run_cli(place, "generate", tree, "--app", "shop", "--env", "Dev", key=key_file)
+    assert result.exit_code == 0, result
+    assert_no_leak(result, place, stdout_may=True)
+    expected = [CANARIES[k] for k in ("Dev/DB_PASSWORD", "Dev/API_KEY", "registry/password")]
+    assert all(value in result.stdout for value in expected), result
+    assert CANARIES["Prod/DB_PASSWORD"] not in result.stdout
+    assert result.stderr == ""
+
+
+# --- failing runs ---------------------------------------------------------------------------
+
+
+def test_the_wrong_key_leaks_nothing(tree: Path, place: Place, key_file: Path) -> None:
+    render_ok(place, tree, key_file)
+    before = snapshot(place.out)
+    change_secret_sources(tree)
+    other = KEYS / "other.agekey"
+    for args in (("render", tree, "-o", place.out), ("generate", tree, "--app", "shop", "--env", "Prod")):
+        result = run_cli(place, *args, key=other)
+        assert result.exit_code == 3, result
+        assert "no key to decrypt it" in result.stderr
+        assert result.stdout == ""
+        assert_no_leak(result, place)
+    assert snapshot(place.out) == before
+
+
+def test_no_sops_leaks_nothing(tree: Path, place: Place, key_file: Path, tmp_path: Path) -> None:
+    render_ok(place, tree, key_file)
+    before = snapshot(place.out)
+    change_secret_sources(tree)
+    nowhere = tmp_path / "no-sops-here"
+    nowhere.mkdir()
+    for args in (("render", tree, "-o", place.out), ("generate", tree, "--app", "shop", "--env", "Dev")):
+        result = run_cli(place, *args, key=key_file, executable=nowhere / "python", path=str(nowhere))
+        assert result.exit_code == 3, result
+        assert result.stderr == (
+            "aigonix-render: error: sops was not found: install aigonix-render with pip (it brings sops) "
+            "or put sops on PATH\n"
+        )
+        assert result.stdout == ""
+        assert_no_leak(result, place)
+    assert snapshot(place.out) == before
+
+
+FAKE_SOPS = {
+    # sops works, then prints what it was given and what it produced, and fails
+    "echoes-and-fails": 'printf "%s\\n%s\\n" "$given" "$made"; printf "%s\\n%s\\n" "$given" "$made" >&2; exit 1',
+    # sops works, prints half its work, and dies by SIGKILL
+    "prints-and-dies": 'printf "%s" "$made"; printf "%s" "$given" >&2; kill -9 $$',
+    # decrypting works; encrypting prints the plaintext it was given and fails
+    "encrypt-echoes-and-fails": (
+        'if [ "$1" = decrypt ]; then printf "%s" "$made"; exit 0; fi; '
+        'printf "%s" "$given"; printf "%s" "$given" >&2; exit 2'
+    ),
+}
+FAKE_HEADER = """#!/bin/sh
+given="$(cat)"
+made="$(printf "%s" "$given" | "{real}" "$@" 2>&1)"
+status=$?
+"""
+
+
+def fake_sops(tmp_path: Path, name: str, body: str) -> Path:
+    """A folder with a ``sops`` that wraps the real one; its ``python`` is what the CLI
+    believes ``sys.executable`` to be, so find_sops picks the fake."""
+    from aigonix_render.sops import find_sops
+
+    folder = tmp_path / f"fake-{name}"
+    folder.mkdir()
+    script = folder / "sops"
+    script.write_text(FAKE_HEADER.format(real=find_sops()) + body + "\n")
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    return folder
+
+
+@pytest.mark.parametrize("behaviour", sorted(FAKE_SOPS))
+def test_a_failing_sops_leaks_nothing(
+    behaviour: str, tree: Path, place: Place, key_file: Path, tmp_path: Path
+) -> None:
+    render_ok(place, tree, key_file)
+    before = snapshot(place.out)
+    change_secret_sources(tree)
+    folder = fake_sops(tmp_path, behaviour, FAKE_SOPS[behaviour])
+    runs = [
+        run_cli(place, "render", tree, "-o", place.out, key=key_file, executable=folder / "python"),
+        run_cli(
+            place, "render", tree, "-o", place.outputs / "fresh", key=key_file, executable=folder / "python"
+        ),
+    ]
+    if behaviour != "encrypt-echoes-and-fails":
+        generate = ("generate", tree, "--app", "shop", "--env", "Dev")
+        runs.append(run_cli(place, *generate, key=key_file, executable=folder / "python"))
+    for result in runs:
+        assert result.exit_code == 3, result
+        assert re.fullmatch(
+            r"aigonix-render: error: \S+: sops could not (de|en)crypt it: .+\n", result.stderr
+        ), result
+        assert result.stdout == ""
+        assert_no_leak(result, place)
+    assert snapshot(place.out) == before
+    assert not (place.outputs / "fresh").exists()
+
+
+GARBAGE = {
+    # what a wrong program called sops, or a wrong version, could answer with exit 0
+    "not-json": "printf 'x%s\\n' \"$made\"",
+    "json-list": "printf '[1]\\n'",
+    "json-string": "printf '\"%s\"\\n' garbage",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(GARBAGE))
+def test_a_sops_that_succeeds_with_garbage_is_an_outside_error(
+    kind: str, tree: Path, place: Place, key_file: Path, tmp_path: Path
+) -> None:
+    body = f'if [ "$1" = decrypt ]; then {GARBAGE[kind]}; exit 0; fi; printf "%s" "$made"; exit $status'
+    folder = fake_sops(tmp_path, kind, body)
+    for args in (("render", tree, "-o", place.out), ("generate", tree, "--app", "shop", "--env", "Dev")):
+        result = run_cli(place, *args, key=key_file, executable=folder / "python")
+        assert_no_leak(result, place)
+        assert result.exit_code == 3, result
+        assert re.fullmatch(r"aigonix-render: error: \S+: .+\n", result.stderr), result
+        assert result.stdout == ""
+    assert not place.out.exists()
+
+
+def test_a_sops_that_does_not_encrypt_never_puts_plaintext_at_rest(
+    tree: Path, place: Place, key_file: Path, tmp_path: Path
+) -> None:
+    body = 'if [ "$1" = encrypt ]; then printf "%s" "$given"; exit 0; fi; printf "%s" "$made"; exit $status'
+    folder = fake_sops(tmp_path, "no-encryption", body)
+    result = run_cli(place, "render", tree, "-o", place.out, key=key_file, executable=folder / "python")
+    assert_no_leak(result, place)
+    assert result.exit_code == 3, result
+
+
+# --- error messages about plaintext secrets files --------------------------------------------
+
+PLAINTEXT_SECRETS = {
+    "plaintext": "DB_PASSWORD: {a}\nAPI_KEY: {b}\n",
+    "duplicate-key": "DB_PASSWORD: {a}\nDB_PASSWORD: {b}\nAPI_KEY: x\n",
+    "unclosed-quote": 'DB_PASSWORD: "{a}\nAPI_KEY: {b}\n',
+    "colon-in-value": "DB_PASSWORD: {a}: {b}\nAPI_KEY: x\n",
+    "tab": "DB_PASSWORD: {a}\n\tAPI_KEY: {b}\n",
+    "not-a-string": "DB_PASSWORD: [{a}]\nAPI_KEY: {{k: {b}}}\n",
+    "list": "- {a}\n- {b}\n",
+    "extra-key": "DB_PASSWORD: {a}\nAPI_KEY: x\nEXTRA: {b}\n",
+    "fake-enc": "DB_PASSWORD: ENC[{a}]\nAPI_KEY: ENC[AES256_GCM,data:{b},type:int]\nsops: {{mac: x}}\n",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(PLAINTEXT_SECRETS))
+def test_errors_about_a_plaintext_secrets_file_never_quote_a_value(
+    kind: str, tree: Path, place: Place, key_file: Path
+) -> None:
+    a, b = CANARIES["Dev/DB_PASSWORD"], CANARIES["Dev/API_KEY"]
+    (tree / SECRETS["Dev"]).write_text(PLAINTEXT_SECRETS[kind].format(a=a, b=b))
+    for args in (
+        ("validate", tree),
+        ("validate", "--format", "json", tree),
+        ("validate", "--format", "github", tree),
+        ("render", tree, "-o", place.out),
+        ("diff", tree, "-o", place.out),
+        ("show", tree, "billing", "--env", "Dev"),
+        ("generate", tree, "--app", "shop", "--env", "Dev"),
+    ):
+        result = run_cli(place, *args, key=key_file)
+        assert result.exit_code == 1, result
+        assert SECRETS["Dev"] in result.stdout + result.stderr, result
+        assert_no_leak(result, place)
+    assert not place.out.exists()
