@@ -64,9 +64,19 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _unknown_tag)
 _Loader.add_multi_constructor("", _unknown_tag)
 
 
+class TooDeep(Exception):
+    """Nesting too deep for any reader; the careful one would only take longer to say so."""
+
+
 def load_all(text: str) -> list[Any] | None:
     """The documents of ``text``, or None when the careful reader must take over."""
     try:
         return list(yaml.load_all(text, Loader=_Loader))
-    except (yaml.YAMLError, _Unusual, RecursionError, ValueError):
+    except RecursionError:
+        raise TooDeep from None
+    except yaml.YAMLError as error:
+        if "maximum nesting depth" in str(error):
+            raise TooDeep from None
+        return None
+    except (_Unusual, ValueError):
         return None

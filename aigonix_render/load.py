@@ -243,7 +243,11 @@ class _Loader:
         text = self._text(relative)
         if text is None:
             return None
-        documents = fast_yaml.load_all(text)
+        try:
+            documents = fast_yaml.load_all(text)
+        except fast_yaml.TooDeep:
+            self.problems.append(Problem(name, 1, 1, f"nested deeper than {MAX_DEPTH} levels"))
+            return None
         if documents is not None:
             return self._single(name, documents, text)
         try:

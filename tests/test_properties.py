@@ -384,7 +384,9 @@ def mutate(data: st.DataObject, root: Path) -> str:
     if kind in ("delete", "retype") and path.suffix == ".yaml":
         return mutate_document(data, path, name, kind == "delete")
     if kind == "truncate":
-        cut = data.draw(st.integers(0, len(raw)))
+        if not raw:
+            return f"{name}: nothing to truncate"
+        cut = data.draw(st.integers(0, len(raw) - 1))
         path.write_bytes(raw[:cut])
         return f"{name}: truncated to {cut} bytes"
     if kind == "duplicate":
