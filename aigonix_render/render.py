@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from importlib import resources
 from typing import Any
 
@@ -95,8 +96,17 @@ class Templates:
 
 def mapping(values: Mapping[str, object] | Iterable[tuple[str, object]], indent: int) -> str:
     """A block mapping of scalars, keys sorted, each line indented by ``indent``."""
+    items = tuple(sorted(dict(values).items()))
+    if all(isinstance(v, str) for _, v in items) and len(items) <= 12:
+        return _string_mapping(items, indent)
     pad = " " * indent
-    items = sorted(dict(values).items())
+    return "\n".join(f"{pad}{scalar(k, indent)}: {scalar(v, indent)}" for k, v in items)
+
+
+@lru_cache(maxsize=4096)
+def _string_mapping(items: tuple[tuple[str, str], ...], indent: int) -> str:
+    """Labels, selectors and annotations repeat on every object of a microservice."""
+    pad = " " * indent
     return "\n".join(f"{pad}{scalar(k, indent)}: {scalar(v, indent)}" for k, v in items)
 
 

@@ -29,6 +29,25 @@ def as_json(value: Any) -> str:
     return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+FIXED_FILES = {
+    "appsettings.json": as_json(APPSETTINGS),
+    "clients.json": as_json(
+        {
+            "public": {"host": "localhost", "port": RUNTIME_PORT},
+            "private": {"host": "localhost", "port": PRIVATE_PORT},
+        }
+    ),
+    "endpoints.json": as_json(
+        {
+            "public": {"port": RUNTIME_PORT},
+            "private": {"port": PRIVATE_PORT},
+            "management": {"port": MANAGEMENT_PORT},
+        }
+    ),
+    "metrics.json": as_json({"port": METRICS_PORT}),
+}
+
+
 def mongo_host(app_env: ApplicationEnvironment) -> str:
     return f"{app_env.environment.lower}-mongo.{app_env.application.namespace}.svc.cluster.local"
 
@@ -48,23 +67,9 @@ def dolittle_files(
     consumed = [s for s in mine if s.consumer.id == ms.id and s.consumer.application == app_env.application]
     produced = [s for s in mine if s.producer.id == ms.id and s.producer.application == app_env.application]
     return {
-        "appsettings.json": as_json(APPSETTINGS),
-        "clients.json": as_json(
-            {
-                "public": {"host": "localhost", "port": RUNTIME_PORT},
-                "private": {"host": "localhost", "port": PRIVATE_PORT},
-            }
-        ),
-        "endpoints.json": as_json(
-            {
-                "public": {"port": RUNTIME_PORT},
-                "private": {"port": PRIVATE_PORT},
-                "management": {"port": MANAGEMENT_PORT},
-            }
-        ),
+        **FIXED_FILES,
         "event-horizon-consents.json": as_json(_consents(produced)),
         "event-horizons.json": as_json(_horizons(consumed)),
-        "metrics.json": as_json({"port": METRICS_PORT}),
         "microservices.json": as_json(_microservices(consumed)),
         "platform.json": as_json(_platform(app_env, ms)),
         "resources.json": as_json(_resources(app_env, ms)),
