@@ -26,6 +26,19 @@ class _Producer:
         return f"{self.app.document.data['name']}/{self.ms.document.data['name']}"
 
 
+@dataclass(frozen=True)
+class _Entry:
+    """One ``eventHorizons`` entry of a consumer, with where it is declared."""
+
+    app: ApplicationFolder
+    document: Document
+    path: list[PathPart]
+    data: dict[str, Any]
+
+    def problem(self, below: list[PathPart], message: str, at_key: bool = False) -> Problem:
+        return self.document.problem([*self.path, *below], message, at_key=at_key)
+
+
 def check(apps: list[ApplicationFolder], valid: set[str]) -> Iterator[Problem]:
     for app in apps:
         for ms in app.microservices:
@@ -62,8 +75,9 @@ def _consumer(
         if isinstance(producer, Problem):
             yield producer
             continue
+        declared = _Entry(app, document, path, entry)
         for env_name in environments:
-            yield from _in_environment(app, document, path, entry, producer, env_name)
+            yield from _in_environment(declared, producer, env_name)
 
 
 def _identity(entry: dict[str, Any]) -> tuple[str, ...]:
@@ -109,56 +123,36 @@ def _find(
     return _Producer(app, ms)
 
 
-def _in_environment(
-    app: ApplicationFolder,
-    document: Document,
-    path: list[PathPart],
-    entry: dict[str, Any],
-    producer: _Producer,
-    env_name: str,
-) -> Iterator[Problem]:
+def _in_environment(entry: _Entry, producer: _Producer, env_name: str) -> Iterator[Problem]:
     if env_name not in deployed_environments(producer.app, producer.ms):
-        yield document.problem(
-            [*path, "producer"], f"the producer {producer.label} is not deployed to {env_name}"
-        )
+        yield entry.problem(["producer"], f"the producer {producer.label} is not deployed to {env_name}")
         return
     runtime = merged_document(producer.ms.document.data, env_name).get("runtime")
     if not runtime:
-        yield document.problem(
-            [*path, "producer"], f"the producer {producer.label} does not run the Runtime in {env_name}"
+        yield entry.problem(
+            ["producer"], f"the producer {producer.label} does not run the Runtime in {env_name}"
         )
         return
-    if entry["stream"].lower() not in [s.lower() for s in runtime.get("publicStreams") or []]:
-        yield document.problem(
-            [*path, "stream"],
-            f"{producer.label} does not list the stream {entry['stream']} in its publicStreams",
-        )
-    yield from _tenants(app, document, path, entry, producer, env_name)
+    if entry.data["stream"].lower() not in [s.lower() for s in runtime.get("publicStreams") or []]:
+        message = f"{producer.label} does not list the stream {entry.data['stream']} in its publicStreams"
+        yield entry.problem(["stream"], message)
+    yield from _tenants(entry, producer, env_name)
 
 
-def _tenants(
-    app: ApplicationFolder,
-    document: Document,
-    path: list[PathPart],
-    entry: dict[str, Any],
-    producer: _Producer,
-    env_name: str,
-) -> Iterator[Problem]:
-    consumers = _tenants_of(app, env_name)
+def _tenants(entry: _Entry, producer: _Producer, env_name: str) -> Iterator[Problem]:
+    consumers = _tenants_of(entry.app, env_name)
     producers = _tenants_of(producer.app, env_name)
-    explicit = entry.get("tenants")
+    explicit = entry.data.get("tenants")
     known = {t.alias.lower() for t in consumers}
     for index, mapping in enumerate(explicit or []):
         if mapping["consumer"].lower() not in known:
-            yield document.problem(
-                [*path, "tenants", index, "consumer"],
-                f"this application has no tenant {mapping['consumer']!r} in {env_name}",
-            )
+            message = f"this application has no tenant {mapping['consumer']!r} in {env_name}"
+            yield entry.problem(["tenants", index, "consumer"], message)
     for consumer, partner in tenant_pairs(consumers, producers, explicit):
         if partner is None:
-            where: list[PathPart] = [*path, "tenants"] if explicit else [*path, "producer"]
+            where: list[PathPart] = ["tenants"] if explicit else ["producer"]
             message = f"in {env_name} the tenant {consumer.alias!r} has no counterpart in {producer.label}; map it under tenants"
-            yield document.problem(where, message, at_key=bool(explicit))
+            yield entry.problem(where, message, at_key=bool(explicit))
 
 
 def _tenants_of(app: ApplicationFolder, env_name: str) -> tuple[Tenant, ...]:
