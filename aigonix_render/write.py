@@ -16,6 +16,8 @@ import fcntl
 import hashlib
 import os
 import shutil
+import stat
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -111,20 +113,31 @@ def _sha256(content: bytes) -> str:
 
 def up_to_date(out: Path, inputs: str) -> bool:
     """True when OUT was rendered from exactly these inputs and no owned file was touched,
-    decided without rendering anything (the fast path of a no-op render)."""
+    decided without rendering anything (the fast path of a no-op render).
+
+    The marker is written after every other file, so a file changed since has a newer
+    mtime: only those are read and hashed against the marker.
+    """
     marker = out / MARKER
     if not marker.is_file():
         return False
     lines = marker.read_text(encoding="utf-8").splitlines()
     if f"{INPUTS_PREFIX}{inputs}" not in lines:
         return False
-    for line in lines:
-        if line and not line.startswith("#"):
-            digest, path = line.split("  ", 1)
-            file = out / path
-            if not file.is_file() or file.is_symlink() or _sha256(file.read_bytes()) != digest:
-                return False
-    return True
+    written = marker.stat().st_mtime_ns
+    return all(_intact(out, line, written) for line in lines if line and not line.startswith("#"))
+
+
+def _intact(out: Path, line: str, written: int) -> bool:
+    digest, path = line.split("  ", 1)
+    file = os.path.join(out, path)
+    try:
+        status = os.lstat(file)
+    except OSError:
+        return False
+    if not stat.S_ISREG(status.st_mode):
+        return False
+    return status.st_mtime_ns < written or _sha256(_read(file)) == digest
 
 
 def write_output(out: Path, files: list[OutputFile], inputs: str) -> Plan:
@@ -158,12 +171,14 @@ def _build(staging: Path, out: Path, files: list[OutputFile], marker: str) -> No
     owned = owned_files(out) or set()
     if out.is_dir():
         _carry_over(out, staging, owned)
-    contents = [(f.path, f.text.encode("utf-8")) for f in files] + [(MARKER, marker.encode("utf-8"))]
+    contents = [(f.path, f.text.encode("utf-8")) for f in files]
     for folder in sorted({str(Path(path).parent) for path, _ in contents}):
         (staging / folder).mkdir(parents=True, exist_ok=True)
     old_root, new_root = str(out), str(staging)
     with ThreadPoolExecutor(max_workers=WRITERS) as pool:
         list(pool.map(lambda item: _place(new_root, old_root, *item), contents))
+    time.sleep(0.01)  # the marker must be newer than every file it lists (see up_to_date)
+    _place(new_root, old_root, MARKER, marker.encode("utf-8"))
 
 
 def _carry_over(out: Path, staging: Path, owned: set[str]) -> None:

@@ -200,3 +200,14 @@ def test_interrupted_fallback_swap_is_restored(base_tree: Path, rendered: Path) 
     render(base_tree, rendered)
     assert snapshot(rendered) == before
     assert not retired.exists()
+
+
+def test_a_hand_edited_output_file_is_noticed_and_repaired(base_tree: Path, rendered: Path) -> None:
+    target = rendered / "shop/dev/configmap-dev-web-env-variables.yaml"
+    original = target.read_text()
+    target.write_text(original.replace("LOG_LEVEL: info", "LOG_LEVEL: edited"))
+    check = run_line("render", base_tree, "-o", rendered, "--check")
+    assert check.exit_code == 1, check
+    assert check.stdout == f"~ {target}\n"
+    render(base_tree, rendered)
+    assert target.read_text() == original
