@@ -90,6 +90,15 @@ def sample_tree(tmp_path: Path) -> Path:
     return target
 
 
+@pytest.fixture
+def rendered(base_tree: Path, keyed: Path, tmp_path: Path) -> Path:
+    """The base tree rendered once into ``tmp_path/out`` (the previous output of a test)."""
+    out = tmp_path / "out"
+    result = run_line("render", base_tree, "-o", out)
+    assert result.exit_code == 0, result
+    return out
+
+
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
     """Every file under ``folder`` with its bytes and mtime, to prove nothing changed."""
     return {

@@ -18,14 +18,6 @@ WEB = "applications/shop/microservices/web/aigonix.yaml"
 PLUGIN = REPO / "deploy" / "argocd-cmp" / "plugin.yaml"
 
 
-@pytest.fixture
-def rendered(base_tree: Path, keyed: Path, tmp_path: Path) -> Path:
-    out = tmp_path / "out"
-    result = run_line("render", base_tree, "-o", out)
-    assert result.exit_code == 0, result
-    return out
-
-
 def test_second_render_starts_no_sops_at_all(
     base_tree: Path, rendered: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

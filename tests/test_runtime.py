@@ -23,11 +23,8 @@ SCOPE = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"
 
 
 @pytest.fixture
-def out(base_tree: Path, keyed: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "out"
-    result = run_line("render", base_tree, "-o", target)
-    assert result.exit_code == 0, result
-    return target
+def out(rendered: Path) -> Path:
+    return rendered
 
 
 def load(out: Path, name: str) -> dict[str, Any]:

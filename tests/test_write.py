@@ -16,13 +16,6 @@ def render(tree: Path, out: Path, *extra: str) -> None:
     assert result.exit_code == 0, result
 
 
-@pytest.fixture
-def rendered(base_tree: Path, keyed: Path, tmp_path: Path) -> Path:
-    out = tmp_path / "out"
-    render(base_tree, out)
-    return out
-
-
 def test_render_writes_directories_per_application_environment(rendered: Path) -> None:
     assert sorted(p.name for p in (rendered / "shop").iterdir()) == ["_shared", "dev", "prod"]
     assert (rendered / ".aigonix-render").read_text().startswith("# Written by aigonix-render")
