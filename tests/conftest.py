@@ -108,6 +108,11 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
     }
 
 
+def changed_files(before: dict[str, tuple[bytes, int]], after: dict[str, tuple[bytes, int]]) -> list[str]:
+    """The files of ``after`` that are new or differ (bytes or mtime) from ``before``."""
+    return sorted(name for name in after if after[name] != before.get(name))
+
+
 def sops_decrypt(path: Path | str, key: Path, text: str | None = None) -> str:
     """Decrypt with the real sops and only ``key``; ``text`` is decrypted from stdin instead."""
     from aigonix_render.sops import find_sops

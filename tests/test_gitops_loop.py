@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import DEMO_KEY, REPO, SAMPLE, run_line, snapshot, sops_decrypt
+from conftest import DEMO_KEY, REPO, SAMPLE, changed_files, run_line, snapshot, sops_decrypt
 
 BILLING_DEV = "applications/shop/microservices/billing/environments/Dev/secrets.yaml"
 WEB = "applications/shop/microservices/web/aigonix.yaml"
@@ -39,7 +39,7 @@ def test_one_changed_secret_source_reseals_exactly_that_secret(base_tree: Path, 
     assert result.exit_code == 0, result
     assert "1 Secrets encrypted" in result.stderr
     after = snapshot(rendered)
-    assert sorted(n for n in after if after[n] != before.get(n)) == [
+    assert changed_files(before, after) == [
         ".aigonix-render",
         "shop/dev/secret-dev-billing-secret-env-variables.yaml",
     ]

@@ -337,26 +337,19 @@ def test_a_config_file_symlink_to_a_secret_outside_is_refused_and_not_read(
     assert "OUTSIDE-SECRET-7d1c" not in validated.run.stdout + rendered.run.stderr
 
 
-def test_a_secrets_file_symlink_leading_outside_is_refused(
-    tmp_path: Path, old_out: Path, key_env: dict[str, str]
+@pytest.mark.parametrize(
+    ("relative", "outside_name"), [(DEV_SECRETS, "someone-elses.sops.yaml"), (WEB, "aigonix.yaml")]
+)
+def test_a_yaml_symlink_leading_outside_is_refused(
+    relative: str, outside_name: str, tmp_path: Path, old_out: Path, key_env: dict[str, str]
 ) -> None:
-    outside = tmp_path / "elsewhere" / "someone-elses.sops.yaml"
+    """A secrets.yaml or an aigonix.yaml may not be a symlink out of the repository."""
+    outside = tmp_path / "elsewhere" / outside_name
     outside.parent.mkdir()
     tree = copy_base(tmp_path)
-    shutil.move(tree / DEV_SECRETS, outside)
-    (tree / DEV_SECRETS).symlink_to(outside)
-    refuse_everywhere(tree, old_out, key_env, DEV_SECRETS)
-
-
-def test_a_manifest_symlink_leading_outside_is_refused(
-    tmp_path: Path, old_out: Path, key_env: dict[str, str]
-) -> None:
-    outside = tmp_path / "elsewhere" / "aigonix.yaml"
-    outside.parent.mkdir()
-    tree = copy_base(tmp_path)
-    shutil.move(tree / WEB, outside)
-    (tree / WEB).symlink_to(outside)
-    refuse_everywhere(tree, old_out, key_env, WEB)
+    shutil.move(tree / relative, outside)
+    (tree / relative).symlink_to(outside)
+    refuse_everywhere(tree, old_out, key_env, relative)
 
 
 FOLDER_LINKS = {

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import public_key, run_line, snapshot
+from conftest import changed_files, public_key, run_line, snapshot
 
 WEB = "applications/shop/microservices/web/aigonix.yaml"
 
@@ -37,7 +37,7 @@ def test_one_changed_value_changes_one_file(base_tree: Path, rendered: Path) -> 
     web.write_text(web.read_text().replace("LOG_LEVEL: info", "LOG_LEVEL: debug"))
     render(base_tree, rendered)
     after = snapshot(rendered)
-    changed = sorted(name for name in after if after[name] != before.get(name))
+    changed = changed_files(before, after)
     assert changed == [
         ".aigonix-render",
         "shop/dev/configmap-dev-web-env-variables.yaml",
@@ -170,7 +170,7 @@ def test_changed_recipients_reseal_only_that_environment(base_tree: Path, render
     )
     render(base_tree, rendered)
     after = snapshot(rendered)
-    changed = sorted(name for name in after if after[name] != before.get(name))
+    changed = changed_files(before, after)
     assert changed == [
         ".aigonix-render",
         "shop/_shared/secret-acr.yaml",
