@@ -7,8 +7,12 @@ real sops: a file encrypted to the recipient decrypts with the identity.
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
+
+# An age X25519 recipient: "age1" and 58 Bech32 characters.
+AGE_RECIPIENT = re.compile(r"age1[02-9ac-hj-np-z]{58}")
 
 _P = 2**255 - 19
 _A24 = 121665

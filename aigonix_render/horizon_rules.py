@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from aigonix_render.effective import deployed_environments, merged_document, tenant_pairs
 from aigonix_render.load import ApplicationFolder, Document, MicroserviceFolder, PathPart
-from aigonix_render.model import Tenant, merged_document, tenant_pairs
 from aigonix_render.problems import Problem
 
 
@@ -39,23 +39,33 @@ class _Entry:
         return self.document.problem([*self.path, *below], message, at_key=at_key)
 
 
-def check(apps: list[ApplicationFolder], valid: set[str]) -> Iterator[Problem]:
+@dataclass(frozen=True)
+class _TenantRef:
+    id: str
+    alias: str
+
+
+def check(apps: list[ApplicationFolder], valid: set[str], declared: set[str]) -> Iterator[Problem]:
+    """``declared``: the customer's environments."""
     for app in apps:
         for ms in app.microservices:
             if ms.document.path in valid and ms.document.data.get("eventHorizons"):
-                yield from _consumer(apps, valid, app, ms)
+                yield from _consumer(apps, valid, declared, app, ms)
 
 
-def deployed_environments(app: ApplicationFolder, ms: MicroserviceFolder) -> list[str]:
-    app_envs = app.document.data["environments"]
-    return sorted(e for e in (ms.document.data.get("deployTo") or app_envs) if e in app_envs)
+def _deployed(app: ApplicationFolder, ms: MicroserviceFolder, declared: set[str]) -> list[str]:
+    return deployed_environments(app.document.data, ms.document.data, declared)
 
 
 def _consumer(
-    apps: list[ApplicationFolder], valid: set[str], app: ApplicationFolder, ms: MicroserviceFolder
+    apps: list[ApplicationFolder],
+    valid: set[str],
+    declared: set[str],
+    app: ApplicationFolder,
+    ms: MicroserviceFolder,
 ) -> Iterator[Problem]:
     document = ms.document
-    environments = deployed_environments(app, ms)
+    environments = _deployed(app, ms, declared)
     without = [e for e in environments if not merged_document(document.data, e).get("runtime")]
     if without:
         message = (
@@ -75,9 +85,9 @@ def _consumer(
         if isinstance(producer, Problem):
             yield producer
             continue
-        declared = _Entry(app, document, path, entry)
+        declaration = _Entry(app, document, path, entry)
         for env_name in environments:
-            yield from _in_environment(declared, producer, env_name)
+            yield from _in_environment(declaration, producer, env_name, declared)
 
 
 def _identity(entry: dict[str, Any]) -> tuple[str, ...]:
@@ -123,8 +133,10 @@ def _find(
     return _Producer(app, ms)
 
 
-def _in_environment(entry: _Entry, producer: _Producer, env_name: str) -> Iterator[Problem]:
-    if env_name not in deployed_environments(producer.app, producer.ms):
+def _in_environment(
+    entry: _Entry, producer: _Producer, env_name: str, declared: set[str]
+) -> Iterator[Problem]:
+    if env_name not in _deployed(producer.app, producer.ms, declared):
         yield entry.problem(["producer"], f"the producer {producer.label} is not deployed to {env_name}")
         return
     runtime = merged_document(producer.ms.document.data, env_name).get("runtime")
@@ -155,6 +167,6 @@ def _tenants(entry: _Entry, producer: _Producer, env_name: str) -> Iterator[Prob
             yield entry.problem(where, message, at_key=bool(explicit))
 
 
-def _tenants_of(app: ApplicationFolder, env_name: str) -> tuple[Tenant, ...]:
+def _tenants_of(app: ApplicationFolder, env_name: str) -> tuple[_TenantRef, ...]:
     tenants = app.document.data["environments"][env_name]["tenants"]
-    return tuple(Tenant(t["id"], t["alias"], ()) for t in tenants)
+    return tuple(_TenantRef(t["id"], t["alias"]) for t in tenants)

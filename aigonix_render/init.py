@@ -13,7 +13,6 @@ from pathlib import Path
 
 from aigonix_render import age_keys
 from aigonix_render.errors import OutputError, UsageError
-from aigonix_render.rules import AGE_RECIPIENT
 
 KEY_FILE = "age.agekey"
 
@@ -53,7 +52,7 @@ def scaffold(options: InitOptions, environ: dict[str, str]) -> InitResult:
 
 def _recipient(options: InitOptions, environ: dict[str, str]) -> tuple[str, age_keys.AgeKey | None]:
     if options.age_recipient:
-        if not AGE_RECIPIENT.fullmatch(options.age_recipient):
+        if not age_keys.AGE_RECIPIENT.fullmatch(options.age_recipient):
             raise UsageError(f"{options.age_recipient!r} is not an age recipient (age1 + 58 characters)")
         return options.age_recipient, None
     from_file = _public_key_of(environ.get("SOPS_AGE_KEY_FILE"))
@@ -69,7 +68,7 @@ def _public_key_of(path: str | None) -> str | None:
         return None
     for line in Path(path).read_text(encoding="utf-8", errors="replace").splitlines():
         candidate = line.removeprefix("# public key:").strip()
-        if line.startswith("# public key:") and AGE_RECIPIENT.fullmatch(candidate):
+        if line.startswith("# public key:") and age_keys.AGE_RECIPIENT.fullmatch(candidate):
             return candidate
     return None
 

@@ -10,14 +10,16 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from aigonix_render import names, platform
+from aigonix_render.effective import (
+    deep_merge,
+    deployed_environments,
+    effective_files,
+    merged_document,
+    tenant_pairs,
+)
 from aigonix_render.load import ApplicationFolder, ConfigFile, MicroserviceFolder, Tree
 
-DEFAULT_PORT = 80
-DEFAULT_REPLICAS = 1
-DEFAULT_RUNTIME_IMAGE = "dolittle/runtime:9.3.3"
-DEFAULT_EVENT_STORE_IMAGE = "dolittle/mongodb:4.2.2"
-DEFAULT_EVENT_STORE_SIZE = "8Gi"
-DEFAULT_EVENT_STORE_CLASS = "managed-premium"
 CONSENT_NAMESPACE = uuid.UUID("6a1e2c4f-5b3d-4e8a-9c7f-0d2b4a6e8f10")
 
 
@@ -63,7 +65,7 @@ class Customer:
     @property
     def label(self) -> str:
         """The ``tenant`` label: the customer name with spaces as underscores."""
-        return self.name.replace(" ", "_")
+        return names.customer_label(self.name)
 
 
 @dataclass(frozen=True)
@@ -73,8 +75,7 @@ class Host:
 
     @property
     def tls_secret(self) -> str:
-        """The host's own ``secretName``, else one derived from the host name."""
-        return self.secret_name or self.host.lower().replace("*.", "wildcard.") + "-tls"
+        return names.tls_secret(self.host, self.secret_name)
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,7 @@ class Application:
 
     @property
     def namespace(self) -> str:
-        return f"application-{self.id}"
+        return names.namespace(self.id)
 
 
 @dataclass(frozen=True)
@@ -260,21 +261,6 @@ def _subscription(
     )
 
 
-def tenant_pairs(
-    consumers: tuple[Tenant, ...], producers: tuple[Tenant, ...], explicit: list[Mapping[str, str]] | None
-) -> list[tuple[Tenant, Tenant | None]]:
-    """Consumer tenants with the producer tenant each reads from: by alias unless mapped."""
-    by_alias = {t.alias.lower(): t for t in producers}
-    if explicit is None:
-        return [(c, by_alias.get(c.alias.lower())) for c in consumers]
-    consumer_by_alias = {t.alias.lower(): t for t in consumers}
-    return [
-        (consumer_by_alias[m["consumer"].lower()], by_alias.get(m["producer"].lower()))
-        for m in explicit
-        if m["consumer"].lower() in consumer_by_alias
-    ]
-
-
 def _customer(data: Mapping[str, Any]) -> Customer:
     registry = data.get("registry") or {}
     return Customer(
@@ -334,9 +320,9 @@ def _event_store(data: Mapping[str, Any]) -> EventStore:
     storage = store.get("storage") or {}
     backup = store.get("backup") or {}
     return EventStore(
-        image=store.get("image", DEFAULT_EVENT_STORE_IMAGE),
-        size=str(storage.get("size", DEFAULT_EVENT_STORE_SIZE)),
-        class_name=storage.get("className", DEFAULT_EVENT_STORE_CLASS),
+        image=store.get("image", platform.DEFAULT_EVENT_STORE_IMAGE),
+        size=str(storage.get("size", platform.DEFAULT_EVENT_STORE_SIZE)),
+        class_name=storage.get("className", platform.DEFAULT_EVENT_STORE_CLASS),
         backup_schedule=backup.get("schedule"),
         backup_claim=backup.get("claimName"),
     )
@@ -350,20 +336,14 @@ def _app_environment(
 ) -> ApplicationEnvironment:
     env_data = folder.document.data["environments"][environment.name]
     tenants = tuple(_tenant(t) for t in env_data["tenants"])
-    microservices = tuple(
-        sorted(
-            (ms for ms in _deployed(folder, environment) if ms is not None),
-            key=lambda m: m.lower,
-        )
+    declared = {e.name for e in customer.environments}
+    deployed = (
+        effective_microservice(ms, environment)
+        for ms in folder.microservices
+        if environment.name in deployed_environments(folder.document.data, ms.document.data, declared)
     )
+    microservices = tuple(sorted(deployed, key=lambda m: m.lower))
     return ApplicationEnvironment(customer, application, environment, tenants, microservices)
-
-
-def _deployed(folder: ApplicationFolder, environment: Environment) -> Iterator[Microservice | None]:
-    for ms in folder.microservices:
-        deploy_to = ms.document.data.get("deployTo")
-        if deploy_to is None or environment.name in deploy_to:
-            yield effective_microservice(ms, environment)
 
 
 def _tenant(data: Mapping[str, Any]) -> Tenant:
@@ -371,45 +351,18 @@ def _tenant(data: Mapping[str, Any]) -> Tenant:
     return Tenant(data["id"], data["alias"], hosts)
 
 
-def merged_document(data: Mapping[str, Any], environment: str) -> dict[str, Any]:
-    """The microservice document with its ``environments.<environment>`` override merged in."""
-    base = {k: v for k, v in data.items() if k != "environments"}
-    override = (data.get("environments") or {}).get(environment) or {}
-    return deep_merge(base, override)
-
-
-def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    """Mappings merge key by key; other values replace; ``None`` removes the key."""
-    merged = dict(base)
-    for key, value in override.items():
-        if value is None:
-            merged.pop(key, None)
-        elif isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
-def default_resources(production: bool) -> dict[str, dict[str, str]]:
-    return {
-        "limits": {"cpu": "2000m", "memory": "1Gi"},
-        "requests": {"cpu": "50m" if production else "25m", "memory": "256Mi"},
-    }
-
-
 def effective_microservice(folder: MicroserviceFolder, environment: Environment) -> Microservice:
     data = merged_document(folder.document.data, environment.name)
     head = data["head"]
     ingress = data.get("ingress")
-    resources = deep_merge(default_resources(environment.production), head.get("resources") or {})
+    resources = deep_merge(platform.default_resources(environment.production), head.get("resources") or {})
     secrets = tuple(sorted(data.get("secrets") or ()))
     return Microservice(
         name=data["name"],
         id=data["id"],
         folder=folder.folder,
         image=head["image"],
-        port=head.get("port", DEFAULT_PORT),
+        port=head.get("port", platform.DEFAULT_HEAD_PORT),
         command=tuple(head.get("command") or ()),
         args=tuple(head.get("args") or ()),
         resources=tuple(
@@ -419,7 +372,7 @@ def effective_microservice(folder: MicroserviceFolder, environment: Environment)
         probes=tuple(_probe(k, v) for k, v in sorted((head.get("probes") or {}).items())),
         ingress_path=ingress["path"] if ingress else None,
         ingress_path_type=(ingress or {}).get("pathType", "Prefix"),
-        replicas=data.get("replicas", DEFAULT_REPLICAS),
+        replicas=data.get("replicas", platform.DEFAULT_REPLICAS),
         env=tuple(sorted((data.get("env") or {}).items())),
         secrets=secrets,
         secrets_file=_secrets_file(folder, environment.name) if secrets else None,
@@ -431,7 +384,9 @@ def effective_microservice(folder: MicroserviceFolder, environment: Environment)
 def _runtime(data: Mapping[str, Any] | None) -> Runtime | None:
     if data is None:
         return None
-    return Runtime(data.get("image", DEFAULT_RUNTIME_IMAGE), tuple(sorted(data.get("publicStreams") or ())))
+    return Runtime(
+        data.get("image", platform.DEFAULT_RUNTIME_IMAGE), tuple(sorted(data.get("publicStreams") or ()))
+    )
 
 
 def _probe(kind: str, data: Mapping[str, Any]) -> Probe:
@@ -447,10 +402,3 @@ def _probe(kind: str, data: Mapping[str, Any]) -> Probe:
 def _secrets_file(folder: MicroserviceFolder, environment: str) -> str | None:
     document = folder.secrets.get(environment)
     return document.path if document else None
-
-
-def effective_files(folder: MicroserviceFolder, environment: str) -> tuple[ConfigFile, ...]:
-    """Common files, with same-named environment files replacing them, sorted by name."""
-    files = {f.name: f for f in folder.files}
-    files.update({f.name: f for f in folder.environment_files.get(environment, ())})
-    return tuple(files[name] for name in sorted(files))

@@ -12,9 +12,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from aigonix_render import horizon_rules, kube_names, sops_files
+from aigonix_render import horizon_rules, names, sops_files
+from aigonix_render.age_keys import AGE_RECIPIENT
+from aigonix_render.effective import deployed_environments, effective_files, merged_document
 from aigonix_render.load import ApplicationFolder, Document, MicroserviceFolder, PathPart, Tree
-from aigonix_render.model import Environment, Host, effective_files, environment_of, merged_document
+from aigonix_render.platform import RUNTIME_PORTS
 from aigonix_render.problems import Problem, Severity
 
 STUDIO_MICROSERVICE_NAME = re.compile(r"[a-zA-Z]([-a-z0-9]*[a-zA-Z0-9])+")
@@ -22,7 +24,6 @@ MICROSERVICE_NAME_RULE = (
     "a letter first, a letter or digit last, only lower-case letters, digits and '-' between"
     " (at least 2 characters)"
 )
-AGE_RECIPIENT = re.compile(r"age1[02-9ac-hj-np-z]{58}")
 IMAGE_REFERENCE = re.compile(
     r"(?:(?P<domain>[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::[0-9]+)?)/)?"
     r"(?P<path>[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)"
@@ -36,14 +37,14 @@ CONFIG_MAP_LIMIT = 1024 * 1024
 class _Context:
     tree: Tree
     valid: set[str]
-    environments: dict[str, Environment]
+    environments: set[str]
 
 
 def check(tree: Tree, valid: set[str]) -> Iterator[Problem]:
     customer = tree.customer
     if customer is None or customer.path not in valid:
         return
-    context = _Context(tree, valid, _environments(customer))
+    context = _Context(tree, valid, set(customer.data["environments"]))
     yield from _customer(customer)
     yield from _registry(tree)
     apps = [app for app in tree.applications if app.document.path in valid]
@@ -54,19 +55,15 @@ def check(tree: Tree, valid: set[str]) -> Iterator[Problem]:
     yield from _unique(microservices, lambda p: p[1].document, "id", "microservice id", str.lower)
     for app in apps:
         yield from _application(context, app)
-    yield from horizon_rules.check(apps, valid)
-
-
-def _environments(customer: Document) -> dict[str, Environment]:
-    return {name: environment_of(name, data) for name, data in customer.data["environments"].items()}
+    yield from horizon_rules.check(apps, valid, context.environments)
 
 
 # --- customer -------------------------------------------------------------------------
 
 
 def _customer(document: Document) -> Iterator[Problem]:
-    label = document.data["name"].replace(" ", "_")
-    why = kube_names.label_value(label)
+    label = names.customer_label(document.data["name"])
+    why = names.label_value(label)
     if why:
         yield document.problem(["name"], f"the customer name becomes the label tenant={label!r}: {why}")
     seen: dict[str, str] = {}
@@ -119,23 +116,24 @@ def _unique_hosts(apps: list[ApplicationFolder]) -> Iterator[Problem]:
     seen: dict[tuple[str, str], tuple[Document, list[PathPart]]] = {}
     for app in apps:
         for path, env_name, host in _hosts(app.document):
-            key = (env_name, host.host.lower())
+            key = (env_name, host["host"].lower())
             if key in seen:
-                message = f"host {host.host!r} is already used in {env_name} by {_where(*seen[key])}"
+                message = f"host {host['host']!r} is already used in {env_name} by {_where(*seen[key])}"
                 yield app.document.problem(path, message)
             seen.setdefault(key, (app.document, path))
-            why = kube_names.dns1123_subdomain(host.tls_secret)
-            if why and not host.secret_name:
-                message = f"the TLS secret would be named {host.tls_secret!r}: {why}; set secretName"
+            secret = names.tls_secret(host["host"], host.get("secretName"))
+            why = names.dns1123_subdomain(secret)
+            if why and not host.get("secretName"):
+                message = f"the TLS secret would be named {secret!r}: {why}; set secretName"
                 yield app.document.problem(path, message)
 
 
-def _hosts(document: Document) -> Iterator[tuple[list[PathPart], str, Host]]:
+def _hosts(document: Document) -> Iterator[tuple[list[PathPart], str, dict[str, Any]]]:
     for env_name, env in document.data["environments"].items():
         for t, tenant in enumerate(env["tenants"]):
             for h, host in enumerate(tenant.get("hosts", [])):
                 path: list[PathPart] = ["environments", env_name, "tenants", t, "hosts", h, "host"]
-                yield path, env_name, Host(host["host"], host.get("secretName"))
+                yield path, env_name, host
 
 
 # --- microservice ---------------------------------------------------------------------
@@ -154,9 +152,7 @@ def _microservice(context: _Context, app: ApplicationFolder, ms: MicroserviceFol
     else:
         yield from _label(document, ["name"], name, "microservice")
     yield from _known_environments(document, ms, app_envs)
-    deployed = sorted(
-        e for e in (data.get("deployTo") or app_envs) if e in app_envs and e in context.environments
-    )
+    deployed = deployed_environments(app.document.data, data, context.environments)
     for env_name in deployed:
         if name_ok:
             yield from _derived_names(document, env_name, name)
@@ -186,8 +182,8 @@ def _known_environments(document: Document, ms: MicroserviceFolder, app_envs: se
 
 
 def _derived_names(document: Document, env_name: str, name: str) -> Iterator[Problem]:
-    service = f"{env_name.lower()}-{name.lower()}"
-    why = kube_names.dns1035_label(service)
+    service = names.workload(env_name, name)
+    why = names.dns1035_label(service)
     if why:
         yield document.problem(["name"], f"in {env_name} the Service would be named {service!r}: {why}")
 
@@ -195,7 +191,7 @@ def _derived_names(document: Document, env_name: str, name: str) -> Iterator[Pro
 def _config_files(ms: MicroserviceFolder, env_name: str) -> Iterator[Problem]:
     files = effective_files(ms, env_name)
     for config in files:
-        why = kube_names.config_map_key(config.name)
+        why = names.config_map_key(config.name)
         if why:
             yield Problem(config.path, 1, 1, f"{config.name!r} cannot be a ConfigMap key: {why}")
     total = sum(len(f.content) for f in files)
@@ -225,9 +221,6 @@ def _images(document: Document) -> Iterator[Problem]:
             yield document.problem(
                 path, f"{image!r} is not pinned: use a version tag, not latest", warning=True
             )
-
-
-RUNTIME_PORTS = (50052, 50053, 51052, 9700)
 
 
 def _runtime_ports(document: Document, deployed: list[str]) -> Iterator[Problem]:
@@ -275,8 +268,7 @@ def _unique_paths(
 ) -> Iterator[Problem]:
     seen: dict[tuple[str, str], str] = {}
     for ms in microservices:
-        deploy_to = ms.document.data.get("deployTo") or list(app.document.data["environments"])
-        for env_name in sorted(deploy_to):
+        for env_name in deployed_environments(app.document.data, ms.document.data, context.environments):
             ingress = merged_document(ms.document.data, env_name).get("ingress")
             if not ingress:
                 continue
@@ -302,7 +294,7 @@ def _env_vars(document: Document) -> Iterator[Problem]:
     for prefix, data in _overrides(document):
         for name, value in (data.get("env") or {}).items():
             path = [*prefix, "env", name]
-            why = kube_names.env_var_name(name)
+            why = names.env_var_name(name)
             if why:
                 yield document.problem(path, f"{name!r}: {why}", at_key=True)
             if isinstance(value, str) and (not value or value != value.strip()):
@@ -314,7 +306,7 @@ def _secrets(ms: MicroserviceFolder, deployed: list[str]) -> Iterator[Problem]:
     document = ms.document
     declared = document.data.get("secrets") or []
     for index, name in enumerate(declared):
-        why = kube_names.env_var_name(name)
+        why = names.env_var_name(name)
         if why:
             yield document.problem(["secrets", index], f"{name!r}: {why}")
         clashes = [e for e in deployed if name in (merged_document(document.data, e).get("env") or {})]
@@ -347,13 +339,13 @@ def _secrets(ms: MicroserviceFolder, deployed: list[str]) -> Iterator[Problem]:
 def _name_rules(
     document: Document, path: list[PathPart], name: str, what: str, key: bool = False
 ) -> Iterator[Problem]:
-    why = kube_names.dns1123_label(name)
+    why = names.dns1123_label(name)
     if why:
         yield document.problem(path, f"{name!r} is not a valid {what}: {why}", at_key=key)
 
 
 def _label(document: Document, path: list[PathPart], value: str, label: str) -> Iterator[Problem]:
-    why = kube_names.label_value(value)
+    why = names.label_value(value)
     if why:
         yield document.problem(path, f"{value!r} cannot be the label {label}: {why}")
 
