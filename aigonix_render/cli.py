@@ -5,21 +5,44 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any
 
 import click
 
 from aigonix_render import __version__, reporter
-from aigonix_render.errors import EXIT_INVALID, EXIT_OK, AigonixError, InvalidInput
+from aigonix_render.errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_INVALID,
+    EXIT_OK,
+    AigonixError,
+    InvalidInput,
+)
 from aigonix_render.problems import has_errors
 
-T = TypeVar("T")
 ROOT = click.argument("root", default=".", type=click.Path(path_type=Path, file_okay=False))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The one error boundary: every command returns its exit code, and every failure the
+    user can fix (an ``AigonixError``) becomes its message on stderr and its exit code here.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            code = super().invoke(ctx)
+        except InvalidInput as error:
+            click.echo(reporter.text(error.problems), nl=False, err=True)
+            click.echo(f"aigonix-render: {error}", err=True)
+            ctx.exit(error.exit_code)
+        except AigonixError as error:
+            click.echo(f"aigonix-render: error: {error}", err=True)
+            ctx.exit(error.exit_code)
+        ctx.exit(code or EXIT_OK)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="aigonix-render")
 def cli() -> None:
     """Validate an aigonix.yaml tree and render it to Kubernetes YAML with SOPS-sealed Secrets."""
@@ -35,14 +58,14 @@ def cli() -> None:
     help="Output format [default: github inside GitHub Actions, else text].",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def validate(root: Path, format_: str | None, strict: bool) -> None:
+def validate(root: Path, format_: str | None, strict: bool) -> int:
     """Check the tree against the schemas and the platform's rules (needs no keys)."""
     from aigonix_render.validate import validate_root
 
-    problems = _guard(lambda: validate_root(root).problems)
+    problems = validate_root(root).problems
     chosen = format_ or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     click.echo(reporter.REPORTERS[chosen](problems), nl=False)
-    sys.exit(EXIT_INVALID if has_errors(problems, strict) else EXIT_OK)
+    return EXIT_INVALID if has_errors(problems, strict) else EXIT_OK
 
 
 @cli.command()
@@ -56,13 +79,13 @@ def validate(root: Path, format_: str | None, strict: bool) -> None:
     default=None,
     help="Parallel sops processes (default: CPUs).",
 )
-def render(root: Path, out: Path, check: bool, strict: bool, jobs: int | None) -> None:
+def render(root: Path, out: Path, check: bool, strict: bool, jobs: int | None) -> int:
     """Render the tree into OUT, Secrets encrypted with sops."""
     from aigonix_render.pipeline import RenderOptions
     from aigonix_render.pipeline import render as run_render
 
     options = RenderOptions(root, out, check=check, strict=strict, jobs=jobs or 0)
-    result = _guard(lambda: run_render(options))
+    result = run_render(options)
     click.echo(reporter.text(result.problems), nl=False, err=True)
     changes = result.plan
     if check:
@@ -70,52 +93,55 @@ def render(root: Path, out: Path, check: bool, strict: bool, jobs: int | None) -
             for path in paths:
                 click.echo(f"{mark} {out / path}")
         click.echo(f"{out} is {'out of date' if changes.stale else 'up to date'}", err=True)
-        sys.exit(EXIT_INVALID if changes.stale else EXIT_OK)
+        return EXIT_INVALID if changes.stale else EXIT_OK
     summary = f"{len(changes.added)} added, {len(changes.changed)} changed, {len(changes.removed)} removed"
     click.echo(f"rendered {root} into {out}: {summary}; {result.sealed} Secrets encrypted", err=True)
+    return EXIT_OK
 
 
 @cli.command()
 @ROOT
 @click.option("-o", "--out", required=True, type=click.Path(path_type=Path), help="The output directory.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def diff(root: Path, out: Path, strict: bool) -> None:
+def diff(root: Path, out: Path, strict: bool) -> int:
     """Show what render would change in OUT (exit 1 when it would change something)."""
     from aigonix_render.pipeline import diff as run_diff
 
-    result = _guard(lambda: run_diff(root, out, strict))
+    result = run_diff(root, out, strict)
     click.echo(result.text, nl=False)
-    sys.exit(EXIT_INVALID if result.plan.stale else EXIT_OK)
+    return EXIT_INVALID if result.plan.stale else EXIT_OK
 
 
 @cli.command()
 @ROOT
 @click.option("--app", "app", default=None, help="The application [env: ARGOCD_ENV_AIGONIX_APP, PARAM_APP].")
 @click.option("--env", "env", default=None, help="The environment [env: ARGOCD_ENV_AIGONIX_ENV, PARAM_ENV].")
-def generate(root: Path, app: str | None, env: str | None) -> None:
+def generate(root: Path, app: str | None, env: str | None) -> int:
     """Print one application environment as a YAML stream, Secrets decrypted (Argo CD CMP)."""
     from aigonix_render.generate import generate as run_generate
     from aigonix_render.generate import target_from
 
-    target = _guard(lambda: target_from(app, env, os.environ))
-    stream = _guard(lambda: run_generate(root, target))
+    target = target_from(app, env, os.environ)
+    stream = run_generate(root, target)
     click.echo(stream, nl=False)
+    return EXIT_OK
 
 
 @cli.command()
 @ROOT
 @click.argument("microservice")
 @click.option("--env", "environment", required=True, help="The environment, e.g. Prod.")
-def show(root: Path, microservice: str, environment: str) -> None:
+def show(root: Path, microservice: str, environment: str) -> int:
     """Print the effective configuration of MICROSERVICE in one environment."""
     import yaml
 
     from aigonix_render.pipeline import valid_model
     from aigonix_render.show import effective_configuration
 
-    model, _ = _guard(lambda: valid_model(root, strict=False))
-    configuration = _guard(lambda: effective_configuration(model, microservice, environment))
+    model, _ = valid_model(root, strict=False)
+    configuration = effective_configuration(model, microservice, environment)
     click.echo(yaml.safe_dump(configuration, sort_keys=False, allow_unicode=True), nl=False)
+    return EXIT_OK
 
 
 @cli.command()
@@ -127,7 +153,7 @@ def show(root: Path, microservice: str, environment: str) -> None:
     default=None,
     help="The age public key to encrypt for (default: from SOPS_AGE_KEY_FILE, else a new key).",
 )
-def init(folder: Path, customer: str | None, application: str | None, age_recipient: str | None) -> None:
+def init(folder: Path, customer: str | None, application: str | None, age_recipient: str | None) -> int:
     """Scaffold a working tree in FOLDER: customer, application, .sops.yaml, pre-commit."""
     from aigonix_render.init import InitOptions, scaffold
 
@@ -139,47 +165,39 @@ def init(folder: Path, customer: str | None, application: str | None, age_recipi
         click.prompt("Application name", default="example") if interactive else "example"
     )
     options = InitOptions(folder, customer, application, age_recipient)
-    result = _guard(lambda: scaffold(options, dict(os.environ)))
+    result = scaffold(options, dict(os.environ))
     for name in result.files:
         click.echo(f"created {folder / name}")
     if result.generated_key:
         click.echo(
             f"generated an age key in {result.generated_key}: keep it secret; SOPS_AGE_KEY_FILE={result.generated_key}"
         )
+    return EXIT_OK
 
 
 @cli.command()
 @click.argument("kind", required=False)
-def schema(kind: str | None) -> None:
+def schema(kind: str | None) -> int:
     """Print the JSON Schema of KIND (Customer, Application or Microservice)."""
     from aigonix_render.schema_files import KINDS, schema_text
 
     if kind is None:
         click.echo("kinds: " + ", ".join(KINDS) + " (aigonix-render schema KIND prints one)")
-        return
-    click.echo(_guard(lambda: schema_text(kind)), nl=False)
-
-
-def _guard(action: Callable[[], T]) -> T:
-    """Run the core; user-caused failures become one line and their exit code."""
-    try:
-        return action()
-    except InvalidInput as error:
-        click.echo(reporter.text(error.problems), nl=False, err=True)
-        click.echo(f"aigonix-render: {error}", err=True)
-        sys.exit(error.exit_code)
-    except AigonixError as error:
-        click.echo(f"aigonix-render: error: {error}", err=True)
-        sys.exit(error.exit_code)
+        return EXIT_OK
+    click.echo(schema_text(kind), nl=False)
+    return EXIT_OK
 
 
 def main() -> None:
     try:
         cli()
+    except KeyboardInterrupt:
+        click.echo("aigonix-render: interrupted; the output directory is as it was", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     except Exception:
         traceback.print_exc()
         click.echo(
             "aigonix-render: internal error: this is a bug in aigonix-render, please report it",
             err=True,
         )
-        sys.exit(70)
+        sys.exit(EXIT_INTERNAL)

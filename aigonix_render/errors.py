@@ -13,6 +13,8 @@ EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_USAGE = 2
 EXIT_OUTSIDE = 3
+EXIT_INTERNAL = 70  # a bug: the traceback is printed and says so
+EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
 
 
 class AigonixError(Exception):

@@ -20,6 +20,7 @@ from aigonix_render.write import (
     OutputFile,
     Plan,
     check_writable,
+    output_errors,
     output_lock,
     plan,
     read_previous,
@@ -96,7 +97,7 @@ def render(options: RenderOptions) -> RenderResult:
             return RenderResult(Plan((), (), ()), [], 0)
         prepared = prepare(root, out, options.strict)
         return RenderResult(_check_plan(prepared), prepared.problems, 0)
-    with output_lock(out):
+    with output_errors(out), output_lock(out):
         recover(out)
         if up_to_date(out, inputs):
             return RenderResult(Plan((), (), ()), [], 0)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -73,18 +73,31 @@ def seal(
     jobs: int,
 ) -> list[OutputFile]:
     """Decrypt the sources these Secrets need, then encrypt each Secret for its recipients."""
-    sources = sorted({s.pending.source for s in secrets})
+    decrypted = decrypt_sources([s.pending for s in secrets], root, sops, jobs)
+
+    def encrypt(secret: Fingerprinted) -> OutputFile:
+        return _seal_one(secret, decrypted[secret.pending.source], templates, sops)
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        return list(pool.map(encrypt, secrets))
+
+
+def decrypt_sources(
+    pending: Iterable[PendingSecret], root: Path, sops: Sops, jobs: int
+) -> dict[str, dict[str, Any]]:
+    """The one decrypt path (render's sealing, generate's reveal): each source file once."""
+    sources = sorted({p.source for p in pending})
 
     def decrypt(source: str) -> dict[str, Any]:
         return sops.decrypt(root / source, source)
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        decrypted = dict(zip(sources, pool.map(decrypt, sources), strict=True))
+        return dict(zip(sources, pool.map(decrypt, sources), strict=True))
 
-        def encrypt(secret: Fingerprinted) -> OutputFile:
-            return _seal_one(secret, decrypted[secret.pending.source], templates, sops)
 
-        return list(pool.map(encrypt, secrets))
+def reveal(pending: PendingSecret, decrypted: Mapping[str, Mapping[str, Any]], templates: Templates) -> str:
+    """A Secret with its values in the clear, for the Argo CD plugin's stdout only."""
+    return secret_text(templates, pending, secret_values(pending, decrypted[pending.source]), "")
 
 
 def _seal_one(

@@ -151,8 +151,12 @@ def write_output(out: Path, files: list[OutputFile], inputs: str) -> Plan:
     if not changes.stale and read_previous(out, MARKER) == marker.encode("utf-8"):
         return changes
     staging = staging_path(out)
-    _build(staging, out, files, marker)
-    _swap(staging, out)
+    try:
+        _build(staging, out, files, marker)
+        _swap(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)  # OUT is untouched until the swap
+        raise
     return changes
 
 
@@ -267,6 +271,20 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+@contextmanager
+def output_errors(out: Path) -> Iterator[None]:
+    """An operating-system error while writing (a path under a regular file, a read-only or
+    full disk, no permission) is the user's to fix: one line naming the place, exit 3."""
+    try:
+        yield
+    except OSError as error:
+        where = error.filename if error.filename is not None else out
+        reason = error.strerror or type(error).__name__
+        if isinstance(error, FileExistsError | NotADirectoryError):
+            reason = "a file stands where a folder is needed"
+        raise OutputError(f"cannot write the output directory {out}: {reason} ({where})") from None
 
 
 @contextmanager

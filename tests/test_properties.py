@@ -406,7 +406,7 @@ def mutate(data: st.DataObject, root: Path) -> str:
 
 ENCRYPTED = ("secrets.yaml", "registry.sops.yaml")
 OUTSIDE = re.compile(
-    r"aigonix-render: error: \S*(secrets\.yaml|registry\.sops\.yaml): sops could not decrypt it: .+\n"
+    r"aigonix-render: error: [^\n]*(secrets\.yaml|registry\.sops\.yaml): sops could not decrypt it: .+\n"
 )
 
 
