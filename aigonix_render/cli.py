@@ -168,6 +168,8 @@ def init(folder: Path, customer: str | None, application: str | None, age_recipi
     result = scaffold(options, dict(os.environ))
     for name in result.files:
         click.echo(f"created {folder / name}")
+    for name in result.kept:
+        click.echo(f"kept {folder / name} (it exists; not replaced)")
     if result.generated_key:
         click.echo(
             f"generated an age key in {result.generated_key}: keep it secret; SOPS_AGE_KEY_FILE={result.generated_key}"

@@ -11,8 +11,9 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from aigonix_render import age_keys
+from aigonix_render import age_keys, names
 from aigonix_render.errors import OutputError, UsageError
+from aigonix_render.yaml_text import scalar
 
 KEY_FILE = "age.agekey"
 
@@ -29,25 +30,47 @@ class InitOptions:
 class InitResult:
     files: tuple[str, ...]
     generated_key: Path | None
+    kept: tuple[str, ...] = ()
 
 
 def scaffold(options: InitOptions, environ: dict[str, str]) -> InitResult:
+    """Write the scaffold; a file that exists already is kept as it is, never replaced
+    (an existing ``age.agekey`` may be the only copy of a private key: it is used instead)."""
     folder = options.folder
     if (folder / "aigonix.yaml").exists():
         raise OutputError(f"{folder / 'aigonix.yaml'} exists already; init starts a new tree only")
+    _check_name(options.application)
     recipient, key = _recipient(options, environ)
     files = _files(options, recipient)
     if key is not None:
         files[KEY_FILE] = key.file_text(
             "aigonix-render init generated this key: keep it secret, never commit it"
         )
-    for name, text in files.items():
-        target = folder / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    if key is not None:
-        os.chmod(folder / KEY_FILE, 0o600)
-    return InitResult(tuple(sorted(files)), folder / KEY_FILE if key else None)
+    written = tuple(name for name, text in sorted(files.items()) if _create(folder, name, text))
+    kept = tuple(sorted(set(files) - set(written)))
+    generated = folder / KEY_FILE if key is not None and KEY_FILE in written else None
+    return InitResult(written, generated, kept)
+
+
+def _check_name(application: str) -> None:
+    """The application name becomes a folder: a DNS label, so it cannot lead elsewhere."""
+    why = names.dns1123_label(application)
+    if why:
+        raise UsageError(f"{application!r} cannot be an application name: {why}")
+
+
+def _create(folder: Path, name: str, text: str) -> bool:
+    """Create ``folder/name`` only if nothing is there (O_EXCL: no race, no overwrite)."""
+    target = folder / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    mode = 0o600 if name == KEY_FILE else 0o644
+    try:
+        descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    except FileExistsError:
+        return False
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return True
 
 
 def _recipient(options: InitOptions, environ: dict[str, str]) -> tuple[str, age_keys.AgeKey | None]:
@@ -55,7 +78,9 @@ def _recipient(options: InitOptions, environ: dict[str, str]) -> tuple[str, age_
         if not age_keys.AGE_RECIPIENT.fullmatch(options.age_recipient):
             raise UsageError(f"{options.age_recipient!r} is not an age recipient (age1 + 58 characters)")
         return options.age_recipient, None
-    from_file = _public_key_of(environ.get("SOPS_AGE_KEY_FILE"))
+    from_file = _public_key_of(environ.get("SOPS_AGE_KEY_FILE")) or _public_key_of(
+        str(options.folder / KEY_FILE)
+    )
     if from_file:
         return from_file, None
     key = age_keys.generate()
@@ -77,7 +102,7 @@ def _files(options: InitOptions, recipient: str) -> dict[str, str]:
     app = options.application
     ids = [str(uuid.uuid4()) for _ in range(4)]
     return {
-        "aigonix.yaml": _CUSTOMER.format(name=options.customer, id=ids[0], recipient=recipient),
+        "aigonix.yaml": _CUSTOMER.format(name=scalar(options.customer), id=ids[0], recipient=recipient),
         f"applications/{app}/aigonix.yaml": _APPLICATION.format(name=app, id=ids[1], tenant=ids[2]),
         f"applications/{app}/microservices/hello/aigonix.yaml": _MICROSERVICE.format(id=ids[3]),
         ".sops.yaml": _SOPS.format(recipient=recipient),

@@ -86,3 +86,37 @@ def test_generated_keys_follow_rfc_7748() -> None:
     scalar = bytes.fromhex("a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4")
     point = bytes.fromhex("e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c")
     assert x25519(scalar, point).hex() == "c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552"
+
+
+def test_files_that_exist_are_kept_byte_for_byte(tmp_path: Path, no_sops_keys: None) -> None:
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    mine = {
+        "age.agekey": (KEYS / "prod.agekey").read_text(),
+        ".sops.yaml": "creation_rules: [{age: mine}]\n",
+        ".gitignore": "node_modules/\n",
+        ".pre-commit-config.yaml": "repos: []\n",
+    }
+    for name, text in mine.items():
+        (tree / name).write_text(text)
+    result = run_line("init", tree)
+    assert result.exit_code == 0, result
+    assert {name: (tree / name).read_text() for name in mine} == mine
+    for name in (".gitignore", ".pre-commit-config.yaml", ".sops.yaml"):
+        assert f"kept {tree / name} (it exists; not replaced)" in result.stdout
+    assert "generated an age key" not in result.stdout
+    customer = yaml.safe_load((tree / "aigonix.yaml").read_text())
+    assert customer["environments"]["Dev"]["recipients"] == {"age": [public_key("prod")]}
+
+
+def test_names_cannot_lead_outside_or_change_the_yaml(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    escaped = run_line("init", tree, "--application", "../../outside", "--age-recipient", public_key("dev"))
+    assert escaped.exit_code == 2, escaped
+    assert "'../../outside' cannot be an application name" in escaped.stderr
+    assert not (tmp_path / "outside").exists() and not tree.exists()
+    hostile = 'Acme"\nkind: Application\n# '
+    made = run_line("init", tree, "--customer", hostile, "--age-recipient", public_key("dev"))
+    assert made.exit_code == 0, made
+    customer = yaml.safe_load((tree / "aigonix.yaml").read_text())
+    assert (customer["kind"], customer["name"]) == ("Customer", hostile)
