@@ -25,6 +25,7 @@ from aigonix_render.write import (
     plan,
     read_previous,
     recover,
+    trusted_previous,
     up_to_date,
     write_output,
 )
@@ -164,7 +165,7 @@ def _split_by_fingerprint(
     kept: list[OutputFile] = []
     stale: list[Fingerprinted] = []
     for secret in secrets:
-        old = read_previous(out, secret.pending.path)
+        old = trusted_previous(out, secret.pending.path)
         text = old.decode("utf-8", "replace") if old is not None else ""
         if old is not None and previous_fingerprint(text) == secret.fingerprint:
             kept.append(OutputFile(secret.pending.path, text))

@@ -15,6 +15,7 @@ import errno
 import fcntl
 import hashlib
 import os
+import re
 import shutil
 import stat
 import time
@@ -64,13 +65,54 @@ def retired_path(out: Path) -> Path:
     return out.parent / f".{out.name}.aigonix-retired"
 
 
-def owned_files(out: Path) -> set[str] | None:
-    """The files the marker lists, or None when ``out`` is not aigonix-render's."""
+@dataclass(frozen=True)
+class Marker:
+    """What the ownership marker says: the inputs' digest and each owned file's SHA-256."""
+
+    inputs: str | None
+    files: dict[str, str]
+
+
+def read_marker(out: Path) -> Marker | None:
+    """The marker of ``out``, or None when ``out`` is not aigonix-render's. A damaged marker
+    (a merge conflict, a hand edit) is one clear error: which files it owns is unknown."""
     marker = out / MARKER
     if not marker.is_file():
         return None
-    lines = marker.read_text(encoding="utf-8").splitlines()
-    return {line.split("  ", 1)[1] for line in lines if line and not line.startswith("#")}
+    inputs: str | None = None
+    files: dict[str, str] = {}
+    text = marker.read_bytes().decode("utf-8", "replace")
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.startswith(INPUTS_PREFIX):
+            inputs = line.removeprefix(INPUTS_PREFIX)
+        elif line and not line.startswith("#"):
+            digest, _, path = line.partition("  ")
+            if not _DIGEST.fullmatch(digest) or not path:
+                raise OutputError(
+                    f"{marker} is damaged at line {number} (a merge conflict or a hand edit?): "
+                    f"remove {out} and render again"
+                )
+            files[path] = digest
+    return Marker(inputs, files)
+
+
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
+def owned_files(out: Path) -> set[str] | None:
+    """The files the marker lists, or None when ``out`` is not aigonix-render's."""
+    marker = read_marker(out)
+    return None if marker is None else set(marker.files)
+
+
+def trusted_previous(out: Path, relative: str) -> bytes | None:
+    """The previous file only if its bytes are what aigonix-render wrote (the marker's hash):
+    a file replaced by hand is never trusted, whatever it claims about itself."""
+    marker = read_marker(out)
+    old = read_previous(out, relative)
+    if marker is None or old is None or marker.files.get(relative) != _sha256(old):
+        return None
+    return old
 
 
 def check_writable(out: Path) -> None:
@@ -118,18 +160,16 @@ def up_to_date(out: Path, inputs: str) -> bool:
     The marker is written after every other file, so a file changed since has a newer
     mtime: only those are read and hashed against the marker.
     """
-    marker = out / MARKER
-    if not marker.is_file():
+    marker = read_marker(out)
+    if marker is None or marker.inputs != inputs:
         return False
-    lines = marker.read_text(encoding="utf-8").splitlines()
-    if f"{INPUTS_PREFIX}{inputs}" not in lines:
-        return False
-    written = marker.stat().st_mtime_ns
-    return all(_intact(out, line, written) for line in lines if line and not line.startswith("#"))
+    written = os.stat(out / MARKER).st_ctime_ns
+    return all(_intact(out, path, digest, written) for path, digest in marker.files.items())
 
 
-def _intact(out: Path, line: str, written: int) -> bool:
-    digest, path = line.split("  ", 1)
+def _intact(out: Path, path: str, digest: str, written: int) -> bool:
+    """The status-change time (ctime) cannot be set back by hand, unlike the mtime: a file
+    changed after the marker was written has a newer one and is hashed."""
     file = os.path.join(out, path)
     try:
         status = os.lstat(file)
@@ -137,7 +177,7 @@ def _intact(out: Path, line: str, written: int) -> bool:
         return False
     if not stat.S_ISREG(status.st_mode):
         return False
-    return status.st_mtime_ns < written or _sha256(_read(file)) == digest
+    return status.st_ctime_ns < written or _sha256(_read(file)) == digest
 
 
 def write_output(out: Path, files: list[OutputFile], inputs: str) -> Plan:
@@ -186,20 +226,28 @@ def _build(staging: Path, out: Path, files: list[OutputFile], marker: str) -> No
 
 
 def _carry_over(out: Path, staging: Path, owned: set[str]) -> None:
-    """Files in ``out`` that aigonix-render did not write stay, as hard links."""
+    """Everything in ``out`` that aigonix-render did not write stays: files (as hard links),
+    symlinks (to files or folders, never followed), and folders, empty ones and ``.git`` too.
+    A folder that held owned files goes when its last file does (a deleted environment)."""
+    ours = {parent.as_posix() for path in owned for parent in Path(path).parents}
     for folder, dirs, names in os.walk(out):
-        dirs.sort()
-        for name in sorted(names):
-            source = Path(folder) / name
-            relative = source.relative_to(out).as_posix()
-            if relative in owned or relative == MARKER:
-                continue
-            target = staging / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if source.is_symlink():
-                os.symlink(os.readlink(source), target)
-            else:
-                os.link(source, target)
+        here = Path(folder)
+        if here.relative_to(out).as_posix() not in ours:
+            (staging / here.relative_to(out)).mkdir(parents=True, exist_ok=True)
+        links = [d for d in dirs if (here / d).is_symlink()]
+        dirs[:] = sorted(d for d in dirs if d not in links)
+        for name in sorted([*names, *links]):
+            relative = (here / name).relative_to(out).as_posix()
+            if relative not in owned and relative != MARKER:
+                _carry(here / name, staging / relative)
+
+
+def _carry(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if source.is_symlink():
+        os.symlink(os.readlink(source), target)
+    else:
+        os.link(source, target)
 
 
 WRITERS = 4  # file creation waits on the file system, not the CPU: overlap a few
