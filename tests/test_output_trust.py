@@ -27,8 +27,10 @@ def _forge(rendered: Path) -> dict[str, str]:
     genuine = yaml.safe_load(sops_decrypt(target, KEYS / "prod.agekey"))
     forged = {**genuine, "stringData": {key: "attacker" for key in genuine["stringData"]}}
     sealed = subprocess.run(
-        [find_sops(), "encrypt", "--input-type", "yaml", "--output-type", "yaml"]
-        + ["--encrypted-regex", "^(data|stringData)$", "--age", public_key("prod"), "/dev/stdin"],
+        [
+            *(find_sops(), "encrypt", "--input-type", "yaml", "--output-type", "yaml"),
+            *("--encrypted-regex", "^(data|stringData)$", "--age", public_key("prod"), "/dev/stdin"),
+        ],
         input=yaml.safe_dump(forged, sort_keys=True),
         capture_output=True,
         text=True,
