@@ -20,6 +20,7 @@ from aigonix_render.errors import (
     InvalidInput,
 )
 from aigonix_render.problems import has_errors
+from aigonix_render.sops import DEFAULT_TIMEOUT
 
 ROOT = click.argument("root", default=".", type=click.Path(path_type=Path, file_okay=False))
 
@@ -79,12 +80,20 @@ def validate(root: Path, format_: str | None, strict: bool) -> int:
     default=None,
     help="Parallel sops processes (default: CPUs).",
 )
-def render(root: Path, out: Path, check: bool, strict: bool, jobs: int | None) -> int:
+@click.option(
+    "--sops-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    envvar="AIGONIX_RENDER_SOPS_TIMEOUT",
+    help="Seconds one sops process may take before it is stopped (exit 3).",
+)
+def render(root: Path, out: Path, check: bool, strict: bool, jobs: int | None, sops_timeout: float) -> int:
     """Render the tree into OUT, Secrets encrypted with sops."""
     from aigonix_render.pipeline import RenderOptions
     from aigonix_render.pipeline import render as run_render
 
-    options = RenderOptions(root, out, check=check, strict=strict, jobs=jobs or 0)
+    options = RenderOptions(root, out, check, strict, jobs or 0, sops_timeout)
     result = run_render(options)
     click.echo(reporter.text(result.problems), nl=False, err=True)
     changes = result.plan

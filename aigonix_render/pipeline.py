@@ -16,6 +16,7 @@ from aigonix_render import __version__
 from aigonix_render.errors import InvalidInput, OutputError
 from aigonix_render.inputs import input_digest
 from aigonix_render.problems import Problem, has_errors
+from aigonix_render.sops import DEFAULT_TIMEOUT
 from aigonix_render.write import (
     OutputFile,
     Plan,
@@ -43,6 +44,7 @@ class RenderOptions:
     check: bool = False
     strict: bool = False
     jobs: int = 0
+    sops_timeout: float = DEFAULT_TIMEOUT
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ def render(options: RenderOptions) -> RenderResult:
         prepared = prepare(root, out, options.strict)
         check_writable(out)
         kept, stale = _split_by_fingerprint(out, prepared.secrets)
-        sealed = _seal(stale, prepared.root, prepared.templates, options.jobs)
+        sealed = _seal(stale, prepared.root, prepared.templates, options)
         files = [*prepared.rendering.files, *kept, *sealed]
         return RenderResult(write_output(out, files, inputs), prepared.problems, len(sealed))
 
@@ -138,13 +140,16 @@ def _file_diff(out: Path, path: str, new: str | None, secret: bool) -> str:
     return "".join(difflib.unified_diff(before, after, source, target))
 
 
-def _seal(stale: list[Fingerprinted], root: Path, templates: Templates, jobs: int) -> list[OutputFile]:
+def _seal(
+    stale: list[Fingerprinted], root: Path, templates: Templates, options: RenderOptions
+) -> list[OutputFile]:
     from aigonix_render.seal import seal
     from aigonix_render.sops import Sops, find_sops
 
     if not stale:
         return []
-    return seal(stale, root, templates, Sops(find_sops()), jobs or os.cpu_count() or 1)
+    sops = Sops(find_sops(), options.sops_timeout)
+    return seal(stale, root, templates, sops, options.jobs or os.cpu_count() or 1)
 
 
 def _check_output_place(root: Path, out: Path) -> None:

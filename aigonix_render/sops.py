@@ -7,14 +7,14 @@ not echoed, because it may quote the document it failed on.
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from aigonix_render.errors import SopsError
 
@@ -27,6 +27,15 @@ RECIPIENT_FLAGS = {
     "hcVault": "--hc-vault-transit",
 }
 ENCRYPTED_REGEX = "^(data|stringData)$"
+# sops finds a .sops.yaml from its working folder upwards, and one there changes its output
+# (creation rules, store indentation): the caller's folder must never matter.
+NO_CONFIG = ("--config", os.devnull)
+DEFAULT_TIMEOUT = 120.0
+# One value as sops's AES-GCM cipher writes it (getsops/sops aes/cipher.go): 32-byte IV, 16-byte tag.
+ENCRYPTED_VALUE = re.compile(
+    r"ENC\[AES256_GCM,data:[A-Za-z0-9+/]*={0,2},iv:[A-Za-z0-9+/]{43}=,tag:[A-Za-z0-9+/]{22}==,"
+    r"type:(str|int|float|bool|bytes|comment)\]"
+)
 
 
 def find_sops() -> str:
@@ -43,12 +52,13 @@ def find_sops() -> str:
 
 
 class Sops:
-    def __init__(self, binary: str) -> None:
+    def __init__(self, binary: str, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.binary = binary
+        self.timeout = timeout
 
     def decrypt(self, path: Path, name: str) -> dict[str, Any]:
         """The decrypted content of the SOPS file at ``path`` (``name`` is how errors call it)."""
-        argv = [self.binary, "decrypt", "--output-type", "json", str(path)]
+        argv = [self.binary, *NO_CONFIG, "decrypt", "--output-type", "json", str(path)]
         result = self._run(argv, b"", name, "decrypt")
         try:
             data = json.loads(result)
@@ -60,18 +70,23 @@ class Sops:
         return data
 
     def encrypt(self, plaintext: str, recipients: tuple[tuple[str, tuple[str, ...]], ...], name: str) -> str:
-        argv = [self.binary, "encrypt", "--input-type", "yaml", "--output-type", "yaml"]
+        argv = [self.binary, *NO_CONFIG, "encrypt", "--input-type", "yaml", "--output-type", "yaml"]
         argv += ["--encrypted-regex", ENCRYPTED_REGEX, "--filename-override", name]
         argv += _recipient_flags(dict(recipients))
         argv.append("/dev/stdin")
         sealed = self._run(argv, plaintext.encode("utf-8"), name, "encrypt").decode("utf-8", "replace")
-        if not _is_sealed(sealed):
+        if not is_sealed(sealed, recipients):
             raise SopsError(f"{name}: sops did not encrypt it; is {self.binary} sops? Nothing was written")
         return sealed
 
     def _run(self, argv: list[str], stdin: bytes, name: str, action: str) -> bytes:
         try:
-            result = subprocess.run(argv, input=stdin, capture_output=True, check=False)
+            result = subprocess.run(argv, input=stdin, capture_output=True, check=False, timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            raise SopsError(
+                f"{name}: sops did not finish within {self.timeout:g} s and was stopped "
+                "(a key service that does not answer?); --sops-timeout sets the limit"
+            ) from None
         except OSError as error:
             raise SopsError(f"{name}: could not run sops ({error.strerror})") from None
         if result.returncode != 0:
@@ -88,18 +103,30 @@ def _recipient_flags(recipients: Mapping[str, tuple[str, ...]]) -> list[str]:
     return flags
 
 
-def _is_sealed(text: str) -> bool:
-    """A Secret that sops really encrypted: its metadata and MAC, and no clear value."""
+def is_sealed(text: str, recipients: tuple[tuple[str, tuple[str, ...]], ...]) -> bool:
+    """A Secret that sops really encrypted: every value and the MAC in sops's cipher format,
+    the data key wrapped for exactly the recipients asked for, nothing in the clear."""
+    import yaml  # not at start-up: the CLI imports this module for its defaults
+
     try:
         document = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError:
         return False
     if not isinstance(document, dict) or not isinstance(document.get("sops"), dict):
         return False
-    if not str(document["sops"].get("mac", "")).startswith("ENC["):
+    metadata = document["sops"]
+    values = [metadata.get("mac")]
+    values += [v for key in ("data", "stringData") for v in (document.get(key) or {}).values()]
+    sealed = all(isinstance(v, str) and ENCRYPTED_VALUE.fullmatch(v) for v in values)
+    return sealed and _wrapped_for(metadata, dict(recipients).get("age", ()))
+
+
+def _wrapped_for(metadata: dict[str, Any], age: tuple[str, ...]) -> bool:
+    entries = metadata.get("age") or []
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         return False
-    values = [v for key in ("data", "stringData") for v in (document.get(key) or {}).values()]
-    return all(isinstance(v, str) and v.startswith("ENC[") for v in values)
+    armored = all(str(e.get("enc", "")).startswith("-----BEGIN AGE ENCRYPTED FILE-----") for e in entries)
+    return armored and sorted(str(e.get("recipient")) for e in entries) == sorted(age)
 
 
 def _reason(stderr: bytes, code: int) -> str:

@@ -291,7 +291,7 @@ FAKE_SOPS = {
     "prints-and-dies": 'printf "%s" "$made"; printf "%s" "$given" >&2; kill -9 $$',
     # decrypting works; encrypting prints the plaintext it was given and fails
     "encrypt-echoes-and-fails": (
-        'if [ "$1" = decrypt ]; then printf "%s" "$made"; exit 0; fi; '
+        'if [ "$3" = decrypt ]; then printf "%s" "$made"; exit 0; fi; '
         'printf "%s" "$given"; printf "%s" "$given" >&2; exit 2'
     ),
 }
@@ -355,7 +355,7 @@ GARBAGE = {
 def test_a_sops_that_succeeds_with_garbage_is_an_outside_error(
     kind: str, tree: Path, place: Place, key_file: Path, tmp_path: Path
 ) -> None:
-    body = f'if [ "$1" = decrypt ]; then {GARBAGE[kind]}; exit 0; fi; printf "%s" "$made"; exit $status'
+    body = f'if [ "$3" = decrypt ]; then {GARBAGE[kind]}; exit 0; fi; printf "%s" "$made"; exit $status'
     folder = fake_sops(tmp_path, kind, body)
     for args in (("render", tree, "-o", place.out), ("generate", tree, "--app", "shop", "--env", "Dev")):
         result = run_cli(place, *args, key=key_file, executable=folder / "python")
@@ -369,11 +369,62 @@ def test_a_sops_that_succeeds_with_garbage_is_an_outside_error(
 def test_a_sops_that_does_not_encrypt_never_puts_plaintext_at_rest(
     tree: Path, place: Place, key_file: Path, tmp_path: Path
 ) -> None:
-    body = 'if [ "$1" = encrypt ]; then printf "%s" "$given"; exit 0; fi; printf "%s" "$made"; exit $status'
+    body = 'if [ "$3" = encrypt ]; then printf "%s" "$given"; exit 0; fi; printf "%s" "$made"; exit $status'
     folder = fake_sops(tmp_path, "no-encryption", body)
     result = run_cli(place, "render", tree, "-o", place.out, key=key_file, executable=folder / "python")
     assert_no_leak(result, place)
     assert result.exit_code == 3, result
+
+
+def test_a_sops_that_forges_its_encryption_is_refused(
+    tree: Path, place: Place, key_file: Path, tmp_path: Path
+) -> None:
+    """Values that merely start with ENC[ are not sops's cipher: nothing is written."""
+    forge = "sed -E 's/ENC\\[AES256_GCM,data:[^,]*,iv:[^,]*,tag:[^,]*,/ENC[AES256_GCM,data:x,iv:y,tag:z,/'"
+    body = f'if [ "$3" = encrypt ]; then printf "%s" "$made" | {forge}; exit 0; fi; printf "%s" "$made"; exit $status'
+    folder = fake_sops(tmp_path, "forges", body)
+    result = run_cli(place, "render", tree, "-o", place.out, key=key_file, executable=folder / "python")
+    assert_no_leak(result, place)
+    assert result.exit_code == 3, result
+    assert re.fullmatch(
+        r"aigonix-render: error: \S+: sops did not encrypt it; is .+ sops\? Nothing was written\n",
+        result.stderr,
+    ), result
+    assert not place.out.exists()
+
+
+def test_a_hung_sops_is_stopped_after_the_timeout(
+    tree: Path, place: Place, key_file: Path, tmp_path: Path
+) -> None:
+    folder = fake_sops(tmp_path, "hangs", "sleep 60")
+    args = ("render", tree, "-o", place.out, "--sops-timeout", "0.5")
+    result = run_cli(place, *args, key=key_file, executable=folder / "python")
+    assert result.exit_code == 3, result
+    assert re.fullmatch(
+        r"aigonix-render: error: \S+: sops did not finish within 0.5 s and was stopped "
+        r"\(a key service that does not answer\?\); --sops-timeout sets the limit\n",
+        result.stderr,
+    ), result
+    assert not place.out.exists()
+
+
+def test_a_sops_config_in_the_working_folder_changes_nothing(
+    tree: Path, key_file: Path, tmp_path: Path
+) -> None:
+    """sops reads .sops.yaml from its working folder upwards; aigonix-render never lets it."""
+    from conftest import run_process
+
+    caller = tmp_path / "caller"
+    caller.mkdir()
+    other = public_key("other")
+    rules = f"creation_rules:\n  - age: {other}\n    encrypted_regex: ^nothing$\nstores:\n  yaml:\n    indent: 8\n"
+    (caller / ".sops.yaml").write_text(rules)
+    out = tmp_path / "out"
+    result = run_process("render", tree, "-o", out, env={"SOPS_AGE_KEY_FILE": str(key_file)}, cwd=caller)
+    assert result.exit_code == 0, result
+    sealed = out / "shop/prod/secret-prod-billing-secret-env-variables.yaml"
+    assert "\n    age:\n" in sealed.read_text() and other not in sealed.read_text()
+    assert yaml.safe_load(sops_decrypt(sealed, KEYS / "prod.agekey"))["stringData"]
 
 
 # --- error messages about plaintext secrets files --------------------------------------------
