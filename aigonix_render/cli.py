@@ -110,10 +110,42 @@ def render(root: Path, out: Path, check: bool, strict: bool, jobs: int | None, s
 
 @cli.command()
 @ROOT
-@click.option("-o", "--out", required=True, type=click.Path(path_type=Path), help="The output directory.")
+@click.option(
+    "-o",
+    "--out",
+    default=None,
+    type=click.Path(path_type=Path),
+    help="The output directory (not with --base).",
+)
+@click.option(
+    "--base",
+    default=None,
+    metavar="REF",
+    help="Compare with ROOT as it is at git revision REF instead of OUT (needs no OUT and no key; exit 0).",
+)
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["text", "markdown"]),
+    default="text",
+    show_default=True,
+    help="With --base: text, or markdown for a pull request comment.",
+)
+@click.option(
+    "--exit-code",
+    is_flag=True,
+    help="With --base: exit 1 when the output changed (like git diff --exit-code).",
+)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def diff(root: Path, out: Path, strict: bool) -> int:
-    """Show what render would change in OUT (exit 1 when it would change something)."""
+def diff(root: Path, out: Path | None, base: str | None, format_: str, exit_code: bool, strict: bool) -> int:
+    """Show what render would change in OUT (exit 1 when it would), or with --base REF what
+    the tree changes in the rendered output since git revision REF."""
+    if base is not None:
+        return _diff_base(root, base, out, format_, exit_code, strict)
+    if out is None:
+        raise click.UsageError("give -o OUT, or --base REF")
+    if format_ != "text" or exit_code:
+        raise click.UsageError("--format and --exit-code go with --base")
     from aigonix_render.pipeline import diff as run_diff
 
     result = run_diff(root, out, strict)
@@ -121,12 +153,30 @@ def diff(root: Path, out: Path, strict: bool) -> int:
     return EXIT_INVALID if result.plan.stale else EXIT_OK
 
 
+def _diff_base(root: Path, base: str, out: Path | None, format_: str, exit_code: bool, strict: bool) -> int:
+    """``diff --base``: a report, so exit 0 unless ``--exit-code`` asks about a change."""
+    from aigonix_render.review import as_markdown, as_text, review
+
+    if out is not None:
+        raise click.UsageError("--base compares with a git revision, not with OUT: leave out -o")
+    result = review(root, base, strict)
+    click.echo(reporter.text(list(result.problems)), nl=False, err=True)
+    click.echo(as_markdown(result) if format_ == "markdown" else as_text(result), nl=False)
+    return EXIT_INVALID if exit_code and result.changed else EXIT_OK
+
+
 @cli.command()
 @ROOT
 @click.option("--app", "app", default=None, help="The application [env: ARGOCD_ENV_AIGONIX_APP, PARAM_APP].")
-@click.option("--env", "env", default=None, help="The environment [env: ARGOCD_ENV_AIGONIX_ENV, PARAM_ENV].")
+@click.option(
+    "--env",
+    "env",
+    default=None,
+    help="The environment, or _shared for the application's shared objects [env: ARGOCD_ENV_AIGONIX_ENV, PARAM_ENV].",
+)
 def generate(root: Path, app: str | None, env: str | None) -> int:
-    """Print one application environment as a YAML stream, Secrets decrypted (Argo CD CMP)."""
+    """Print one application environment (or its application's _shared objects) as a YAML
+    stream, Secrets decrypted (Argo CD CMP)."""
     from aigonix_render.generate import generate as run_generate
     from aigonix_render.generate import target_from
 
@@ -196,6 +246,48 @@ def schema(kind: str | None) -> int:
         click.echo("kinds: " + ", ".join(KINDS) + " (aigonix-render schema KIND prints one)")
         return EXIT_OK
     click.echo(schema_text(kind), nl=False)
+    return EXIT_OK
+
+
+SET_ENV_OPTION = click.option(
+    "--env", "environment", default=None, help="Change the override of one environment, e.g. Prod."
+)
+
+
+@cli.group("set")
+def set_group() -> None:
+    """Change one value in a microservice's aigonix.yaml, keeping its comments and layout."""
+
+
+@set_group.command("image")
+@click.argument("microservice")
+@click.argument("image")
+@SET_ENV_OPTION
+@ROOT
+def set_image(microservice: str, image: str, environment: str | None, root: Path) -> int:
+    """Set the head image of MICROSERVICE (its name, or APP/NAME); validated before writing."""
+    from aigonix_render.edit import set_image as run_set_image
+
+    result = run_set_image(root, microservice, image, environment)
+    click.echo(reporter.text(list(result.warnings)), nl=False, err=True)
+    click.echo(result.summary())
+    return EXIT_OK
+
+
+@set_group.command("env")
+@click.argument("microservice")
+@click.argument("assignment", metavar="NAME=VALUE")
+@SET_ENV_OPTION
+@ROOT
+def set_env(microservice: str, assignment: str, environment: str | None, root: Path) -> int:
+    """Set the environment variable NAME of MICROSERVICE to the string VALUE (never a secret)."""
+    from aigonix_render.edit import set_env as run_set_env
+    from aigonix_render.edit import split_assignment
+
+    name, value = split_assignment(assignment)
+    result = run_set_env(root, microservice, name, value, environment)
+    click.echo(reporter.text(list(result.warnings)), nl=False, err=True)
+    click.echo(result.summary())
     return EXIT_OK
 
 

@@ -1,5 +1,8 @@
 """``generate``: one application environment as a YAML stream, for Argo CD's CMP.
 
+An application's shared objects (namespace, ``acr``, RBAC) are a target of their own,
+``--env _shared``, so that in Argo CD every object has exactly one owning Application.
+
 Argo CD cannot decrypt SOPS, so Secrets are decrypted here and written as plain
 ``stringData`` on stdout only: the caller (the repo-server sidecar) passes the stream to
 Argo CD, which applies it. Nothing is written to disk. The result is built whole before
@@ -14,9 +17,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aigonix_render.errors import UsageError
+from aigonix_render.model import Model, find_application, find_environment
 from aigonix_render.pipeline import valid_model
-from aigonix_render.render import KUSTOMIZATION, SHARED_FOLDER, Templates, render_model
-from aigonix_render.seal import secret_text, secret_values
+from aigonix_render.render import (
+    SHARED_FOLDER,
+    Rendering,
+    Templates,
+    render_environment,
+    render_shared,
+)
+from aigonix_render.seal import decrypt_sources, reveal
 from aigonix_render.sops import Sops, find_sops
 
 APP_VARIABLES = ("ARGOCD_ENV_AIGONIX_APP", "PARAM_APP")
@@ -46,34 +56,30 @@ def _first(environ: Mapping[str, str], names: tuple[str, ...]) -> str | None:
 
 
 def generate(root: Path, target: Target) -> str:
-    model, _ = valid_model(root.resolve(), strict=False)
-    app_env = next(
-        (
-            e
-            for e in model.environments
-            if e.application.name == target.application
-            and e.environment.name.lower() == target.environment.lower()
-        ),
-        None,
-    )
-    if app_env is None:
-        raise UsageError(f"the application {target.application!r} has no environment {target.environment!r}")
+    """The target's objects, then its Secrets revealed, as one stream built before printing."""
+    root = root.resolve()
+    model, _ = valid_model(root, strict=False)
     templates = Templates()
-    rendering = render_model(model, templates)
-    folders = (f"{target.application}/{SHARED_FOLDER}/", f"{target.application}/{app_env.environment.lower}/")
-    documents = [
-        f.text for f in rendering.files if f.path.startswith(folders) and not f.path.endswith(KUSTOMIZATION)
-    ]
-    sops = Sops(find_sops()) if any(s.path.startswith(folders) for s in rendering.secrets) else None
-    decrypted: dict[str, dict[str, object]] = {}
-    for pending in (s for s in rendering.secrets if s.path.startswith(folders)):
-        assert sops is not None
-        if pending.source not in decrypted:
-            decrypted[pending.source] = sops.decrypt(root.resolve() / pending.source, pending.source)
-        values = secret_values(pending, decrypted[pending.source])
-        documents.append(secret_text(templates, pending, values, ""))
-    return "".join(f"---\n{document}" for document in _namespace_first(documents))
+    rendering = _render_target(model, target, templates)
+    decrypted = decrypt_sources(rendering.secrets, root, Sops(find_sops()), 1) if rendering.secrets else {}
+    documents = [f.text for f in rendering.objects]
+    documents += [reveal(pending, decrypted, templates) for pending in rendering.secrets]
+    return "".join(f"---\n{document}" for document in documents)
 
 
-def _namespace_first(documents: list[str]) -> list[str]:
-    return sorted(documents, key=lambda d: (not d.startswith("apiVersion: v1\nkind: Namespace\n"),))
+def _render_target(model: Model, target: Target, templates: Templates) -> Rendering:
+    """The selection happens on the model: one application's shared objects, or one of its
+    environments without them (in Argo CD every object has exactly one owner)."""
+    application = find_application(model, target.application)
+    if application is None:
+        known = ", ".join(a.name for a in model.applications)
+        raise UsageError(f"there is no application {target.application!r} in this tree ({known})")
+    if target.environment == SHARED_FOLDER:
+        return render_shared(model, application, templates)
+    app_env = find_environment(model, application, target.environment)
+    if app_env is None:
+        known = ", ".join([*application.environments, SHARED_FOLDER])
+        raise UsageError(
+            f"the application {target.application!r} has no environment {target.environment!r} ({known})"
+        )
+    return render_environment(model, app_env, templates)

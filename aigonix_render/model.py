@@ -402,3 +402,19 @@ def _probe(kind: str, data: Mapping[str, Any]) -> Probe:
 def _secrets_file(folder: MicroserviceFolder, environment: str) -> str | None:
     document = folder.secrets.get(environment)
     return document.path if document else None
+
+
+def find_application(model: Model, name: str) -> Application | None:
+    return next((a for a in model.applications if a.name == name), None)
+
+
+def find_environment(model: Model, application: Application, name: str) -> ApplicationEnvironment | None:
+    """An application's environment by name, in any case (``prod`` finds ``Prod``)."""
+    return next(
+        (
+            e
+            for e in model.environments
+            if e.application == application and e.environment.name.lower() == name.lower()
+        ),
+        None,
+    )

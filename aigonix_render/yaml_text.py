@@ -26,7 +26,10 @@ _LITERAL_SAFE = re.compile(
 
 
 def scalar(value: object, indent: int = 0) -> str:
-    """``value`` as a YAML scalar; ``indent`` is the column of the key it belongs to."""
+    """``value`` as a YAML scalar after ``key: `` or ``- ``; ``indent`` is that key's or dash's column.
+
+    Only a literal block uses it: its lines are indented two columns further.
+    """
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -34,6 +37,16 @@ def scalar(value: object, indent: int = 0) -> str:
     if not isinstance(value, str):
         raise TypeError(f"cannot write a {type(value).__name__} as a YAML scalar")
     return _string(value, indent)
+
+
+@lru_cache(maxsize=4096)
+def key(value: str) -> str:
+    """``value`` as a mapping key: plain where that is safe, else double-quoted.
+
+    Never a literal block, which cannot be a key; memoised like ``_string``, since the same
+    keys (labels, ``limits``) open lines in every object.
+    """
+    return value if _plain_fits(value) else quoted(value)
 
 
 @lru_cache(maxsize=65536)

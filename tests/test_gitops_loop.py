@@ -114,10 +114,9 @@ def test_plugin_generates_one_application_environment(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     documents: list[dict[str, Any]] = [d for d in yaml.safe_load_all(result.stdout) if d]
-    assert documents[0]["kind"] == "Namespace"
     names = {(d["kind"], d["metadata"]["name"]) for d in documents}
-    assert ("Deployment", "prod-web") in names and ("Secret", "acr") in names
-    assert not any(n.startswith("dev-") for _, n in names)
+    assert ("Deployment", "prod-web") in names
+    assert all(n.startswith("prod-") or n == "prod" for _, n in names), names
     secret = next(d for d in documents if d["metadata"]["name"] == "prod-billing-secret-env-variables")
     expected = yaml.safe_load(
         sops_decrypt(
@@ -128,12 +127,61 @@ def test_plugin_generates_one_application_environment(tmp_path: Path) -> None:
     assert "sops" not in secret
 
 
+def _objects(stream: str) -> list[tuple[str, str, str, str]]:
+    documents = [d for d in yaml.safe_load_all(stream) if d]
+    return [
+        (d["apiVersion"], d["kind"], d["metadata"].get("namespace", ""), d["metadata"]["name"])
+        for d in documents
+    ]
+
+
+def test_every_object_has_exactly_one_owner_among_the_plugin_targets(sample_tree: Path) -> None:
+    """An application's shared objects are a target of their own (``--env _shared``); the
+    targets together hold each object of the render exactly once."""
+    targets = [
+        (app, env)
+        for app, envs in (("shop", ("Dev", "Prod")), ("warehouse", ("Dev", "Prod")))
+        for env in (*envs, "_shared")
+    ]
+    owners: dict[tuple[str, str, str, str], list[str]] = {}
+    for app, env in targets:
+        result = run_line(
+            "generate", sample_tree, "--app", app, "--env", env, env={"SOPS_AGE_KEY_FILE": str(DEMO_KEY)}
+        )
+        assert result.exit_code == 0, result
+        for key in _objects(result.stdout):
+            owners.setdefault(key, []).append(f"{app}/{env}")
+    assert {key: where for key, where in owners.items() if len(where) > 1} == {}
+    shared = [key for key, where in owners.items() if where == ["shop/_shared"]]
+    assert sorted((kind, name) for _, kind, _, name in shared) == [
+        ("Namespace", "application-3b574183-cc5a-474c-98d9-f535511c7449"),
+        ("Secret", "acr"),
+    ]
+    rendered = run_line(
+        "render", sample_tree, "-o", sample_tree.parent / "out", env={"SOPS_AGE_KEY_FILE": str(DEMO_KEY)}
+    )
+    assert rendered.exit_code == 0, rendered
+    folders = [p for p in (sample_tree.parent / "out").glob("*/*/") if not p.parent.name.startswith("_")]
+    expected = sorted(
+        key
+        for folder in folders
+        for path in folder.glob("*.yaml")
+        if path.name != "kustomization.yaml"
+        for key in _objects(path.read_text())
+    )
+    assert sorted(owners) == expected
+
+
 @pytest.mark.parametrize(
     ("env", "message"),
     [
         (
             {"PARAM_APP": "shop", "PARAM_ENV": "Staging"},
-            "the application 'shop' has no environment 'Staging'",
+            "the application 'shop' has no environment 'Staging' (Dev, Prod, _shared)",
+        ),
+        (
+            {"PARAM_APP": "shopp", "PARAM_ENV": "Prod"},
+            "there is no application 'shopp' in this tree (shop, warehouse)",
         ),
         ({"PARAM_APP": "shop"}, "generate needs --app and --env"),
         (

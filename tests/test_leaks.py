@@ -240,13 +240,13 @@ def test_validate_show_check_and_diff_leak_nothing(tree: Path, place: Place, key
 
 
 def test_generate_prints_the_values_on_stdout_only(tree: Path, place: Place, key_file: Path) -> None:
-    result = run_cli(place, "generate", tree, "--app", "shop", "--env", "Dev", key=key_file)
-    assert result.exit_code == 0, result
-    assert_no_leak(result, place, stdout_may=True)
-    expected = [CANARIES[k] for k in ("Dev/DB_PASSWORD", "Dev/API_KEY", "registry/password")]
-    assert all(value in result.stdout for value in expected), result
-    assert CANARIES["Prod/DB_PASSWORD"] not in result.stdout
-    assert result.stderr == ""
+    for target, keys in (("Dev", ("Dev/DB_PASSWORD", "Dev/API_KEY")), ("_shared", ("registry/password",))):
+        result = run_cli(place, "generate", tree, "--app", "shop", "--env", target, key=key_file)
+        assert result.exit_code == 0, result
+        assert_no_leak(result, place, stdout_may=True)
+        assert all(CANARIES[k] in result.stdout for k in keys), result
+        assert CANARIES["Prod/DB_PASSWORD"] not in result.stdout
+        assert result.stderr == ""
 
 
 # --- failing runs ---------------------------------------------------------------------------

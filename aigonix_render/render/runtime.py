@@ -9,13 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aigonix_render.model import ApplicationEnvironment, Microservice, Subscription
+from aigonix_render import names, platform
+from aigonix_render.model import ApplicationEnvironment, Microservice, Party, Subscription
 
-RUNTIME_PORT = 50052
-PRIVATE_PORT = 50053
-MANAGEMENT_PORT = 51052
-METRICS_PORT = 9700
-MONGO_PORT = 27017
 APPSETTINGS = {
     "Logging": {
         "IncludeScopes": False,
@@ -30,30 +26,22 @@ def as_json(value: Any) -> str:
 
 
 FIXED_FILES = {
-    "appsettings.json": as_json(APPSETTINGS),
+    platform.APPSETTINGS_FILE: as_json(APPSETTINGS),
     "clients.json": as_json(
         {
-            "public": {"host": "localhost", "port": RUNTIME_PORT},
-            "private": {"host": "localhost", "port": PRIVATE_PORT},
+            "public": {"host": "localhost", "port": platform.RUNTIME_PUBLIC_PORT},
+            "private": {"host": "localhost", "port": platform.RUNTIME_PRIVATE_PORT},
         }
     ),
     "endpoints.json": as_json(
         {
-            "public": {"port": RUNTIME_PORT},
-            "private": {"port": PRIVATE_PORT},
-            "management": {"port": MANAGEMENT_PORT},
+            "public": {"port": platform.RUNTIME_PUBLIC_PORT},
+            "private": {"port": platform.RUNTIME_PRIVATE_PORT},
+            "management": {"port": platform.RUNTIME_MANAGEMENT_PORT},
         }
     ),
-    "metrics.json": as_json({"port": METRICS_PORT}),
+    "metrics.json": as_json({"port": platform.RUNTIME_METRICS_PORT}),
 }
-
-
-def mongo_host(app_env: ApplicationEnvironment) -> str:
-    return f"{app_env.environment.lower}-mongo.{app_env.application.namespace}.svc.cluster.local"
-
-
-def database_prefix(microservice_id: str, tenant_id: str) -> str:
-    return f"{microservice_id[:7]}_{tenant_id[:7]}".lower()
 
 
 def tenants_json(app_env: ApplicationEnvironment) -> str:
@@ -63,12 +51,10 @@ def tenants_json(app_env: ApplicationEnvironment) -> str:
 def dolittle_files(
     app_env: ApplicationEnvironment, ms: Microservice, subscriptions: tuple[Subscription, ...]
 ) -> dict[str, str]:
-    mine = [s for s in subscriptions if s.environment == app_env.environment.name]
-    consumed = [s for s in mine if s.consumer.id == ms.id and s.consumer.application == app_env.application]
-    produced = [s for s in mine if s.producer.id == ms.id and s.producer.application == app_env.application]
+    consumed = consumed_by(app_env, ms, subscriptions)
     return {
         **FIXED_FILES,
-        "event-horizon-consents.json": as_json(_consents(produced)),
+        "event-horizon-consents.json": as_json(_consents(produced_by(app_env, ms, subscriptions))),
         "event-horizons.json": as_json(_horizons(consumed)),
         "microservices.json": as_json(_microservices(consumed)),
         "platform.json": as_json(_platform(app_env, ms)),
@@ -76,14 +62,36 @@ def dolittle_files(
     }
 
 
+def consumed_by(
+    app_env: ApplicationEnvironment, ms: Microservice, subscriptions: tuple[Subscription, ...]
+) -> list[Subscription]:
+    """The event horizons ``ms`` reads from producers in this application environment."""
+    return [s for s in subscriptions if _is(s.consumer, app_env, ms) and _here(s, app_env)]
+
+
+def produced_by(
+    app_env: ApplicationEnvironment, ms: Microservice, subscriptions: tuple[Subscription, ...]
+) -> list[Subscription]:
+    """The event horizons consumers read from ``ms`` in this application environment."""
+    return [s for s in subscriptions if _is(s.producer, app_env, ms) and _here(s, app_env)]
+
+
+def _is(party: Party, app_env: ApplicationEnvironment, ms: Microservice) -> bool:
+    return party.id == ms.id and party.application == app_env.application
+
+
+def _here(subscription: Subscription, app_env: ApplicationEnvironment) -> bool:
+    return subscription.environment == app_env.environment.name
+
+
 def _resources(app_env: ApplicationEnvironment, ms: Microservice) -> dict[str, Any]:
-    host = mongo_host(app_env)
+    host = names.mongo_host(app_env.environment.name, app_env.application.id)
     resources = {}
     for tenant in app_env.tenants:
-        prefix = database_prefix(ms.id, tenant.id)
+        prefix = names.database_prefix(ms.id, tenant.id)
         resources[tenant.id] = {
             "readModels": {
-                "host": f"mongodb://{host}:{MONGO_PORT}",
+                "host": f"mongodb://{host}:{platform.MONGO_PORT}",
                 "database": f"{prefix}_readmodels",
                 "useSSL": False,
             },
@@ -145,8 +153,8 @@ def _entry_order(entry: dict[str, str]) -> tuple[str, ...]:
 def _microservices(consumed: list[Subscription]) -> dict[str, dict[str, Any]]:
     return {
         s.producer.id: {
-            "host": f"{s.environment.lower()}-{s.producer.lower}.{s.producer.application.namespace}.svc.cluster.local",
-            "port": RUNTIME_PORT,
+            "host": names.service_host(s.environment, s.producer.name, s.producer.application.id),
+            "port": platform.RUNTIME_PUBLIC_PORT,
         }
         for s in consumed
     }

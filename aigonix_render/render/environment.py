@@ -1,0 +1,62 @@
+"""An application environment's own objects: the tenants ConfigMap, its NetworkPolicy and,
+where a microservice runs the Dolittle Runtime, the event store and its backup."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+
+from aigonix_render import names, platform
+from aigonix_render.model import ApplicationEnvironment
+from aigonix_render.render import runtime
+from aigonix_render.render.folder import Folder
+from aigonix_render.render.meta import Meta, environment_meta, event_store_meta
+
+BACKUP_FOLDER = "/mnt/backup"
+
+
+def environment_objects(folder: Folder, app_env: ApplicationEnvironment) -> None:
+    env = app_env.environment.name
+    tenants = {platform.TENANTS_FILE: runtime.tenants_json(app_env)}
+    config_map = environment_meta(app_env, "ConfigMap", names.tenants_config(env))
+    folder.add(config_map, "configmap.yaml.j2", data=tenants, binary_data={})
+    policy = environment_meta(app_env, "NetworkPolicy", names.environment_policy(env))
+    folder.add(policy, "networkpolicy-environment.yaml.j2")
+    if any(ms.runtime for ms in app_env.microservices):
+        _event_store(folder, app_env)
+
+
+def _event_store(folder: Folder, app_env: ApplicationEnvironment) -> None:
+    environment, store = app_env.environment, app_env.application.event_store
+    service = event_store_meta(app_env, "Service", names.mongo(environment.name))
+    folder.add(service, "mongo-service.yaml.j2")
+    resources = tuple(platform.event_store_resources(environment.production).items())
+    storage = names.mongo_storage(environment.name)
+    stateful_set = replace(service, kind="StatefulSet")
+    folder.add(stateful_set, "mongo-statefulset.yaml.j2", store=store, resources=resources, storage=storage)
+    if store.backup_claim:
+        _backup(folder, replace(service, kind="CronJob", name=names.mongo_backup(environment.name)), app_env)
+
+
+def _backup(folder: Folder, meta: Meta, app_env: ApplicationEnvironment) -> None:
+    """``mongodump`` into the application's PersistentVolumeClaim, mounted at BACKUP_FOLDER."""
+    context = {"schedule": _backup_schedule(app_env), "script": _backup_script(app_env)}
+    store = app_env.application.event_store
+    folder.add(meta, "mongo-backup-cronjob.yaml.j2", store=store, backup_folder=BACKUP_FOLDER, **context)
+
+
+def _backup_schedule(app_env: ApplicationEnvironment) -> str:
+    """Hourly at a minute of its own (spread, yet the same on every render) unless given."""
+    given = app_env.application.event_store.backup_schedule
+    if given:
+        return given
+    seed = hashlib.sha256(f"{app_env.application.id}/{app_env.environment.name}".encode()).digest()
+    return f"{seed[0] % 60} * * * *"
+
+
+def _backup_script(app_env: ApplicationEnvironment) -> str:
+    application, environment = app_env.application, app_env.environment
+    host = names.mongo_host(environment.name, application.id)
+    stamp = "$(date -u +%Y-%m-%dT%H-%M-%S)"
+    archive = f"{BACKUP_FOLDER}/{application.name}-{environment.lower}-{stamp}.gz.mongodump"
+    return f'mongodump --host={host}:{platform.MONGO_PORT} --gzip --archive="{archive}"'

@@ -1,0 +1,141 @@
+"""Every object's labels, selector and annotations, written in this one place.
+
+They are the Aigonix platform's (so GitOps adopts the objects the platform made) plus the
+``app.kubernetes.io`` labels. Three scopes, each adding to the one above: the application
+(namespace, pull Secret, RBAC, delivery), its environment (tenants, NetworkPolicy, event
+store) and one microservice in it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from aigonix_render.model import (
+    Application,
+    ApplicationEnvironment,
+    Customer,
+    Environment,
+    Microservice,
+    Tenant,
+)
+
+MANAGED_BY = "aigonix-render"
+
+
+@dataclass(frozen=True)
+class Meta:
+    """The metadata of one object, plus its selector where it has one."""
+
+    kind: str
+    name: str
+    namespace: str | None
+    labels: Mapping[str, str]
+    annotations: Mapping[str, str] = field(default_factory=dict)
+    selector: Mapping[str, str] = field(default_factory=dict)
+    type: str = ""
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.kind.lower()}-{self.name}.yaml"
+
+
+def application_meta(
+    customer: Customer,
+    application: Application,
+    kind: str,
+    name: str,
+    namespace: str | None,
+    *,
+    annotations: Mapping[str, str] | None = None,
+    type: str = "",
+) -> Meta:
+    """An object of the whole application: no selector."""
+    labels = _labels(_application_selector(customer, application.name), application)
+    every = {**_application_annotations(customer, application), **(annotations or {})}
+    return Meta(kind, name, namespace, labels, every, type=type)
+
+
+def delivery_meta(
+    app_env: ApplicationEnvironment, kind: str, name: str, namespace: str, sync_wave: str | None = None
+) -> Meta:
+    """A Flux Kustomization or Argo CD Application of an application environment."""
+    annotations = {"argocd.argoproj.io/sync-wave": sync_wave} if sync_wave else {}
+    return application_meta(
+        app_env.customer, app_env.application, kind, name, namespace, annotations=annotations
+    )
+
+
+def environment_meta(app_env: ApplicationEnvironment, kind: str, name: str, **selector: str) -> Meta:
+    """An object of one application environment, selecting its pods (and ``selector``)."""
+    application = app_env.application
+    chosen = {**_environment_selector(app_env), **selector}
+    annotations = _application_annotations(app_env.customer, application)
+    return Meta(kind, name, application.namespace, _labels(chosen, application), annotations, chosen)
+
+
+def event_store_meta(app_env: ApplicationEnvironment, kind: str, name: str) -> Meta:
+    """The event store's objects, selecting only its own pods."""
+    return environment_meta(app_env, kind, name, infrastructure="Mongo")
+
+
+def microservice_meta(
+    app_env: ApplicationEnvironment,
+    ms: Microservice,
+    kind: str,
+    name: str,
+    *,
+    annotations: Mapping[str, str] | None = None,
+    type: str = "",
+) -> Meta:
+    """An object of one microservice in one environment, selecting its pods."""
+    application = app_env.application
+    selector = {**_environment_selector(app_env), "microservice": ms.name}
+    labels = {**_labels(selector, application), "app.kubernetes.io/name": ms.name}
+    every = {
+        **_application_annotations(app_env.customer, application),
+        "dolittle.io/microservice-id": ms.id,
+        "dolittle.io/microservice-kind": "simple",
+        **(annotations or {}),
+    }
+    return Meta(kind, name, application.namespace, labels, every, selector, type=type)
+
+
+def ingress_annotations(environment: Environment, tenant: Tenant) -> dict[str, str]:
+    """An Ingress names its certificate issuer and the customer tenant it routes to."""
+    return {
+        "cert-manager.io/cluster-issuer": environment.cluster_issuer,
+        "aigonix.io/customer-tenant-id": tenant.id,
+        "aigonix.io/customer-tenant-alias": tenant.alias,
+    }
+
+
+def peer_selectors(
+    customer: Customer, application: str, environment: str, microservice: str
+) -> dict[str, dict[str, str]]:
+    """The namespace and pod selectors that match another microservice's pods."""
+    return {
+        "namespace": _application_selector(customer, application),
+        "pods": {"environment": environment, "microservice": microservice},
+    }
+
+
+def _application_selector(customer: Customer, application: str) -> dict[str, str]:
+    return {"tenant": customer.label, "application": application}
+
+
+def _environment_selector(app_env: ApplicationEnvironment) -> dict[str, str]:
+    selector = _application_selector(app_env.customer, app_env.application.name)
+    return {**selector, "environment": app_env.environment.name}
+
+
+def _labels(selector: Mapping[str, str], application: Application) -> dict[str, str]:
+    return {
+        **selector,
+        "app.kubernetes.io/part-of": application.name,
+        "app.kubernetes.io/managed-by": MANAGED_BY,
+    }
+
+
+def _application_annotations(customer: Customer, application: Application) -> dict[str, str]:
+    return {"dolittle.io/tenant-id": customer.id, "dolittle.io/application-id": application.id}
