@@ -59,7 +59,7 @@ T = TypeVar("T", bound=_Aliased)
 
 
 def tenant_pairs(
-    consumers: Sequence[T], producers: Sequence[T], explicit: list[Mapping[str, str]] | None
+    consumers: Sequence[T], producers: Sequence[T], explicit: Sequence[Mapping[str, str]] | None
 ) -> list[tuple[T, T | None]]:
     """Consumer tenants with the producer tenant each reads from: by alias unless mapped."""
     by_alias = {t.alias.lower(): t for t in producers}

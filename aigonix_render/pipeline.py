@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 from aigonix_render import __version__
 from aigonix_render.errors import InvalidInput, OutputError
 from aigonix_render.inputs import input_digest
+from aigonix_render.output import OutputFile
 from aigonix_render.problems import Problem, has_errors
 from aigonix_render.sops import DEFAULT_TIMEOUT
 from aigonix_render.write import (
-    OutputFile,
     Plan,
     check_writable,
     output_errors,

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from aigonix_render.errors import SopsError
+from aigonix_render.output import OutputFile
 from aigonix_render.render import PendingSecret, Templates, docker_config
 from aigonix_render.sops import Sops
-from aigonix_render.write import OutputFile
 
 FINGERPRINT = "aigonix.io/sealed-from"
 FINGERPRINT_FORMAT = 1

@@ -26,18 +26,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aigonix_render.errors import OutputError
+from aigonix_render.output import OutputFile
 
 MARKER = ".aigonix-render"
 INPUTS_PREFIX = "# inputs: "
 MARKER_HEADER = "# Written by aigonix-render: do not edit. The files below are owned and overwritten.\n"
-
-
-@dataclass(frozen=True)
-class OutputFile:
-    """One rendered file: its path in the output directory and its text."""
-
-    path: str
-    text: str
 
 
 @dataclass(frozen=True)

@@ -269,8 +269,7 @@ def check(tree: Path, values_file: Path, rendered: Path, helm: str) -> int:
 
 
 def default_helm() -> str:
-    sys.path.insert(0, str(HERE))
-    from run import helm_binary
+    from helm_tool import helm_binary
 
     return str(helm_binary())
 

