@@ -40,6 +40,14 @@ def run_line(*args: str | Path, env: dict[str, str] | None = None) -> Run:
     return Run(result.exit_code, result.stdout, result.stderr)
 
 
+def run_argv(argv: list[str | Path], cwd: Path | None = None, env: dict[str, str] | None = None) -> Run:
+    """Run any command (a tool beside aigonix-render); ``env`` is the whole environment."""
+    result = subprocess.run(
+        [str(a) for a in argv], cwd=cwd, env=env, capture_output=True, text=True, check=False
+    )
+    return Run(result.returncode, result.stdout, result.stderr)
+
+
 def run_process(*args: str | Path, env: dict[str, str] | None = None, cwd: Path | None = None) -> Run:
     """Run ``aigonix-render`` as a real process (for environment-sensitive tests)."""
     argv = [sys.executable, "-m", "aigonix_render", *(str(a) for a in args)]

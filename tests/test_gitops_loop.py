@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import DEMO_KEY, REPO, SAMPLE, changed_files, run_line, snapshot, sops_decrypt
+from conftest import DEMO_KEY, REPO, SAMPLE, Run, changed_files, run_argv, run_line, snapshot, sops_decrypt
 
 BILLING_DEV = "applications/shop/microservices/billing/environments/Dev/secrets.yaml"
 WEB = "applications/shop/microservices/web/aigonix.yaml"
@@ -92,13 +92,13 @@ def test_validate_speaks_github_inside_github_actions(base_tree: Path) -> None:
     assert result.stdout == f"::error file={WEB},line=7,col=9::must be an integer\n"
 
 
-def plugin_generate(cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def plugin_generate(cwd: Path, env: dict[str, str]) -> Run:
     """Run plugin.yaml's generate command as the repo-server sidecar does: in the source
     path, with Argo CD's variables, and aigonix-render and sops on PATH."""
     command = yaml.safe_load(PLUGIN.read_text())["spec"]["generate"]["command"]
     scripts = str(Path(sys.executable).parent)
     full_env = {"PATH": f"{scripts}:/usr/bin:/bin", "HOME": str(cwd), **env}
-    return subprocess.run(command, cwd=cwd, env=full_env, capture_output=True, text=True, check=False)
+    return run_argv(command, cwd, full_env)
 
 
 def test_plugin_generates_one_application_environment(tmp_path: Path) -> None:
@@ -111,7 +111,7 @@ def test_plugin_generates_one_application_environment(tmp_path: Path) -> None:
         "SOPS_AGE_KEY_FILE": str(DEMO_KEY),
     }
     result = plugin_generate(source, env)
-    assert result.returncode == 0, result.stderr
+    assert result.exit_code == 0, result
     assert result.stderr == ""
     documents: list[dict[str, Any]] = [d for d in yaml.safe_load_all(result.stdout) if d]
     names = {(d["kind"], d["metadata"]["name"]) for d in documents}
@@ -194,7 +194,7 @@ def test_plugin_prints_nothing_on_error(tmp_path: Path, env: dict[str, str], mes
     source = tmp_path / "repo"
     shutil.copytree(SAMPLE, source)
     result = plugin_generate(source, env)
-    assert result.returncode != 0
+    assert result.exit_code != 0
     assert result.stdout == ""
     assert message in result.stderr
 
@@ -207,7 +207,7 @@ def test_plugin_never_puts_secrets_on_stderr(tmp_path: Path) -> None:
     result = plugin_generate(
         source, {"PARAM_APP": "shop", "PARAM_ENV": "Prod", "SOPS_AGE_KEY_FILE": str(DEMO_KEY)}
     )
-    assert (result.returncode, result.stdout) == (1, "")
+    assert (result.exit_code, result.stdout) == (1, "")
     assert "must be an integer" in result.stderr
     assert "BEGIN PRIVATE KEY" not in result.stderr
 

@@ -15,7 +15,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import BASE, REPO
+from conftest import BASE, REPO, Run, run_argv
 
 BIN = Path(sys.executable).parent
 WORKFLOWS = sorted(
@@ -51,32 +50,14 @@ GIT_IDENTITY = {
 }
 
 
-@dataclass(frozen=True)
-class Result:
-    returncode: int
-    stdout: str
-    stderr: str
-
-    def __str__(self) -> str:
-        return f"exit {self.returncode}\n--- stdout\n{self.stdout}--- stderr\n{self.stderr}"
-
-
 def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment without git variables a surrounding git hook might have set."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
     return {**env, **GIT_IDENTITY, **(extra or {})}
 
 
-def run(argv: list[str | Path], cwd: Path, env: Mapping[str, str] | None = None) -> Result:
-    result = subprocess.run(
-        [str(a) for a in argv],
-        cwd=cwd,
-        env=clean_env() if env is None else dict(env),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return Result(result.returncode, result.stdout, result.stderr)
+def run(argv: list[str | Path], cwd: Path, env: Mapping[str, str] | None = None) -> Run:
+    return run_argv(argv, cwd, clean_env() if env is None else dict(env))
 
 
 def tool(name: str) -> str:
@@ -89,7 +70,7 @@ def tool(name: str) -> str:
 
 def git(cwd: Path, *args: str) -> str:
     result = run(["git", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args], cwd)
-    assert result.returncode == 0, f"git {' '.join(args)} failed\n{result}"
+    assert result.exit_code == 0, f"git {' '.join(args)} failed\n{result}"
     return result.stdout
 
 
@@ -113,7 +94,7 @@ def test_the_workflows_exist() -> None:
     } <= names
 
 
-def check_jsonschema(schema: str, *files: Path) -> Result:
+def check_jsonschema(schema: str, *files: Path) -> Run:
     argv: list[str | Path] = [tool("check-jsonschema"), "--builtin-schema", schema, *files]
     return run(argv, REPO, clean_env(OFFLINE))
 
@@ -121,13 +102,13 @@ def check_jsonschema(schema: str, *files: Path) -> Result:
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.relative_to(REPO).as_posix())
 def test_workflow_matches_the_github_workflow_schema(workflow: Path) -> None:
     result = check_jsonschema("vendor.github-workflows", workflow)
-    assert result.returncode == 0, str(result)
+    assert result.exit_code == 0, str(result)
     assert "ok -- validation done" in result.stdout
 
 
 def test_action_matches_the_github_action_schema() -> None:
     result = check_jsonschema("vendor.github-actions", ACTION)
-    assert result.returncode == 0, str(result)
+    assert result.exit_code == 0, str(result)
     assert "ok -- validation done" in result.stdout
 
 
@@ -136,7 +117,7 @@ def test_check_jsonschema_rejects_a_broken_workflow_offline(tmp_path: Path) -> N
     broken = tmp_path / "broken.yml"
     broken.write_text("on: push\njobs:\n  build:\n    steps:\n      - run: echo hi\n")
     result = check_jsonschema("vendor.github-workflows", broken)
-    assert result.returncode == 1, str(result)
+    assert result.exit_code == 1, str(result)
     assert "runs-on" in result.stdout + result.stderr
 
 
@@ -148,7 +129,7 @@ def zizmor(*inputs: Path) -> list[dict[str, Any]]:
     argv: list[str | Path] = [tool("zizmor"), "--offline", "--no-config", "--format", "json", *inputs]
     result = run(argv, REPO, clean_env(OFFLINE))
     # 0: no findings; 10-14: findings (by highest severity); anything else: zizmor failed.
-    assert result.returncode == 0 or 10 <= result.returncode <= 14, str(result)
+    assert result.exit_code == 0 or 10 <= result.exit_code <= 14, str(result)
     findings = json.loads(result.stdout)
     assert isinstance(findings, list), str(result)
     return findings
@@ -242,7 +223,7 @@ def hooked_tree(tmp_path: Path, checkout: tuple[Path, str]) -> Path:
     return tree
 
 
-def pre_commit(tree: Path, home: Path, *args: str) -> Result:
+def pre_commit(tree: Path, home: Path, *args: str) -> Run:
     env = clean_env({"PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never", "NO_COLOR": "1"})
     argv: list[str | Path] = [sys.executable, "-m", "pre_commit", "run", HOOK_ID, "--color", "never", *args]
     return run(argv, tree, env)
@@ -250,7 +231,7 @@ def pre_commit(tree: Path, home: Path, *args: str) -> Result:
 
 def test_pre_commit_passes_a_valid_tree(hooked_tree: Path, pre_commit_home: Path) -> None:
     result = pre_commit(hooked_tree, pre_commit_home, "--all-files")
-    assert result.returncode == 0, str(result)
+    assert result.exit_code == 0, str(result)
     assert re.search(r"aigonix-render validate\.+Passed", result.stdout), str(result)
 
 
@@ -260,7 +241,7 @@ def test_pre_commit_fails_a_broken_tree_with_the_position(hooked_tree: Path, pre
     assert "  port: 8080\n" in text
     web.write_text(text.replace("  port: 8080\n", "  port: eighty\n"))
     result = pre_commit(hooked_tree, pre_commit_home, "--all-files")
-    assert result.returncode == 1, str(result)
+    assert result.exit_code == 1, str(result)
     assert re.search(r"aigonix-render validate\.+Failed", result.stdout), str(result)
     assert f"{WEB}:7:9: error: must be an integer" in result.stdout.splitlines(), str(result)
 
@@ -270,7 +251,7 @@ def test_pre_commit_catches_a_staged_deletion(hooked_tree: Path, pre_commit_home
     ``files:`` pattern would skip the hook; this is the commit-time run on the staged change."""
     git(hooked_tree, "rm", "--quiet", "registry.sops.yaml")
     result = pre_commit(hooked_tree, pre_commit_home)
-    assert result.returncode == 1, str(result)
+    assert result.exit_code == 1, str(result)
     assert "aigonix.yaml:7:16: error: no such file in the repository: registry.sops.yaml" in result.stdout, (
         str(result)
     )
@@ -347,9 +328,9 @@ class Runner:
             env.update({k: self.expand(str(v), context) for k, v in step.get("env", {}).items()})
             assert step["shell"] == "bash"
             result = run(["bash", "--noprofile", "--norc", "-eo", "pipefail", script], workspace, env)
-            log.append(f"### {step['name']}: exit {result.returncode}\n{result.stdout}{result.stderr}")
-            if result.returncode != 0:
-                return ActionRun(result.returncode, "\n".join(log), self.outputs(output), summary.read_text())
+            log.append(f"### {step['name']}: exit {result.exit_code}\n{result.stdout}{result.stderr}")
+            if result.exit_code != 0:
+                return ActionRun(result.exit_code, "\n".join(log), self.outputs(output), summary.read_text())
         return ActionRun(0, "\n".join(log), self.outputs(output), summary.read_text())
 
     @staticmethod
