@@ -20,7 +20,7 @@ from aigonix_render.errors import (
     InvalidInput,
 )
 from aigonix_render.problems import has_errors
-from aigonix_render.sops import DEFAULT_TIMEOUT
+from aigonix_render.sops import DEFAULT_TIMEOUT, SOPS_BINARY_VARIABLE
 
 ROOT = click.argument("root", default=".", type=click.Path(path_type=Path, file_okay=False))
 
@@ -41,6 +41,23 @@ class _Commands(click.Group):
             click.echo(f"aigonix-render: error: {error}", err=True)
             ctx.exit(error.exit_code)
         ctx.exit(code or EXIT_OK)
+
+
+class _Progress:
+    """The phase of a long render on one terminal line of stderr; nothing in CI or a pipe."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.shown = False
+
+    def show(self, phase: str) -> None:
+        if self.enabled:
+            click.echo(f"\r\x1b[Kaigonix-render: {phase}…", nl=False, err=True)
+            self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            click.echo("\r\x1b[K", nl=False, err=True)
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -88,13 +105,33 @@ def validate(root: Path, format_: str | None, strict: bool) -> int:
     envvar="AIGONIX_RENDER_SOPS_TIMEOUT",
     help="Seconds one sops process may take before it is stopped (exit 3).",
 )
-def render(root: Path, out: Path, check: bool, strict: bool, jobs: int | None, sops_timeout: float) -> int:
+@click.option(
+    "--sops-binary",
+    is_flag=True,
+    envvar=SOPS_BINARY_VARIABLE,
+    help="Run the sops binary for every file (default: age-only files in-process).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress on a terminal.")
+def render(
+    root: Path,
+    out: Path,
+    check: bool,
+    strict: bool,
+    jobs: int | None,
+    sops_timeout: float,
+    sops_binary: bool,
+    quiet: bool,
+) -> int:
     """Render the tree into OUT, Secrets encrypted with sops."""
     from aigonix_render.pipeline import RenderOptions
     from aigonix_render.pipeline import render as run_render
 
-    options = RenderOptions(root, out, check, strict, jobs or 0, sops_timeout)
-    result = run_render(options)
+    progress = _Progress(enabled=not quiet and sys.stderr.isatty())
+    options = RenderOptions(root, out, check, strict, jobs or 0, sops_timeout, sops_binary, progress.show)
+    try:
+        result = run_render(options)
+    finally:
+        progress.clear()
     click.echo(reporter.text(result.problems), nl=False, err=True)
     changes = result.plan
     if check:
@@ -181,7 +218,7 @@ def generate(root: Path, app: str | None, env: str | None) -> int:
     from aigonix_render.generate import target_from
 
     target = target_from(app, env, os.environ)
-    stream = run_generate(root, target)
+    stream = run_generate(root, target, os.environ)
     click.echo(stream, nl=False)
     return EXIT_OK
 

