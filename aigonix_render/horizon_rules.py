@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from aigonix_render.documents import Document, PathPart
 from aigonix_render.effective import deployed_environments, merged_document, tenant_pairs
-from aigonix_render.load import ApplicationFolder, Document, MicroserviceFolder, PathPart
+from aigonix_render.load import ApplicationFolder, MicroserviceFolder
 from aigonix_render.problems import Problem
 
 

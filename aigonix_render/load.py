@@ -1,77 +1,49 @@
-"""Stage 1, load: the files of an input tree → documents that remember positions.
+"""Stage 1, load: the folders of an input tree → a ``Tree`` of documents and config files.
 
-Every ``aigonix.yaml`` is parsed with ruamel.yaml (YAML 1.2) so each node keeps its line
-and column. Problems found while loading (syntax, duplicate keys, files at unknown places,
-kinds in the wrong place, unreadable files) are returned as values, never raised.
+This module walks the fixed places of the tree; ``documents`` reads each YAML file. The
+walk is small generator functions that yield the problems they find (files at unknown
+places, kinds in the wrong place, unreadable files) and return what they loaded, so
+problems are values and no object collects them on the side.
+
+Every folder of the tree is entered through ``_listing`` and every file read through
+``documents.read_file``: those two places refuse what cannot be input (symlinked folders,
+FIFOs, devices, huge or unreadable files) so no walk can skip or hang on it.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+import stat
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
-from functools import cached_property
+from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any
+from typing import NamedTuple, TypeVar
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.reader import ReaderError
-
-from aigonix_render import fast_yaml
-from aigonix_render.problems import Problem, Severity
+from aigonix_render.documents import Document, TooLarge, cannot_read, inside_root, read_document, read_file
+from aigonix_render.problems import Problem, Severity, printable
 
 MANIFEST = "aigonix.yaml"
-MAX_FILE_BYTES = 1024 * 1024
 SECRETS = "secrets.yaml"
-PathPart = str | int
+CONFIG_MAP_LIMIT = 1024 * 1024
+"""What one ConfigMap holds; a config file larger than that is never read."""
 
-
-@dataclass(frozen=True)
-class Document:
-    """One parsed YAML file: plain data, its text, and ruamel's node tree for positions
-    (parsed only when a position is asked for, unless the careful read made it already)."""
-
-    path: str
-    data: dict[str, Any]
-    source: str = ""
-    parsed: CommentedMap | None = None
-
-    @cached_property
-    def node(self) -> Any:
-        if self.parsed is not None:
-            return self.parsed
-        try:
-            return _careful_yaml().load(self.source)
-        except (YAMLError, RecursionError):
-            return None
-
-    def position(self, path: Sequence[PathPart], at_key: bool = False) -> tuple[int, int]:
-        return locate(self.node, path, at_key)
-
-    def problem(
-        self, path: Sequence[PathPart], message: str, at_key: bool = False, warning: bool = False
-    ) -> Problem:
-        line, column = self.position(path, at_key)
-        severity = Severity.WARNING if warning else Severity.ERROR
-        return Problem(self.path, line, column, message, severity)
-
-    def token(self, path: Sequence[PathPart]) -> str:
-        """The source text of the scalar at ``path``, as the user wrote it."""
-        line, column = self.position(path)
-        text = self.source.splitlines()[line - 1][column - 1 :]
-        return text.split(" #")[0].strip().rstrip(",}]").strip()
+_T = TypeVar("_T")
+Loading = Generator[Problem, None, _T]
+"""A step of the walk: yields the problems it finds, returns what it loaded."""
 
 
 @dataclass(frozen=True)
 class ConfigFile:
-    """A file from a ``files/`` folder, destined for a ConfigMap key."""
+    """A file from a ``files/`` folder, destined for a ConfigMap key.
+
+    A file over ``CONFIG_MAP_LIMIT`` is not read (``content`` is empty): its ``size`` alone
+    fails validation wherever it would be published."""
 
     path: str
     name: str
     content: bytes
+    size: int
 
 
 @dataclass(frozen=True)
@@ -100,230 +72,39 @@ class Tree:
     applications: tuple[ApplicationFolder, ...]
 
 
-def load_tree(root: Path, exclude: Sequence[Path] = ()) -> tuple[Tree, list[Problem]]:
-    """Read every input file under ``root``; ``exclude`` lists folders to skip (the output)."""
-    loader = _Loader(root.resolve(), tuple(p.resolve() for p in exclude))
-    return loader.tree(), loader.problems
+@dataclass(frozen=True)
+class _Place:
+    """The resolved root being loaded and the folders to leave out (the output)."""
 
+    root: Path
+    exclude: tuple[Path, ...]
 
-class _Loader:
-    def __init__(self, root: Path, exclude: tuple[Path, ...]) -> None:
-        self.root = root
-        self.exclude = exclude
-        self.problems: list[Problem] = []
-        self.yaml = _careful_yaml()
-
-    def tree(self) -> Tree:
-        manifests = set(self._find_manifests())
-        customer = self._expect(Path(MANIFEST), "Customer", manifests)
-        if customer is None and not (self.root / MANIFEST).is_file():
-            self.problems.append(
-                Problem(MANIFEST, 1, 1, "missing: the root needs an aigonix.yaml of kind Customer")
-            )
-        applications = tuple(self._applications(manifests))
-        for stray in sorted(manifests):
-            self.problems.append(Problem(stray.as_posix(), 1, 1, _UNKNOWN_PLACE))
-        return Tree(self.root, customer, self._registry(customer), applications)
-
-    def _find_manifests(self) -> Iterator[Path]:
-        for folder, dirs, files in os.walk(self.root):
-            here = Path(folder)
-            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not self._excluded(here / d))
-            if MANIFEST in files:
-                yield (here / MANIFEST).relative_to(self.root)
-
-    def _excluded(self, path: Path) -> bool:
-        return any(path == ex for ex in self.exclude)
-
-    def _expect(self, relative: Path, kind: str, manifests: set[Path]) -> Document | None:
-        if relative not in manifests:
-            return None
-        manifests.discard(relative)
-        document = self.document(relative)
-        if document is not None and document.data.get("kind") != kind:
-            found = document.data.get("kind")
-            where = ["kind"] if "kind" in document.data else []
-            message = f"this place holds a {kind}, not {found!r}" if found else f"kind: {kind} is missing"
-            self.problems.append(document.problem(where, message))
-            return None
-        return document
-
-    def _applications(self, manifests: set[Path]) -> Iterator[ApplicationFolder]:
-        for folder in self._folders(self.root / "applications"):
-            relative = folder.relative_to(self.root)
-            document = self._required(relative, "Application", manifests)
-            microservices = tuple(self._microservices(folder, manifests))
-            if document is not None:
-                yield ApplicationFolder(relative.as_posix(), document, microservices)
-
-    def _microservices(self, app: Path, manifests: set[Path]) -> Iterator[MicroserviceFolder]:
-        for folder in self._folders(app / "microservices"):
-            relative = folder.relative_to(self.root)
-            document = self._required(relative, "Microservice", manifests)
-            if document is not None:
-                yield self._microservice(folder, document)
-
-    def _folders(self, parent: Path) -> list[Path]:
-        folders = [folder for folder in _subfolders(parent) if not self._excluded(folder)]
-        for link in (f for f in folders if f.is_symlink()):
-            self._problem(
-                self._relative(link),
-                "a symlink to a folder: applications and microservices must be real folders",
-            )
-        return [folder for folder in folders if not folder.is_symlink()]
-
-    def _required(self, folder: Path, kind: str, manifests: set[Path]) -> Document | None:
-        """The folder's manifest; a folder without one is an error, never silently skipped."""
-        if not (self.root / folder / MANIFEST).is_file():
-            message = f"missing: this folder needs an aigonix.yaml of kind {kind}"
-            self.problems.append(Problem(f"{folder.as_posix()}/{MANIFEST}", 1, 1, message))
-            return None
-        return self._expect(folder / MANIFEST, kind, manifests)
-
-    def _microservice(self, folder: Path, document: Document) -> MicroserviceFolder:
-        env_folders: dict[str, str] = {}
-        env_files: dict[str, tuple[ConfigFile, ...]] = {}
-        secrets: dict[str, Document] = {}
-        unreadable: set[str] = set()
-        for env in _subfolders(folder / "environments"):
-            env_folders[env.name] = self._relative(env)
-            env_files[env.name] = self._files(env / "files")
-            if (env / SECRETS).is_file():
-                secret = self.document(env.relative_to(self.root) / SECRETS)
-                if secret is None:
-                    unreadable.add(env.name)
-                else:
-                    secrets[env.name] = secret
-        files = self._files(folder / "files")
-        relative = self._relative(folder)
-        return MicroserviceFolder(
-            relative, document, files, env_folders, env_files, secrets, frozenset(unreadable)
-        )
-
-    def _files(self, folder: Path) -> tuple[ConfigFile, ...]:
-        if not folder.is_dir():
-            return ()
-        found = []
-        for entry in sorted(folder.iterdir()):
-            config = self._config_file(entry)
-            if config is not None:
-                found.append(config)
-        return tuple(found)
-
-    def _config_file(self, entry: Path) -> ConfigFile | None:
-        relative = self._relative(entry)
-        target = entry.resolve()
-        if not target.is_relative_to(self.root):
-            self._problem(relative, "a symlink leading outside the repository cannot be a config file")
-        elif target.is_dir():
-            self._problem(relative, "folders are not allowed under files/ (a ConfigMap key cannot hold '/')")
-        elif not target.is_file():
-            self._problem(relative, "not a regular file")
-        else:
-            return ConfigFile(relative, entry.name, target.read_bytes())
-        return None
-
-    def _registry(self, customer: Document | None) -> Document | None:
-        credentials = (customer.data.get("registry") or {}) if customer else {}
-        path = credentials.get("credentials") if isinstance(credentials, dict) else None
-        if not isinstance(path, str) or not path:
-            return None
-        target = (self.root / path).resolve()
-        if not target.is_relative_to(self.root) or not target.is_file():
-            assert customer is not None
-            self.problems.append(
-                customer.problem(["registry", "credentials"], f"no such file in the repository: {path}")
-            )
-            return None
-        return self.document(target.relative_to(self.root))
-
-    def document(self, relative: Path) -> Document | None:
-        """Parse one YAML file; on failure record a positioned problem and return None."""
-        name = relative.as_posix()
-        text = self._text(relative)
-        if text is None:
-            return None
-        try:
-            documents = fast_yaml.load_all(text)
-        except fast_yaml.TooDeep:
-            self.problems.append(Problem(name, 1, 1, f"nested deeper than {MAX_DEPTH} levels"))
-            return None
-        if documents is not None:
-            return self._single(name, documents, text)
-        try:
-            documents = list(self.yaml.load_all(text))
-        except MarkedYAMLError as error:
-            self.problems.append(_yaml_problem(name, error))
-            return None
-        except ReaderError as error:
-            line, column = _offset_position(text.encode("utf-8"), len(text[: error.position].encode("utf-8")))
-            message = f"the character U+{ord(text[error.position]):04X} is not allowed in YAML"
-            self.problems.append(Problem(name, line, column, message))
-            return None
-        except YAMLError as error:
-            self.problems.append(Problem(name, 1, 1, f"YAML error: {error}"))
-            return None
-        except RecursionError:
-            self.problems.append(Problem(name, 1, 1, f"nested deeper than {MAX_DEPTH} levels"))
-            return None
-        return self._single(name, documents, text)
-
-    def _text(self, relative: Path) -> str | None:
-        """The file as text, refusing what no aigonix.yaml can be: huge, BOM, not UTF-8."""
-        name = relative.as_posix()
-        path = self.root / relative
-        if not path.resolve().is_relative_to(self.root):
-            self._problem(name, "a symlink leading outside the repository: the tree must be self-contained")
-            return None
-        if path.stat().st_size > MAX_FILE_BYTES:
-            self._problem(
-                name, f"larger than {MAX_FILE_BYTES // 1024} KiB: not an aigonix.yaml this tool reads"
-            )
-            return None
-        raw = path.read_bytes()
-        if raw.startswith(b"\xef\xbb\xbf"):
-            self._problem(name, "starts with a byte-order mark: save it as UTF-8 without BOM")
-            return None
-        try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            line, column = _offset_position(raw, error.start)
-            self.problems.append(Problem(name, line, column, "not valid UTF-8"))
-            return None
-
-    def _single(self, name: str, documents: list[Any], text: str) -> Document | None:
-        while len(documents) > 1 and documents[-1] is None:
-            documents.pop()  # a trailing '---' ends the stream; it is no second document
-        if len(documents) != 1:
-            line = _second_document_line(text) if documents else 1
-            message = "empty file" if not documents else "a file holds one YAML document, found several"
-            self.problems.append(Problem(name, line, 1, message))
-            return None
-        node = documents[0]
-        if not isinstance(node, dict):
-            self.problems.append(Problem(name, 1, 1, "the document must be a mapping"))
-            return None
-        parsed = node if isinstance(node, CommentedMap) else None
-        try:
-            data = plain(node)
-        except _UnsupportedValue as error:
-            where = Document(name, {}, text, parsed)
-            self.problems.append(Problem(name, *where.position(error.path), str(error)))
-            return None
-        return Document(name, data, text, parsed)
-
-    def _relative(self, path: Path) -> str:
+    def relative(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
 
-    def _problem(self, name: str, message: str) -> None:
-        self.problems.append(Problem(name, 1, 1, message))
+    def excluded(self, path: Path) -> bool:
+        return any(path == ex for ex in self.exclude)
 
 
-def _careful_yaml() -> YAML:
-    """ruamel.yaml's round-trip reader: slow, but it knows every node's line and column."""
-    reader = YAML(typ="rt", pure=False)
-    reader.allow_duplicate_keys = False
-    return reader
+def load_tree(root: Path, exclude: Sequence[Path] = ()) -> tuple[Tree, list[Problem]]:
+    """Read every input file under ``root``; ``exclude`` lists folders to skip (the output)."""
+    steps = _tree(_Place(root.resolve(), tuple(p.resolve() for p in exclude)))
+    problems: list[Problem] = []
+    while True:
+        try:
+            problems.append(next(steps))
+        except StopIteration as done:
+            return done.value, problems
+
+
+def _tree(place: _Place) -> Loading[Tree]:
+    for stray in sorted(_find_manifests(place)):
+        if not _known_place(stray):
+            yield Problem(stray.as_posix(), 1, 1, _UNKNOWN_PLACE)
+    customer = yield from _manifest(place, Path(), "Customer")
+    applications = yield from _applications(place)
+    registry = yield from _registry(place, customer)
+    return Tree(place.root, customer, registry, applications)
 
 
 _UNKNOWN_PLACE = (
@@ -332,124 +113,234 @@ _UNKNOWN_PLACE = (
 )
 
 
-def _subfolders(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+def _find_manifests(place: _Place) -> Iterator[Path]:
+    for folder, dirs, files in os.walk(place.root):
+        here = Path(folder)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not place.excluded(here / d))
+        if MANIFEST in files:
+            yield (here / MANIFEST).relative_to(place.root)
 
 
-def _second_document_line(text: str) -> int:
-    """The line of the '---' that starts the second document."""
-    lines = text.splitlines()
-    markers = [i + 1 for i, line in enumerate(lines) if line == "---" or line.startswith("--- ")]
-    content = [i + 1 for i, line in enumerate(lines) if line.strip() and not line.startswith(("#", "%"))]
-    leading = bool(markers) and bool(content) and markers[0] == content[0]
-    index = 1 if leading else 0
-    return markers[index] if len(markers) > index else 1
+def _known_place(manifest: Path) -> bool:
+    """The three places a manifest may be: the root, an application, a microservice."""
+    parts = manifest.parts
+    return (
+        len(parts) == 1
+        or (len(parts) == 3 and parts[0] == "applications")
+        or (len(parts) == 5 and parts[0] == "applications" and parts[2] == "microservices")
+    )
 
 
-def _offset_position(raw: bytes, offset: int) -> tuple[int, int]:
-    before = raw[:offset]
-    line_start = before.rfind(b"\n") + 1
-    return before.count(b"\n") + 1, offset - line_start + 1
+def _manifest(place: _Place, folder: Path, kind: str) -> Loading[Document | None]:
+    """The folder's manifest; a folder without one is an error, never silently skipped."""
+    relative = folder / MANIFEST
+    if _absent(place.root / relative):
+        whose = "the root" if folder == Path() else "this folder"
+        yield Problem(relative.as_posix(), 1, 1, f"missing: {whose} needs an aigonix.yaml of kind {kind}")
+        return None
+    document = yield from _read(place, relative)
+    if document is None or document.data.get("kind") == kind:
+        return document
+    found = document.data.get("kind")
+    where = ["kind"] if "kind" in document.data else []
+    message = f"this place holds a {kind}, not {found!r}" if found else f"kind: {kind} is missing"
+    yield document.problem(where, message)
+    return None
 
 
-_UNCLOSED = {
-    "while scanning a quoted scalar": "the quoted string that starts here is never closed",
-    "while parsing a flow sequence": "the '[' here is never closed",
-    "while parsing a flow mapping": "the '{' here is never closed",
-    "while scanning a simple key": "this key has no ':' after it",
-}
-_PLAIN_WORDS = {
-    "expected <block end>, but found": "bad indentation: this line does not line up with the lines above it",
-    "found character '\\t' that cannot start any token": "a tab character: YAML indents with spaces only",
-    "mapping values are not allowed here": "mapping values are not allowed here (quote a value that holds ': ')",
-}
+def _absent(path: Path) -> bool:
+    """Nothing at ``path``; what cannot be checked is not absent (reading it says why)."""
+    try:
+        os.lstat(path)
+    except FileNotFoundError:
+        return True
+    except (OSError, ValueError):
+        return False
+    return False
 
 
-def _yaml_problem(name: str, error: MarkedYAMLError) -> Problem:
-    """A parser error in plain words, at the place the user must look."""
-    problem = (error.problem or "invalid YAML").split(" with value")[0]
-    context = error.context or ""
-    for start, words in _UNCLOSED.items():
-        if context.startswith(start) and error.context_mark is not None:
-            return _at(name, error.context_mark, f"YAML syntax: {words} ({problem})")
-    for start, words in _PLAIN_WORDS.items():
-        if problem.startswith(start):
-            problem = words
-    mark = error.problem_mark or error.context_mark
-    return _at(name, mark, f"YAML syntax: {problem}")
+def _read(place: _Place, relative: Path, sensitive: bool = False) -> Loading[Document | None]:
+    read = read_document(place.root, relative, sensitive)
+    if isinstance(read, Problem):
+        yield read
+        return None
+    return read
 
 
-def _at(name: str, mark: Any, message: str) -> Problem:
-    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-    return Problem(name, line, column, message)
+def _applications(place: _Place) -> Loading[tuple[ApplicationFolder, ...]]:
+    found = []
+    for folder in (yield from _folders(place, place.root / "applications")).entered:
+        relative = folder.relative_to(place.root)
+        document = yield from _manifest(place, relative, "Application")
+        microservices = yield from _microservices(place, folder)
+        if document is not None:
+            found.append(ApplicationFolder(relative.as_posix(), document, microservices))
+    return tuple(found)
 
 
-class _UnsupportedValue(Exception):
-    def __init__(self, path: list[PathPart], message: str) -> None:
-        super().__init__(message)
-        self.path = path
+def _microservices(place: _Place, app: Path) -> Loading[tuple[MicroserviceFolder, ...]]:
+    found = []
+    for folder in (yield from _folders(place, app / "microservices")).entered:
+        document = yield from _manifest(place, folder.relative_to(place.root), "Microservice")
+        if document is not None:
+            found.append((yield from _microservice(place, folder, document)))
+    return tuple(found)
 
 
-MAX_VALUES = 100_000
-MAX_DEPTH = 64
+class _Folders(NamedTuple):
+    entered: list[Path]
+    refused: list[Path]
+    """Folders that are there but cannot be entered; a problem names each."""
 
 
-def plain(node: Any) -> Any:
-    """ruamel's round-trip types → dict, list, str, int, float, bool, None, date.
+def _folders(place: _Place, parent: Path) -> Loading[_Folders]:
+    """The folders in ``parent`` (applications, microservices, environments), sorted.
 
-    Aliases are expanded, so the number of values and the depth are bounded: a YAML alias
-    bomb or absurd nesting is refused instead of filling the memory.
+    Hidden folders and the output are not input; files beside the folders are ignored."""
+    folders = _Folders([], [])
+    for name in (yield from _listing(place, parent)):
+        child = parent / name
+        if name.startswith(".") or place.excluded(child) or os.path.isfile(child):
+            continue
+        real = yield from _real_folder(place, child)
+        (folders.entered if real else folders.refused).append(child)
+    return folders
+
+
+def _listing(place: _Place, folder: Path) -> Loading[list[str]]:
+    """The names in a folder of the tree, sorted; none when it is absent.
+
+    Every walk of the tree's folders passes here, so none can skip a folder it cannot
+    enter: skipping one would drop its workloads from the output, and Flux, which prunes,
+    would delete them from the cluster. Such a folder is an error that names it.
     """
-    return _Plain().convert(node, [])
+    if not (yield from _real_folder(place, folder)):
+        return []
+    try:
+        return sorted(os.listdir(folder))
+    except OSError as error:
+        yield Problem(place.relative(folder), 1, 1, cannot_read(error))
+        return []
 
 
-class _Plain:
-    def __init__(self) -> None:
-        self.count = 0
-
-    def convert(self, node: Any, path: list[PathPart]) -> Any:
-        self.count += 1
-        if self.count > MAX_VALUES:
-            raise _UnsupportedValue(
-                [], f"the document expands to more than {MAX_VALUES} values (a YAML alias bomb?)"
-            )
-        if len(path) > MAX_DEPTH:
-            raise _UnsupportedValue(path, f"nested deeper than {MAX_DEPTH} levels")
-        if isinstance(node, dict):
-            return {_key(k, path): self.convert(v, [*path, str(k)]) for k, v in node.items()}
-        if isinstance(node, list):
-            return [self.convert(v, [*path, i]) for i, v in enumerate(node)]
-        return _scalar(node, path)
+_REAL_FOLDERS = (
+    "applications/, microservices/, environments/, files/ and the folders in them must be real folders"
+)
 
 
-def _scalar(node: Any, path: list[PathPart]) -> Any:
-    if node is None or isinstance(node, bool | date):
-        return node
-    for kind in (str, int, float):
-        if isinstance(node, kind):
-            return kind(node)
-    raise _UnsupportedValue(path, f"unsupported YAML value of type {type(node).__name__}")
+def _real_folder(place: _Place, path: Path) -> Loading[bool]:
+    """Whether ``path`` is a real folder to enter; an absent one is no problem."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return False
+    except OSError as error:
+        yield Problem(place.relative(path), 1, 1, cannot_read(error))
+        return False
+    if not stat.S_ISDIR(mode):
+        kind = "a symlink" if stat.S_ISLNK(mode) else "not a folder"
+        yield Problem(place.relative(path), 1, 1, f"{kind}: {_REAL_FOLDERS}")
+        return False
+    if printable(path.name) != path.name:
+        message = "a folder name that is not UTF-8 or holds control characters: rename the folder"
+        yield Problem(place.relative(path), 1, 1, message)
+        return False
+    return True
 
 
-def _key(key: Any, path: list[PathPart]) -> str:
-    if not isinstance(key, str):
-        raise _UnsupportedValue(path, f"keys must be strings, found {key!r}")
-    return str(key)
+def _microservice(place: _Place, folder: Path, document: Document) -> Loading[MicroserviceFolder]:
+    environments = yield from _folders(place, folder / "environments")
+    env_files: dict[str, tuple[ConfigFile, ...]] = {}
+    for env in environments.entered:
+        env_files[env.name] = yield from _files(place, env / "files")
+    secrets, unreadable = yield from _secrets(place, environments.entered)
+    unreadable |= {env.name for env in environments.refused}
+    files = yield from _files(place, folder / "files")
+    env_folders = {env.name: place.relative(env) for env in [*environments.entered, *environments.refused]}
+    relative = place.relative(folder)
+    return MicroserviceFolder(
+        relative, document, files, env_folders, env_files, secrets, frozenset(unreadable)
+    )
 
 
-def locate(node: Any, path: Sequence[PathPart], at_key: bool = False) -> tuple[int, int]:
-    """1-based line and column of the node at ``path`` (or of the deepest one that exists)."""
-    line, column = (node.lc.line, node.lc.col) if hasattr(node, "lc") else (0, 0)
-    for index, part in enumerate(path):
-        last = index == len(path) - 1
-        if isinstance(node, CommentedMap) and part in node:
-            line, column = node.lc.key(part) if last and at_key else node.lc.value(part)
-            node = node[part]
-        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
-            line, column = node.lc.item(part)
-            node = node[part]
+def _secrets(place: _Place, environments: list[Path]) -> Loading[tuple[dict[str, Document], set[str]]]:
+    """Each environment's secrets file, and the environments whose file could not be read."""
+    secrets: dict[str, Document] = {}
+    unreadable: set[str] = set()
+    for env in (e for e in environments if not _absent(e / SECRETS)):
+        secret = yield from _read(place, env.relative_to(place.root) / SECRETS, sensitive=True)
+        if secret is None:
+            unreadable.add(env.name)
         else:
-            break
-    return line + 1, column + 1
+            secrets[env.name] = secret
+    return secrets, unreadable
+
+
+def _files(place: _Place, folder: Path) -> Loading[tuple[ConfigFile, ...]]:
+    found = []
+    for name in (yield from _listing(place, folder)):
+        config = yield from _config_file(place, folder / name)
+        if config is not None:
+            found.append(config)
+    return tuple(found)
+
+
+def _config_file(place: _Place, entry: Path) -> Loading[ConfigFile | None]:
+    relative = place.relative(entry)
+    if unpublished(entry.name):
+        message = f"{entry.name!r} is left out: hidden files and editor leftovers never go into a ConfigMap"
+        yield Problem(relative, 1, 1, message, Severity.WARNING)
+    elif not inside_root(place.root, entry):
+        yield Problem(relative, 1, 1, "a symlink leading outside the repository cannot be a config file")
+    elif os.path.isdir(entry):
+        yield Problem(
+            relative, 1, 1, "folders are not allowed under files/ (a ConfigMap key cannot hold '/')"
+        )
+    else:
+        return (yield from _config_content(relative, entry))
+    return None
+
+
+def _config_content(relative: str, entry: Path) -> Loading[ConfigFile | None]:
+    read = read_file(entry, relative, CONFIG_MAP_LIMIT)
+    if isinstance(read, Problem):
+        yield read
+        return None
+    if isinstance(read, TooLarge):
+        return ConfigFile(relative, entry.name, b"", read.size)
+    return ConfigFile(relative, entry.name, read, len(read))
+
+
+# '..name' is no hidden file but a name kubelet reserves: validation refuses it as an error.
+_LEFTOVERS = (
+    ".[!.]*",
+    "*~",
+    "#*#",
+    "~$*",
+    "*.sw[a-px]",
+    "*.bak",
+    "*.orig",
+    "*.rej",
+    "Thumbs.db",
+    "desktop.ini",
+)
+
+
+def unpublished(name: str) -> bool:
+    """Files no one publishes on purpose: hidden ones (``.env``, ``.DS_Store``,
+    ``.gitignore``, ``.#name``) and the leftovers of editors, patches and file managers."""
+    return any(fnmatchcase(name, pattern) for pattern in _LEFTOVERS)
+
+
+def _registry(place: _Place, customer: Document | None) -> Loading[Document | None]:
+    credentials = (customer.data.get("registry") or {}) if customer else {}
+    path = credentials.get("credentials") if isinstance(credentials, dict) else None
+    if not isinstance(path, str) or not path:
+        return None
+    assert customer is not None
+    target = place.root / path
+    if not inside_root(place.root, target) or _absent(target):
+        yield customer.problem(["registry", "credentials"], f"no such file in the repository: {path}")
+        return None
+    relative = Path(os.path.realpath(target)).relative_to(place.root)
+    return (yield from _read(place, relative, sensitive=True))

@@ -13,7 +13,12 @@ class Severity(str, Enum):
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One finding at a position in an input file (``path`` relative to the root)."""
+    """One finding at a position in an input file (``path`` relative to the root).
+
+    ``file`` and ``message`` are made printable here, the one place every problem passes
+    through: a file name may hold a newline (which would forge a line of its own in a CI
+    log), an escape sequence, or bytes that are not UTF-8 (which no report could print).
+    """
 
     file: str
     line: int
@@ -21,8 +26,28 @@ class Problem:
     message: str
     severity: Severity = Severity.ERROR
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "file", printable(self.file))
+        object.__setattr__(self, "message", printable(self.message))
+
     def text(self) -> str:
         return f"{self.file}:{self.line}:{self.column}: {self.severity.value}: {self.message}"
+
+
+def printable(text: str) -> str:
+    """``text`` with every character that does not print escaped as Python writes it
+    (``\\n``, ``\\x1b``, ``\\u202e``); a byte that was not UTF-8 (kept by the file
+    system's surrogate escape) shows as that byte, ``\\xff``."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else _escaped(c) for c in text)
+
+
+def _escaped(character: str) -> str:
+    code = ord(character)
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"\\x{code - 0xDC00:02x}"
+    return character.encode("unicode_escape").decode("ascii")
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:

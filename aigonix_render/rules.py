@@ -3,6 +3,8 @@
 Each check yields problems at the input node a value comes from, including every
 Kubernetes name and label value the render will derive from it. Only documents that
 passed the schema (``valid``) are checked, so shapes and types can be trusted here.
+``field_checks`` are the exception: validation runs them on every microservice, on the
+parts the schema accepted, so one schema error does not hide the file's other problems.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from typing import Any
 
 from aigonix_render import horizon_rules, names, sops_files
 from aigonix_render.age_keys import AGE_RECIPIENT
+from aigonix_render.documents import Document, PathPart
 from aigonix_render.effective import deployed_environments, effective_files, merged_document
-from aigonix_render.load import ApplicationFolder, Document, MicroserviceFolder, PathPart, Tree
+from aigonix_render.load import CONFIG_MAP_LIMIT, ApplicationFolder, MicroserviceFolder, Tree
 from aigonix_render.platform import RUNTIME_PORTS
 from aigonix_render.problems import Problem, Severity
 
@@ -30,7 +33,6 @@ IMAGE_REFERENCE = re.compile(
     r"(?::(?P<tag>[\w][\w.-]{0,127}))?(?:@(?P<digest>sha256:[0-9a-f]{64}))?"
 )
 RESERVED_PATHS = ("/.well-known", "/robots.txt", "/sitemap", "/api/dolittle", "/dolittle")
-CONFIG_MAP_LIMIT = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -145,24 +147,36 @@ def _microservice(context: _Context, app: ApplicationFolder, ms: MicroserviceFol
     app_envs = set(app.document.data["environments"])
     name = data["name"]
     name_ok = STUDIO_MICROSERVICE_NAME.fullmatch(name) is not None
-    if not name_ok:
-        yield document.problem(
-            ["name"], f"{name!r} is not a valid microservice name: {MICROSERVICE_NAME_RULE}"
-        )
-    else:
-        yield from _label(document, ["name"], name, "microservice")
     yield from _known_environments(document, ms, app_envs)
     deployed = deployed_environments(app.document.data, data, context.environments)
     for env_name in deployed:
         if name_ok:
             yield from _derived_names(document, env_name, name)
         yield from _config_files(ms, env_name)
-    yield from _images(document)
     yield from _runtime_ports(document, deployed)
     yield from _probes(document)
+    yield from _secrets(ms, deployed)
+
+
+def field_checks(document: Document) -> Iterator[Problem]:
+    """The checks of a microservice that each read one field, so they need no other field to
+    be sound and run also where the schema refused the rest of the document."""
+    yield from _microservice_name(document)
+    yield from _images(document)
     yield from _ingress_paths(document)
     yield from _env_vars(document)
-    yield from _secrets(ms, deployed)
+
+
+def _microservice_name(document: Document) -> Iterator[Problem]:
+    name = document.data.get("name")
+    if name is None:
+        return
+    if STUDIO_MICROSERVICE_NAME.fullmatch(name) is None:
+        yield document.problem(
+            ["name"], f"{name!r} is not a valid microservice name: {MICROSERVICE_NAME_RULE}"
+        )
+    else:
+        yield from _label(document, ["name"], name, "microservice")
 
 
 def _known_environments(document: Document, ms: MicroserviceFolder, app_envs: set[str]) -> Iterator[Problem]:
@@ -194,9 +208,9 @@ def _config_files(ms: MicroserviceFolder, env_name: str) -> Iterator[Problem]:
         why = names.config_map_key(config.name)
         if why:
             yield Problem(config.path, 1, 1, f"{config.name!r} cannot be a ConfigMap key: {why}")
-    total = sum(len(f.content) for f in files)
+    total = sum(f.size for f in files)
     if total > CONFIG_MAP_LIMIT and files:
-        largest = max(files, key=lambda f: len(f.content))
+        largest = max(files, key=lambda f: f.size)
         message = f"in {env_name} the config files add up to {total} bytes, over the 1 MiB a ConfigMap holds"
         yield Problem(largest.path, 1, 1, message)
 

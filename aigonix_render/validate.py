@@ -1,14 +1,16 @@
 """Stage 2, validate: JSON Schema and the platform's rules → a sorted list of problems.
 
 Needs no keys and no network. Schema problems carry the position of the offending node;
-the platform rules (``rules``) run only on documents whose shape the schema accepted.
+the platform rules (``rules``) run on documents whose shape the schema accepted, and the
+rules that read one field each also on the parts of a microservice it accepted.
 """
 
 from __future__ import annotations
 
+import copy
 import difflib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,8 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from aigonix_render import rules
-from aigonix_render.load import Document, Tree, load_tree
+from aigonix_render.documents import Document
+from aigonix_render.load import Tree, load_tree
 from aigonix_render.problems import Problem, sort_problems
 from aigonix_render.schema_files import load_schema
 
@@ -38,12 +41,52 @@ def validate_tree(tree: Tree) -> list[Problem]:
     problems: list[Problem] = []
     valid: set[str] = set()
     for document, kind in _documents(tree):
-        found = list(schema_problems(document, kind))
-        problems.extend(found)
-        if not found:
+        errors = list(_validator(kind).iter_errors(document.data))
+        problems.extend(problem for error in errors for problem in _describe(document, error))
+        if not errors:
             valid.add(document.path)
+        if kind == "Microservice":
+            accepted = replace(document, data=_accepted_part(document.data, errors)) if errors else document
+            problems.extend(rules.field_checks(accepted))
     problems.extend(rules.check(tree, valid))
     return sort_problems(problems)
+
+
+def _accepted_part(data: dict[str, Any], errors: list[ValidationError]) -> dict[str, Any]:
+    """``data`` without the nodes the schema refused, so a rule that reads one field may
+    trust its shape. A missing required key takes nothing away; an unknown key or a bad
+    mapping key only itself; any other failure the node it is about."""
+    accepted = copy.deepcopy(data)
+    for failure in map(_Failure.of, errors):
+        if failure.keyword == "additionalProperties":
+            for key in _unknown(failure):
+                _drop(accepted, [*failure.path, key])
+        elif "propertyNames" in failure.schema_path:
+            _drop(accepted, [*failure.path, failure.instance])
+        elif failure.keyword != "required":
+            if not failure.path:
+                return {}
+            _drop(accepted, failure.path)
+    return accepted
+
+
+def _drop(data: Any, path: list[Any]) -> None:
+    """Remove the node at ``path``; a list item becomes None, so later items keep their
+    index (and so their position in problems)."""
+    parent, last = _node_at(data, path[:-1]), path[-1]
+    if isinstance(parent, dict):
+        parent.pop(last, None)
+    elif isinstance(parent, list) and isinstance(last, int) and last < len(parent):
+        parent[last] = None
+
+
+def _node_at(data: Any, path: list[Any]) -> Any:
+    try:
+        for part in path:
+            data = data[part]
+    except (KeyError, IndexError, TypeError):
+        return None
+    return data
 
 
 def _documents(tree: Tree) -> Iterator[tuple[Document, str]]:
@@ -58,11 +101,6 @@ def _documents(tree: Tree) -> Iterator[tuple[Document, str]]:
 @cache
 def _validator(kind: str) -> Draft202012Validator:
     return Draft202012Validator(load_schema(kind))
-
-
-def schema_problems(document: Document, kind: str) -> Iterator[Problem]:
-    for error in _validator(kind).iter_errors(document.data):
-        yield from _describe(document, error)
 
 
 @dataclass(frozen=True)
@@ -127,10 +165,15 @@ def _misspelt(name: str, instance: Any, schema: Any) -> bool:
 
 def _unknown_keys(document: Document, failure: _Failure) -> Iterator[Problem]:
     known = sorted(failure.schema.get("properties", {}))
-    for key in sorted(set(failure.instance) - set(known)):
+    for key in _unknown(failure):
         close = difflib.get_close_matches(key, known, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else f" (allowed: {', '.join(known)})"
         yield document.problem([*failure.path, key], f"unknown key {key!r}{hint}", at_key=True)
+
+
+def _unknown(failure: _Failure) -> list[str]:
+    """The keys an ``additionalProperties: false`` failure is about."""
+    return sorted(set(failure.instance) - set(failure.schema.get("properties", {})))
 
 
 def _second_occurrence(path: list[Any], items: list[Any]) -> list[Any]:
