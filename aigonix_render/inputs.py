@@ -28,7 +28,7 @@ def input_digest(root: Path, exclude: Sequence[Path], settings: str) -> str:
     excluded = tuple(p.resolve() for p in exclude)
     for label, folder, deep in tool:
         for path in _input_entries(folder, excluded, deep):
-            digest.update(f"{label}:{path.relative_to(folder).as_posix()}\0".encode())
+            digest.update(f"{label}:".encode() + os.fsencode(path.relative_to(folder)) + b"\0")
             digest.update(_entry_digest(path))
     return "sha256:" + digest.hexdigest()
 
@@ -43,10 +43,27 @@ def _input_entries(folder: Path, exclude: tuple[Path, ...], deep: bool) -> Itera
 
 
 def _entry_digest(path: Path) -> bytes:
-    link = f"link:{os.readlink(path)}\0".encode() if path.is_symlink() else b""
-    if path.is_file():
-        return link + hashlib.sha256(path.read_bytes()).digest()
-    return link + (b"dir" if path.is_dir() else b"other")
+    """What an entry is, read without failing: a file that cannot be read (gone, no
+    permission) gets a digest of its own, and validation reports it with a position."""
+    try:
+        link = b"link:" + os.fsencode(os.readlink(path)) + b"\0" if path.is_symlink() else b""
+        if path.is_file():
+            return link + _file_digest(path)
+        return link + (b"dir" if path.is_dir() else b"other")
+    except OSError as error:
+        return f"unreadable:{error.errno}".encode()
+
+
+CHUNK = 1024 * 1024
+
+
+def _file_digest(path: Path) -> bytes:
+    """In chunks: a huge file costs time, never memory (validation refuses it later)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.digest()
 
 
 def _is_input_folder(path: Path, exclude: tuple[Path, ...]) -> bool:

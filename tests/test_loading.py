@@ -470,3 +470,17 @@ def test_every_report_prints_one_line_per_problem() -> None:
     assert len(github.splitlines()) == 2 and all(line.startswith("::") for line in github.splitlines())
     parsed = json.loads(REPORTERS["json"](problems))
     assert [p["file"] for p in parsed["problems"]] == ["a\\nb\\xff\\x1b", "ok.yaml"]
+
+
+@pytest.mark.parametrize("case", sorted(ODD_NAMES))
+def test_odd_names_stop_a_render_with_a_problem_not_a_crash(
+    case: str, base_tree: Path, keyed: Path, tmp_path: Path
+) -> None:
+    """``render`` digests its inputs before validating: that must survive any name too."""
+    name, shown = ODD_NAMES[case]
+    (base_tree / f"{BILLING}/files/{name}").write_text("{}\n")
+    measured = run_measured("render", base_tree, "-o", tmp_path / "out")
+    assert_no_crash(measured)
+    assert measured.run.exit_code == 1, measured
+    assert f"{BILLING}/files/{shown}:1:1: error: " in measured.run.stderr, measured
+    assert not (tmp_path / "out").exists()
