@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 
 from aigonix_render import rules
@@ -99,8 +99,16 @@ def _documents(tree: Tree) -> Iterator[tuple[Document, str]]:
 
 
 @cache
-def _validator(kind: str) -> Draft202012Validator:
-    return Draft202012Validator(load_schema(kind))
+def _validator(kind: str) -> Any:
+    """JSON Schema with one change: an integer is an int, never a float such as 80.0 or
+    ``!!float 2`` (JSON Schema's own "integer" takes them, and they would render as floats)."""
+    checker = Draft202012Validator.TYPE_CHECKER.redefine("integer", _strict_integer)
+    strict = validators.extend(Draft202012Validator, type_checker=checker)  # type: ignore[no-untyped-call]
+    return strict(load_schema(kind))
+
+
+def _strict_integer(checker: Any, instance: Any) -> bool:
+    return isinstance(instance, int) and not isinstance(instance, bool)
 
 
 @dataclass(frozen=True)
