@@ -22,6 +22,7 @@ from aigonix_render.errors import (
 from aigonix_render.problems import has_errors
 from aigonix_render.sops import DEFAULT_TIMEOUT, SOPS_BINARY_VARIABLE
 
+INTERRUPTED = "aigonix-render: interrupted; the output directory is as it was"
 ROOT = click.argument("root", default=".", type=click.Path(path_type=Path, file_okay=False))
 
 
@@ -40,6 +41,9 @@ class _Commands(click.Group):
         except AigonixError as error:
             click.echo(f"aigonix-render: error: {error}", err=True)
             ctx.exit(error.exit_code)
+        except KeyboardInterrupt:  # before click's own "Aborted!" (exit 1)
+            click.echo(f"\n{INTERRUPTED}", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
         ctx.exit(code or EXIT_OK)
 
 
@@ -332,7 +336,7 @@ def main() -> None:
     try:
         cli()
     except KeyboardInterrupt:
-        click.echo("aigonix-render: interrupted; the output directory is as it was", err=True)
+        click.echo(f"\n{INTERRUPTED}", err=True)
         sys.exit(EXIT_INTERRUPTED)
     except Exception:
         traceback.print_exc()

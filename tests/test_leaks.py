@@ -464,3 +464,44 @@ def test_errors_about_a_plaintext_secrets_file_never_quote_a_value(
         assert SECRETS["Dev"] in result.stdout + result.stderr, result
         assert_no_leak(result, place)
     assert not place.out.exists()
+
+
+def test_ctrl_c_stops_sops_and_leaves_the_output(
+    tree: Path, place: Place, key_file: Path, tmp_path: Path
+) -> None:
+    """Ctrl-C reaches the terminal's whole process group: exit 130, no staging, OUT as it was."""
+    import signal
+    import time
+
+    render_ok(place, tree, key_file)
+    before = snapshot(place.out)
+    change_secret_sources(tree)
+    folder = fake_sops(tmp_path, "slow", "sleep 30")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SOPS_")}
+    env |= {"SOPS_AGE_KEY_FILE": str(key_file), "AIGONIX_RENDER_SOPS_BINARY": "1", "TMPDIR": str(place.tmp)}
+    argv = [sys.executable, "-c", LAUNCH, str(folder / "python"), "render", str(tree), "-o", str(place.out)]
+    process = subprocess.Popen(argv, env=env, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 30
+    while not _has_child_named(process.pid, "sleep") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130, stderr
+    assert stderr.decode().endswith("aigonix-render: interrupted; the output directory is as it was\n"), (
+        stderr
+    )
+    assert snapshot(place.out) == before
+    assert [p.name for p in place.outputs.iterdir()] == ["out"]
+
+
+def _has_child_named(pid: int, name: str) -> bool:
+    """Whether a process of the process group ``pid`` runs ``name`` (read from /proc)."""
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat_line = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if f"({name})" in stat_line and int(stat_line.split(") ")[1].split()[2]) == pid:
+                return True
+    return False
