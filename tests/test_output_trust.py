@@ -11,8 +11,9 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
 import yaml
-from conftest import KEYS, public_key, run_line, sops_decrypt
+from conftest import KEYS, public_key, run_line, snapshot, sops_decrypt
 
 SECRET = "shop/prod/secret-prod-billing-secret-env-variables.yaml"
 CONFIG = "shop/prod/configmap-prod-web-env-variables.yaml"
@@ -115,3 +116,36 @@ def test_the_folder_of_a_removed_environment_goes(base_tree: Path, rendered: Pat
     result = run_line("render", base_tree, "-o", rendered)
     assert result.exit_code == 0, result
     assert not (rendered / "shop" / "dev").exists()
+
+
+def test_a_full_disk_is_exit_3_with_the_staging_removed(
+    base_tree: Path, rendered: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    before = snapshot(rendered)
+    web = base_tree / "applications/shop/microservices/web/aigonix.yaml"
+    web.write_text(web.read_text().replace("LOG_LEVEL: info", "LOG_LEVEL: debug"))
+
+    def full(descriptor: int, data: object) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr("aigonix_render.write.os.write", full)
+    result = run_line("render", base_tree, "-o", rendered)
+    assert result.exit_code == 3, result
+    assert result.stderr == (
+        f"aigonix-render: error: cannot write the output directory {rendered}: "
+        f"No space left on device ({rendered})\n"
+    )
+    assert snapshot(rendered) == before
+    assert sorted(p.name for p in rendered.parent.iterdir() if p.name.startswith(".")) == []
+
+
+def test_an_output_under_a_regular_file_is_exit_3(base_tree: Path, keyed: Path, tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a folder\n")
+    result = run_line("render", base_tree, "-o", tmp_path / "file" / "out")
+    assert result.exit_code == 3, result
+    assert result.stderr == (
+        f"aigonix-render: error: cannot write the output directory {tmp_path / 'file' / 'out'}: "
+        f"a file stands where a folder is needed ({tmp_path / 'file'})\n"
+    )
