@@ -43,6 +43,7 @@ from aigonix_render.errors import EXIT_INVALID, AigonixError, InvalidInput, Usag
 from aigonix_render.load import ApplicationFolder, MicroserviceFolder, load_tree
 from aigonix_render.problems import Problem, Severity, has_errors
 from aigonix_render.validate import validate_root
+from aigonix_render.write import fsync_dir
 from aigonix_render.yaml_text import quoted
 
 _YAML_1_1 = yaml.resolver.Resolver()
@@ -210,15 +211,7 @@ def _write_atomically(path: Path, content: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
-    _fsync_folder(path.parent)
-
-
-def _fsync_folder(folder: Path) -> None:
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+    fsync_dir(path.parent)
 
 
 # Reading the values as the loader does: libyaml first, ruamel where libyaml gives up.

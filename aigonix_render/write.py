@@ -283,7 +283,7 @@ def _swap(staging: Path, out: Path) -> None:
         os.rename(out, retired)
         os.rename(staging, out)
         shutil.rmtree(retired)
-    _fsync_dir(out.parent)
+    fsync_dir(out.parent)
 
 
 _AT_FDCWD = -100
@@ -306,7 +306,8 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OutputError(f"could not swap {b} into place: {os.strerror(code)}")
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
+    """Make a rename inside ``folder`` durable."""
     descriptor = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(descriptor)
