@@ -20,6 +20,19 @@ def merged_document(data: Mapping[str, Any], environment: str) -> dict[str, Any]
     return deep_merge(base, override)
 
 
+def effective_resources(
+    data: Mapping[str, Any], environment: str, container: str, defaults: Mapping[str, Any]
+) -> dict[str, Any]:
+    """A container's resources: the platform's defaults, then the document's, then the
+    environment's. ``null`` at either level removes what lies beneath, default included
+    (merging the override first would let the default return under a removed value)."""
+    override = (data.get("environments") or {}).get(environment) or {}
+    merged = dict(defaults)
+    for layer in (data, override):
+        merged = deep_merge(merged, (layer.get(container) or {}).get("resources") or {})
+    return merged
+
+
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
     """Mappings merge key by key; other values replace; ``None`` removes the key."""
     merged = dict(base)
@@ -31,6 +44,15 @@ def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str
         else:
             merged[key] = value
     return merged
+
+
+def override_path(data: Mapping[str, Any], environment: str, path: list[Any]) -> list[Any]:
+    """Where a merged value comes from: the environment's override if it sets the value,
+    else the document's own place (so a problem points at the line to change)."""
+    override: Any = (data.get("environments") or {}).get(environment) or {}
+    for part in path:
+        override = override.get(part) if isinstance(override, Mapping) else None
+    return ["environments", environment, *path] if override is not None else path
 
 
 def effective_files(folder: MicroserviceFolder, environment: str) -> tuple[ConfigFile, ...]:

@@ -123,10 +123,19 @@ environments:
     production: false
     recipients:
       age: [{recipient}]
+    # Public microservices get Gateway API HTTPRoutes that set the Tenant-ID header. The
+    # cluster provides the Gateway, its listeners and certificates (README, "Routes");
+    # routes: {{kind: ingress-nginx}} renders the platform's ingress-nginx Ingresses instead.
+    routes:
+      kind: gateway
+      gateway: {{name: public, namespace: gateway-system}}
   Prod:
     production: true
     recipients:
       age: [{recipient}]
+    routes:
+      kind: gateway
+      gateway: {{name: public, namespace: gateway-system}}
 """
 _APPLICATION = """\
 apiVersion: aigonix.io/v1

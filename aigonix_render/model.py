@@ -12,15 +12,31 @@ from typing import Any
 
 from aigonix_render import names, platform
 from aigonix_render.effective import (
-    deep_merge,
     deployed_environments,
     effective_files,
+    effective_resources,
     merged_document,
     tenant_pairs,
 )
 from aigonix_render.load import ApplicationFolder, ConfigFile, MicroserviceFolder, Tree
+from aigonix_render.platform import GATEWAY, INGRESS_NGINX
 
 CONSENT_NAMESPACE = uuid.UUID("6a1e2c4f-5b3d-4e8a-9c7f-0d2b4a6e8f10")
+
+
+Resources = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+
+
+@dataclass(frozen=True)
+class Gateway:
+    """The Gateway API Gateway an environment's HTTPRoutes attach to, and where its proxy
+    pods run (the NetworkPolicy of a public head admits them)."""
+
+    name: str
+    namespace: str
+    section_name: str | None
+    proxy_namespace: str
+    proxy_labels: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -32,6 +48,8 @@ class Environment:
     cluster_issuer: str
     cluster_name: str = "in-cluster"
     cluster_server: str | None = None
+    routes: str = INGRESS_NGINX
+    gateway: Gateway | None = None
 
     @property
     def lower(self) -> str:
@@ -61,6 +79,7 @@ class Customer:
     registry_server: str | None
     registry_credentials: str | None
     gitops: GitOps | None = None
+    labelled_pods: bool = False
 
     @property
     def label(self) -> str:
@@ -95,9 +114,22 @@ class Probe:
 
 
 @dataclass(frozen=True)
+class LegacyDatabases:
+    """The one tenant and database prefix of a Runtime made before platform-api v2.8.0, and
+    the alias of the customer tenant whose hosts reach it as that tenant (None: every
+    customer tenant's hosts route to it as themselves)."""
+
+    tenant: str
+    prefix: str
+    customer_tenant: str | None = None
+
+
+@dataclass(frozen=True)
 class Runtime:
     image: str
     public_streams: tuple[str, ...]
+    resources: Resources = ()
+    legacy: LegacyDatabases | None = None
 
 
 @dataclass(frozen=True)
@@ -111,7 +143,7 @@ class Microservice:
     port: int
     command: tuple[str, ...]
     args: tuple[str, ...]
-    resources: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+    resources: Resources
     probes: tuple[Probe, ...]
     ingress_path: str | None
     ingress_path_type: str
@@ -121,10 +153,21 @@ class Microservice:
     secrets_file: str | None
     files: tuple[ConfigFile, ...]
     runtime: Runtime | None = None
+    m3_connector: bool = False
 
     @property
     def lower(self) -> str:
         return self.name.lower()
+
+    def route_tenant(self, tenant: Tenant) -> str | None:
+        """The tenant a route from ``tenant``'s hosts names in its header: the host's own.
+        A Runtime that keeps its pre-v2.8.0 databases knows one tenant only; the hosts of
+        the customer tenant chosen for it send that tenant (as the platform's v2.7.0 Ingress
+        did), and no other tenant's hosts route to it (None)."""
+        legacy = self.runtime.legacy if self.runtime else None
+        if legacy is None or legacy.customer_tenant is None:
+            return tenant.id
+        return legacy.tenant if tenant.alias.lower() == legacy.customer_tenant.lower() else None
 
 
 @dataclass(frozen=True)
@@ -134,6 +177,12 @@ class EventStore:
     class_name: str
     backup_schedule: str | None
     backup_claim: str | None
+    backup_share_secret: str | None = None
+    always: bool = False
+
+    @property
+    def backup(self) -> bool:
+        return bool(self.backup_claim or self.backup_share_secret)
 
 
 @dataclass(frozen=True)
@@ -157,6 +206,12 @@ class ApplicationEnvironment:
     environment: Environment
     tenants: tuple[Tenant, ...]
     microservices: tuple[Microservice, ...]
+
+    @property
+    def has_event_store(self) -> bool:
+        """Where a microservice runs the Runtime, or everywhere when the application keeps
+        the event store the platform made for every environment (application/k8s/do.go)."""
+        return self.application.event_store.always or any(ms.runtime for ms in self.microservices)
 
 
 @dataclass(frozen=True)
@@ -270,6 +325,7 @@ def _customer(data: Mapping[str, Any]) -> Customer:
         registry_server=registry.get("server"),
         registry_credentials=registry.get("credentials"),
         gitops=_gitops(data.get("gitops")),
+        labelled_pods=bool((data.get("podTemplates") or {}).get("recommendedLabels", False)),
     )
 
 
@@ -293,18 +349,30 @@ def _gitops(data: Mapping[str, Any] | None) -> GitOps | None:
 
 
 def environment_of(name: str, data: Mapping[str, Any]) -> Environment:
-    production = bool(data.get("production", False))
     ingress = data.get("ingress") or {}
-    default_issuer = "letsencrypt-production" if production else "letsencrypt-staging"
     cluster = data.get("cluster") or {}
+    routes = data.get("routes") or {}
     return Environment(
         name=name,
-        production=production,
+        production=bool(data.get("production", platform.is_production(name))),
         recipients=tuple((k, tuple(v)) for k, v in sorted(data["recipients"].items())),
-        ingress_class=ingress.get("className", "nginx"),
-        cluster_issuer=ingress.get("clusterIssuer", default_issuer),
+        ingress_class=ingress.get("className", platform.DEFAULT_INGRESS_CLASS),
+        cluster_issuer=ingress.get("clusterIssuer", platform.DEFAULT_CLUSTER_ISSUER),
         cluster_name=cluster.get("name", "in-cluster"),
         cluster_server=cluster.get("server"),
+        routes=routes.get("kind", INGRESS_NGINX),
+        gateway=_gateway(routes["gateway"]) if routes.get("kind") == GATEWAY else None,
+    )
+
+
+def _gateway(data: Mapping[str, Any]) -> Gateway:
+    proxies = data.get("dataPlane") or {}
+    return Gateway(
+        name=data["name"],
+        namespace=data["namespace"],
+        section_name=data.get("sectionName"),
+        proxy_namespace=proxies.get("namespace", data["namespace"]),
+        proxy_labels=tuple(sorted((proxies.get("podLabels") or {}).items())),
     )
 
 
@@ -319,12 +387,17 @@ def _event_store(data: Mapping[str, Any]) -> EventStore:
     store = data.get("eventStore") or {}
     storage = store.get("storage") or {}
     backup = store.get("backup") or {}
+    share = backup.get("azureFileShare")
     return EventStore(
         image=store.get("image", platform.DEFAULT_EVENT_STORE_IMAGE),
         size=str(storage.get("size", platform.DEFAULT_EVENT_STORE_SIZE)),
         class_name=storage.get("className", platform.DEFAULT_EVENT_STORE_CLASS),
         backup_schedule=backup.get("schedule"),
         backup_claim=backup.get("claimName"),
+        backup_share_secret=share.get("secretName", names.BACKUP_STORAGE_SECRET)
+        if share is not None
+        else None,
+        always=bool(store.get("always", False)),
     )
 
 
@@ -338,7 +411,7 @@ def _app_environment(
     tenants = tuple(_tenant(t) for t in env_data["tenants"])
     declared = {e.name for e in customer.environments}
     deployed = (
-        effective_microservice(ms, environment)
+        effective_microservice(ms, environment, application.name)
         for ms in folder.microservices
         if environment.name in deployed_environments(folder.document.data, ms.document.data, declared)
     )
@@ -351,11 +424,14 @@ def _tenant(data: Mapping[str, Any]) -> Tenant:
     return Tenant(data["id"], data["alias"], hosts)
 
 
-def effective_microservice(folder: MicroserviceFolder, environment: Environment) -> Microservice:
-    data = merged_document(folder.document.data, environment.name)
+def effective_microservice(
+    folder: MicroserviceFolder, environment: Environment, application: str
+) -> Microservice:
+    raw = folder.document.data
+    data = merged_document(raw, environment.name)
     head = data["head"]
     ingress = data.get("ingress")
-    resources = deep_merge(platform.default_resources(environment.production), head.get("resources") or {})
+    defaults = platform.default_resources(environment.production)
     secrets = tuple(sorted(data.get("secrets") or ()))
     return Microservice(
         name=data["name"],
@@ -365,10 +441,7 @@ def effective_microservice(folder: MicroserviceFolder, environment: Environment)
         port=head.get("port", platform.DEFAULT_HEAD_PORT),
         command=tuple(head.get("command") or ()),
         args=tuple(head.get("args") or ()),
-        resources=tuple(
-            (kind, tuple((k, str(v)) for k, v in sorted(values.items())))
-            for kind, values in sorted(resources.items())
-        ),
+        resources=_resources(effective_resources(raw, environment.name, "head", defaults)),
         probes=tuple(_probe(k, v) for k, v in sorted((head.get("probes") or {}).items())),
         ingress_path=ingress["path"] if ingress else None,
         ingress_path_type=(ingress or {}).get("pathType", "Prefix"),
@@ -377,16 +450,41 @@ def effective_microservice(folder: MicroserviceFolder, environment: Environment)
         secrets=secrets,
         secrets_file=_secrets_file(folder, environment.name) if secrets else None,
         files=effective_files(folder, environment.name),
-        runtime=_runtime(data.get("runtime")),
+        runtime=_runtime(raw, data, environment, application),
+        m3_connector=bool((data.get("connections") or {}).get("m3Connector", False)),
     )
 
 
-def _runtime(data: Mapping[str, Any] | None) -> Runtime | None:
-    if data is None:
+def _resources(merged: Mapping[str, Any]) -> Resources:
+    """Sorted, quantities as text, kinds a ``null`` emptied left out."""
+    return tuple(
+        (kind, tuple((k, str(v)) for k, v in sorted(values.items())))
+        for kind, values in sorted(merged.items())
+        if values
+    )
+
+
+def _runtime(
+    raw: Mapping[str, Any], data: Mapping[str, Any], environment: Environment, application: str
+) -> Runtime | None:
+    runtime = data.get("runtime")
+    if runtime is None:
         return None
+    defaults = platform.default_resources(environment.production)
+    legacy = runtime.get("legacyDatabases")
     return Runtime(
-        data.get("image", platform.DEFAULT_RUNTIME_IMAGE), tuple(sorted(data.get("publicStreams") or ()))
+        runtime.get("image", platform.DEFAULT_RUNTIME_IMAGE),
+        tuple(sorted(runtime.get("publicStreams") or ())),
+        _resources(effective_resources(raw, environment.name, "runtime", defaults)),
+        None if legacy is None else _legacy(legacy, application, environment.name, data["name"]),
     )
+
+
+def _legacy(
+    data: Mapping[str, Any], application: str, environment: str, microservice: str
+) -> LegacyDatabases:
+    prefix = data.get("prefix") or names.legacy_database_prefix(application, environment, microservice)
+    return LegacyDatabases(data.get("tenant", platform.LEGACY_TENANT), prefix, data.get("customerTenant"))
 
 
 def _probe(kind: str, data: Mapping[str, Any]) -> Probe:

@@ -54,6 +54,16 @@ def label_value(value: str) -> str | None:
     return None
 
 
+def label_key(key: str) -> str | None:
+    """None when ``key`` may be a label key (``[prefix/]name``), else what is wrong with it."""
+    prefix, _, name = key.rpartition("/")
+    if prefix and dns1123_subdomain(prefix):
+        return f"the prefix {prefix!r} is not a DNS-1123 subdomain"
+    if not name or len(name) > 63 or not _LABEL_VALUE.fullmatch(name):
+        return "a label name has 1 to 63 letters, digits, '-', '_' and '.', starting and ending alphanumeric"
+    return None
+
+
 def config_map_key(key: str) -> str | None:
     if len(key) > 253:
         return f"longer than 253 characters ({len(key)})"
@@ -88,6 +98,8 @@ EVENT_HORIZONS_POLICY_SUFFIX = "-event-horizons"
 PULL_SECRET = "acr"
 DEVELOPER_ROLE = "developer"
 DEVOPS_ACCOUNT = "devops"
+# The Azure storage account of the backups' file shares (pkg/platform/application/k8s/resources.go: NewStorage).
+BACKUP_STORAGE_SECRET = "storage-account-secret"
 CLUSTER_DOMAIN = "svc.cluster.local"
 
 
@@ -130,9 +142,21 @@ def event_horizons_policy(environment: str, microservice: str) -> str:
     return workload(environment, microservice) + EVENT_HORIZONS_POLICY_SUFFIX
 
 
-def ingress(environment: str, microservice: str, tenant_id: str) -> str:
-    """One route per customer tenant: ``<env>-<ms>-<first 7 characters of the tenant id>``."""
+def route(environment: str, microservice: str, tenant_id: str) -> str:
+    """One route (Ingress or HTTPRoute) per customer tenant: ``<env>-<ms>-<first 7
+    characters of the tenant id>`` (pkg/platform/customertenant/ingress.go: CreateIngresses)."""
     return f"{workload(environment, microservice)}-{tenant_id[:7].lower()}"
+
+
+def kafka_files(environment: str) -> str:
+    """The M3 connector's ConfigMap and volume, one per environment (not per microservice):
+    simple/k8s/resources.go: AddM3ConnectorToDeployment."""
+    return f"{environment.lower()}-kafka-files"
+
+
+def customer_group(customer_id: str) -> str:
+    """The group every developer of the customer is in (pkg/platform/utils.go: GetCustomerGroup)."""
+    return f"tenant-{customer_id}"
 
 
 def tenants_config(environment: str) -> str:
@@ -158,6 +182,23 @@ def mongo_backup(environment: str) -> str:
     return f"{mongo(environment)}-backup"
 
 
+def mongo_pod(environment: str) -> str:
+    """The event store's one pod, which developers may port-forward to."""
+    return f"{mongo(environment)}-0"
+
+
+def backup_archive(application: str, environment: str) -> str:
+    """The start of the backup archives' names, as the platform's CronJob wrote them
+    (``lower(ParseLabel(app) + "-" + ParseLabel(env))``, NewMongo; ParseLabel changes
+    nothing in names that validated)."""
+    return f"{application}-{environment}".lower()
+
+
+def backup_share(application: str, environment: str) -> str:
+    """The Azure file share of an environment's backups (pkg/azure/azure.go: CreateBackupFileShareName)."""
+    return f"{backup_archive(application, environment)}-backup"
+
+
 def service_host(environment: str, microservice: str, application_id: str) -> str:
     """The cluster DNS name of a microservice's Service."""
     return f"{workload(environment, microservice)}.{namespace(application_id)}.{CLUSTER_DOMAIN}"
@@ -175,3 +216,12 @@ def tls_secret(host: str, secret_name: str | None) -> str:
 def database_prefix(microservice_id: str, tenant_id: str) -> str:
     """The Runtime's database prefix since platform-api v2.8.0: ids' first 7 characters."""
     return f"{microservice_id[:7]}_{tenant_id[:7]}".lower()
+
+
+def legacy_database_prefix(application: str, environment: str, microservice: str) -> str:
+    """The prefix before v2.8.0, from the names as they were then
+    (v2.7.0 pkg/dolittle/k8s/configmaps.go: NewMicroserviceResources)."""
+    return f"{application}_{environment}_{microservice}".lower()
+
+
+DATABASE_SUFFIXES = ("_readmodels", "_eventstore", "_projections", "_embeddings")

@@ -17,7 +17,7 @@ from aigonix_render import __version__
 from aigonix_render.errors import InvalidInput, OutputError
 from aigonix_render.inputs import input_digest
 from aigonix_render.output import OutputFile
-from aigonix_render.problems import Problem, has_errors
+from aigonix_render.problems import Problem, has_errors, sort_problems
 from aigonix_render.sops import DEFAULT_TIMEOUT
 from aigonix_render.write import (
     Plan,
@@ -82,6 +82,7 @@ class Prepared:
 
 
 def prepare(root: Path, out: Path, strict: bool) -> Prepared:
+    from aigonix_render.immutable import refusals
     from aigonix_render.render import Templates, render_model
     from aigonix_render.seal import fingerprint
 
@@ -90,6 +91,9 @@ def prepare(root: Path, out: Path, strict: bool) -> Prepared:
     model, problems = valid_model(root, strict, (out,))
     templates = Templates()
     rendering = render_model(model, templates)
+    refused = refusals(model, rendering.files, lambda path: trusted_previous(out, path))
+    if refused:
+        raise InvalidInput(sort_problems([*problems, *refused]))
     secrets = [fingerprint(p, root, templates) for p in rendering.secrets]
     return Prepared(root, out, model, problems, templates, rendering, secrets)
 

@@ -263,7 +263,7 @@ def _objects(prepared: Prepared) -> dict[str, _Object]:
         if PurePosixPath(file.path).name in _SKIPPED:
             continue
         kind, name = kind_and_name(file.text)
-        if kind == "Secret" or "\nsops:\n" in file.text:  # never expected here; never shown
+        if kind == "Secret" or "\nsops:\n" in file.text:  # an empty Secret (nothing to seal); never shown
             objects[file.path] = _Object("Secret", name or file.path, None, file.text)
         else:
             objects[file.path] = _Object(kind or "object", name or file.path, file.text, file.text)

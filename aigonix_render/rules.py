@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from aigonix_render import horizon_rules, names, sops_files
+from aigonix_render import adoption_rules, horizon_rules, names, sops_files
 from aigonix_render.age_keys import AGE_RECIPIENT
 from aigonix_render.documents import Document, PathPart
 from aigonix_render.effective import deployed_environments, effective_files, merged_document
@@ -58,6 +58,7 @@ def check(tree: Tree, valid: set[str]) -> Iterator[Problem]:
     for app in apps:
         yield from _application(context, app)
     yield from horizon_rules.check(apps, valid, context.environments)
+    yield from adoption_rules.check(tree, valid)
 
 
 # --- customer -------------------------------------------------------------------------

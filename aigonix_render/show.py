@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aigonix_render.errors import UsageError
-from aigonix_render.model import Model
+from aigonix_render.model import Microservice, Model
 
 
 def effective_configuration(model: Model, microservice: str, environment: str) -> dict[str, Any]:
@@ -29,5 +29,20 @@ def effective_configuration(model: Model, microservice: str, environment: str) -
                     "env": dict(ms.env),
                     "files": [f.name for f in ms.files],
                     "secrets": list(ms.secrets),
+                    "runtime": _runtime(ms),
                 }
     raise UsageError(f"no microservice {microservice!r} is deployed to an environment {environment!r}")
+
+
+def _runtime(ms: Microservice) -> dict[str, Any] | None:
+    """The Runtime's own image and resources, and the legacy databases it keeps."""
+    if ms.runtime is None:
+        return None
+    shown: dict[str, Any] = {
+        "image": ms.runtime.image,
+        "resources": {kind: dict(values) for kind, values in ms.runtime.resources},
+    }
+    legacy = ms.runtime.legacy
+    if legacy is not None:
+        shown["legacyDatabases"] = {"tenant": legacy.tenant, "prefix": legacy.prefix}
+    return shown

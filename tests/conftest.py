@@ -56,6 +56,15 @@ def run_process(*args: str | Path, env: dict[str, str] | None = None, cwd: Path 
     return Run(result.returncode, result.stdout, result.stderr)
 
 
+def render_tree(tree: Path, out: Path, key: Path) -> Path:
+    """``render`` with ``key`` as the age key; fails the test (showing the run) if it fails."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOPS_AGE_KEY_FILE", str(key))
+        result = run_line("render", tree, "-o", out)
+    assert result.exit_code == 0, result
+    return out
+
+
 def public_key(name: str) -> str:
     for line in (KEYS / f"{name}.agekey").read_text().splitlines():
         if line.startswith("# public key: "):
@@ -63,7 +72,7 @@ def public_key(name: str) -> str:
     raise AssertionError(f"no public key in {name}.agekey")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def both_keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A key file holding the dev and prod test identities (decrypts the test sources)."""
     path = tmp_path_factory.mktemp("keys") / "both.agekey"

@@ -103,6 +103,10 @@ def test_show_prints_the_merged_configuration() -> None:
     assert "DEBUG_SQL" not in shown["env"]
     assert shown["env"]["ZIP_CODE"] == "0042"
     assert shown["resources"]["requests"] == {"cpu": "100m", "memory": "256Mi"}
+    assert shown["runtime"] == {
+        "image": "dolittle/runtime:9.3.3",
+        "resources": {"limits": {"cpu": "2", "memory": "2Gi"}, "requests": {"cpu": "50m", "memory": "256Mi"}},
+    }
 
 
 def test_show_names_secrets_but_never_their_values() -> None:

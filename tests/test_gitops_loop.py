@@ -155,7 +155,11 @@ def test_every_object_has_exactly_one_owner_among_the_plugin_targets(sample_tree
     shared = [key for key, where in owners.items() if where == ["shop/_shared"]]
     assert sorted((kind, name) for _, kind, _, name in shared) == [
         ("Namespace", "application-3b574183-cc5a-474c-98d9-f535511c7449"),
+        ("Role", "developer"),
+        ("RoleBinding", "developer"),
+        ("RoleBinding", "devops"),
         ("Secret", "acr"),
+        ("ServiceAccount", "devops"),
     ]
     rendered = run_line(
         "render", sample_tree, "-o", sample_tree.parent / "out", env={"SOPS_AGE_KEY_FILE": str(DEMO_KEY)}

@@ -149,3 +149,23 @@ def test_an_output_under_a_regular_file_is_exit_3(base_tree: Path, keyed: Path, 
         f"aigonix-render: error: cannot write the output directory {tmp_path / 'file' / 'out'}: "
         f"a file stands where a folder is needed ({tmp_path / 'file'})\n"
     )
+
+
+def test_a_changed_volume_claim_is_refused_before_anything_is_written(
+    base_tree: Path, rendered: Path
+) -> None:
+    """Kubernetes cannot change a StatefulSet's volume claims: the sync would fail."""
+    before = snapshot(rendered)
+    application = base_tree / "applications/shop/aigonix.yaml"
+    data = yaml.safe_load(application.read_text())
+    data["eventStore"] = {"storage": {"size": "16Gi"}}
+    application.write_text(yaml.safe_dump(data, sort_keys=False))
+    result = run_line("render", base_tree, "-o", rendered)
+    assert result.exit_code == 1, result
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(
+        "applications/shop/aigonix.yaml:1:1: error: shop/dev/statefulset-dev-mongo.yaml: the StatefulSet "
+        "dev-mongo cannot change in place ("
+    ), result
+    assert "Kubernetes refuses to update these fields" in lines[0]
+    assert snapshot(rendered) == before

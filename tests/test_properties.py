@@ -23,10 +23,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import kubernetes_validate
 import pytest
 import yaml
 from conftest import BASE, KEYS, Run, public_key, run_line, snapshot
+from gateway_api import validate_strictly
 from hostile import HOSTILE_VALUES
 from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
@@ -130,6 +130,11 @@ def valid_trees(draw: st.DrawFn) -> dict[str, Any]:
             "recipients": {"age": [draw(st.sampled_from(sorted(AGE.values())))]},
         }
         if draw(st.booleans()):
+            settings_["routes"] = {
+                "kind": "gateway",
+                "gateway": {"name": draw(DNS_LABELS), "namespace": draw(DNS_LABELS)},
+            }
+        elif draw(st.booleans()):
             settings_["ingress"] = {"className": "nginx", "clusterIssuer": draw(DNS_LABELS)}
         if draw(st.booleans()):
             settings_["cluster"] = {"name": draw(DNS_LABELS), "server": "https://k8s.example"}
@@ -296,7 +301,7 @@ def test_generated_valid_trees_validate_render_and_pass_kubernetes_schemas(tree:
         event(f"{len(tree['expected'])} microservice environments")
         for relative, obj in rendered_objects(out):
             note(relative)
-            kubernetes_validate.validate(obj, KUBERNETES, strict=True)
+            validate_strictly(obj, KUBERNETES)
             kinds.add(obj["kind"])
         assert {"Namespace", "Deployment", "Service", "ConfigMap"} <= kinds
         for key, env in tree["expected"].items():

@@ -151,20 +151,26 @@ def test_an_added_microservice_is_listed_and_shown_whole(repo: Repo) -> None:
     result = review(repo.root, "HEAD~1")
     summary = (
         f"changes to the rendered output since {since(repo, 'HEAD~1')}:\n"
-        "shop/dev: 6 added, 0 changed, 0 removed\n"
+        "shop/_shared: 0 added, 1 changed, 0 removed\n"
+        "  ~ Role developer\n"
+        "shop/dev: 8 added, 0 changed, 0 removed\n"
         "  + ConfigMap dev-shipping-config-files\n"
+        "  + ConfigMap dev-shipping-dolittle\n"
         "  + ConfigMap dev-shipping-env-variables\n"
         "  + Deployment dev-shipping\n"
         "  + Ingress dev-shipping-445f8ea\n"
         "  + NetworkPolicy dev-shipping-ingress\n"
+        "  + Secret dev-shipping-secret-env-variables (values not shown)\n"
         "  + Service dev-shipping\n"
-        "shop/prod: 7 added, 0 changed, 0 removed\n"
+        "shop/prod: 9 added, 0 changed, 0 removed\n"
         "  + ConfigMap prod-shipping-config-files\n"
+        "  + ConfigMap prod-shipping-dolittle\n"
         "  + ConfigMap prod-shipping-env-variables\n"
         "  + Deployment prod-shipping\n"
         "  + Ingress prod-shipping-3333333\n"
         "  + Ingress prod-shipping-4444444\n"
         "  + NetworkPolicy prod-shipping-ingress\n"
+        "  + Secret prod-shipping-secret-env-variables (values not shown)\n"
         "  + Service prod-shipping\n"
     )
     paths = [
@@ -172,6 +178,7 @@ def test_an_added_microservice_is_listed_and_shown_whole(repo: Repo) -> None:
         for env, tenants in (("dev", ["445f8ea"]), ("prod", ["3333333", "4444444"]))
         for name in [
             f"configmap-{env}-shipping-config-files",
+            f"configmap-{env}-shipping-dolittle",
             f"configmap-{env}-shipping-env-variables",
             f"deployment-{env}-shipping",
             *(f"ingress-{env}-shipping-{tenant}" for tenant in tenants),
@@ -179,7 +186,17 @@ def test_an_added_microservice_is_listed_and_shown_whole(repo: Repo) -> None:
             f"service-{env}-shipping",
         ]
     ]
-    assert as_text(result) == summary + "\n" + "".join(added_diff(repo.root, path) for path in paths)
+    added = "".join(added_diff(repo.root, path) for path in paths)
+    text = as_text(result)
+    assert text.startswith(summary + "\n--- a/shop/_shared/role-developer.yaml\n")
+    assert text.endswith(added)
+    role = text.removeprefix(summary + "\n").removesuffix(added)
+    new_rules = [line for line in role.splitlines() if line.startswith("+") and not line.startswith("+++")]
+    assert {line.strip("+ -") for line in new_rules if "shipping" in line} == {
+        f"{env}-shipping-{suffix}"
+        for env in ("dev", "prod")
+        for suffix in ("env-variables", "config-files", "secret-env-variables")
+    }
 
 
 def added_diff(root: Path, path: str) -> str:
@@ -302,9 +319,9 @@ def test_a_base_that_does_not_validate_counts_as_empty(repo: Repo) -> None:
     assert text.startswith(f"changes to the rendered output since {since(repo, 'HEAD~1')}:\nnote: {note}\n")
     summaries = [line for line in text.splitlines() if re.fullmatch(r"shop/\w+: .*", line)]
     assert summaries == [
-        "shop/_shared: 2 added, 0 changed, 0 removed",
-        "shop/dev: 28 added, 0 changed, 0 removed",
-        "shop/prod: 30 added, 0 changed, 0 removed",
+        "shop/_shared: 6 added, 0 changed, 0 removed",
+        "shop/dev: 32 added, 0 changed, 0 removed",
+        "shop/prod: 34 added, 0 changed, 0 removed",
     ]
     assert f"> **Note:** {note}\n" in as_markdown(result)
 
@@ -316,9 +333,9 @@ def test_a_root_that_did_not_exist_at_the_base_counts_as_empty(repo: Repo) -> No
     result = review(repo.root, "HEAD")
     assert result.note == f"gitops did not exist at {since(repo, 'HEAD')}: everything is shown as added"
     assert [s.summary for s in result.sections] == [
-        "shop/_shared: 2 added, 0 changed, 0 removed",
-        "shop/dev: 28 added, 0 changed, 0 removed",
-        "shop/prod: 30 added, 0 changed, 0 removed",
+        "shop/_shared: 6 added, 0 changed, 0 removed",
+        "shop/dev: 32 added, 0 changed, 0 removed",
+        "shop/prod: 34 added, 0 changed, 0 removed",
     ]
 
 

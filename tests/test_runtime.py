@@ -59,17 +59,15 @@ def test_fixed_runtime_files(out: Path) -> None:
         "management": {"port": 51052},
     }
     assert runtime_file(out, "ledger", "metrics.json") == {"port": 9700}
-    assert runtime_file(out, "ledger", "clients.json") == {
-        "public": {"host": "localhost", "port": 50052},
-        "private": {"host": "localhost", "port": 50053},
-    }
+    # The platform's ConfigMap had no clients.json (the head mounts the path all the same).
+    assert "clients.json" not in load(out, "configmap-prod-ledger-dolittle.yaml")["data"]
     assert runtime_file(out, "ledger", "appsettings.json")["Logging"]["LogLevel"]["Default"] == "Debug"
     assert runtime_file(out, "ledger", "platform.json") == {
         "applicationName": "shop",
         "applicationID": "22222222-2222-4222-8222-222222222222",
         "microserviceName": "Ledger",
         "microserviceID": LEDGER,
-        "customerName": "Test Customer",
+        "customerName": "Test_Customer",
         "customerID": "11111111-1111-4111-8111-111111111111",
         "environment": "Prod",
     }
@@ -106,20 +104,16 @@ def test_event_horizon_on_both_sides(out: Path) -> None:
     assert runtime_file(out, "ledger", "event-horizons.json") == {}
 
 
-def test_the_producer_admits_the_consumer(out: Path) -> None:
-    policy = load(out, "networkpolicy-prod-ledger-event-horizons.yaml")
-    assert policy["metadata"]["namespace"] == NAMESPACE
-    assert policy["spec"]["ingress"] == [
-        {
-            "from": [
-                {
-                    "namespaceSelector": {"matchLabels": {"tenant": "Test_Customer", "application": "shop"}},
-                    "podSelector": {"matchLabels": {"environment": "Prod", "microservice": "Audit"}},
-                }
-            ],
-            "ports": [{"port": 50052, "protocol": "TCP"}],
+def test_a_consumer_in_the_same_application_needs_no_policy(out: Path) -> None:
+    """As on the platform, only consumers in other applications get the producer's policy:
+    the ``<env>`` policy admits every pod of the environment already."""
+    assert not (out / "shop/prod/networkpolicy-prod-ledger-event-horizons.yaml").exists()
+    [rule] = load(out, "networkpolicy-prod.yaml")["spec"]["ingress"]
+    assert rule["from"][0] == {
+        "podSelector": {
+            "matchLabels": {"tenant": "Test_Customer", "application": "shop", "environment": "Prod"}
         }
-    ]
+    }
 
 
 def test_runtime_sidecar_and_mounts(out: Path) -> None:
@@ -147,7 +141,7 @@ def test_runtime_sidecar_and_mounts(out: Path) -> None:
         "/app/appsettings.json": "appsettings.json",
     }
     assert runtime["resources"] == {
-        "limits": {"cpu": "2000m", "memory": "1Gi"},
+        "limits": {"cpu": "2", "memory": "1Gi"},
         "requests": {"cpu": "50m", "memory": "256Mi"},
     }
     assert {v["name"]: v["configMap"]["name"] for v in pod["volumes"]} == {
@@ -157,16 +151,25 @@ def test_runtime_sidecar_and_mounts(out: Path) -> None:
     }
     ports = load(out, "service-prod-ledger.yaml")["spec"]["ports"]
     assert [(p["name"], p["port"], p["targetPort"]) for p in ports] == [
-        ("http", 80, "http"),
+        ("http", 80, 80),
         ("runtime", 50052, "runtime"),
     ]
 
 
-def test_a_stateless_microservice_gets_none_of_it(out: Path) -> None:
+def test_a_head_without_the_runtime_keeps_the_platforms_mounts(out: Path) -> None:
+    """platform-api v4.13.0 pkg/dolittle/k8s/deployment.go mounts the Dolittle files into
+    every head, and configmaps.go makes the ``-dolittle`` ConfigMap for every microservice."""
     pod = load(out, "deployment-prod-web.yaml")["spec"]["template"]["spec"]
-    assert [c["name"] for c in pod["containers"]] == ["head"]
-    assert [v["name"] for v in pod["volumes"]] == ["config-files"]
-    assert not (out / "shop/prod/configmap-prod-web-dolittle.yaml").exists()
+    [head] = pod["containers"]
+    assert [v["name"] for v in pod["volumes"]] == ["tenants-config", "dolittle-config", "config-files"]
+    assert [m["mountPath"] for m in head["volumeMounts"]][:2] == [
+        "/app/.dolittle/tenants.json",
+        "/app/.dolittle/resources.json",
+    ]
+    assert head["envFrom"][1] == {"secretRef": {"name": "prod-web-secret-env-variables"}}
+    secret = load(out, "secret-prod-web-secret-env-variables.yaml")
+    assert (sorted(secret), secret["type"]) == (["apiVersion", "kind", "metadata", "type"], "Opaque")
+    assert sorted(runtime_file(out, "web", "resources.json")) == sorted(PROD)
 
 
 def test_tenants_and_event_store(out: Path) -> None:
@@ -207,9 +210,13 @@ def test_backup_cronjob_when_configured(base_tree: Path, keyed: Path, tmp_path: 
     assert 0 <= int(minute) < 60 and rest == ["*", "*", "*", "*"]
     job = cron["spec"]["jobTemplate"]["spec"]
     assert job["activeDeadlineSeconds"] == 600
-    script = job["template"]["spec"]["containers"][0]["command"][2]
-    assert script.startswith(f"mongodump --host={MONGO}:27017 --gzip --archive=")
+    [container] = job["template"]["spec"]["containers"]
+    assert container["command"] == ["bash", "-c"]
+    assert container["args"] == [
+        f"mongodump --host={MONGO}:27017 --gzip --archive=/mnt/backup/shop-prod-$(date +%Y-%m-%d_%H-%M-%S).gz.mongodump"
+    ]
     assert job["template"]["spec"]["volumes"][0]["persistentVolumeClaim"]["claimName"] == "backups"
+    assert container["volumeMounts"] == [{"name": "backup-storage", "mountPath": "/mnt/backup/"}]
 
 
 def test_reordering_microservices_and_subscriptions_changes_no_byte(

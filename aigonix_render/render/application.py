@@ -1,19 +1,30 @@
-"""An application's shared objects: its namespace, the ``acr`` pull Secret and RBAC."""
+"""An application's shared objects: its namespace, the ``acr`` pull Secret and RBAC, which
+the platform made for every application (platform-api v4.13.0 pkg/platform/application/k8s/do.go)."""
 
 from __future__ import annotations
 
 import base64
 import json
+from dataclasses import replace
 from typing import NamedTuple
 
 from aigonix_render import names
-from aigonix_render.model import Application, Customer, Environment, Model
+from aigonix_render.model import (
+    Application,
+    ApplicationEnvironment,
+    Customer,
+    Environment,
+    Microservice,
+    Model,
+)
 from aigonix_render.render.folder import Folder, Recipients, shared_folder
 from aigonix_render.render.meta import application_meta
 from aigonix_render.render.templates import Templates
 
+LIST = ("get", "list")
 READ = ("get", "list", "watch")
-EDIT = ("get", "patch", "update")
+SCALE = ("get", "list", "watch", "patch", "update")
+EDIT = ("get", "patch")
 
 
 class Rule(NamedTuple):
@@ -29,8 +40,7 @@ def shared_objects(model: Model, application: Application, templates: Templates)
     folder = Folder(shared_folder(application.name), templates)
     meta = application_meta(model.customer, application, "Namespace", application.namespace, None)
     folder.add(meta, "namespace.yaml.j2")
-    if application.developers:
-        _rbac(folder, model, application)
+    _rbac(folder, model, application)
     if model.customer.registry_credentials:
         _pull_secret(folder, model.customer, application, model.customer.registry_credentials)
     return folder
@@ -63,33 +73,48 @@ def docker_config(server: str, username: str, password: str) -> str:
 
 
 def _rbac(folder: Folder, model: Model, application: Application) -> None:
-    """Role and RoleBinding ``developer`` for the application's groups, and ``devops``."""
+    """Role ``developer``, bound to the application's groups and the customer's group, and
+    the ServiceAccount ``devops`` with a RoleBinding of its own to the same Role
+    (NewDeveloperRbac; pkg/platform/k8s/serviceaccount.go)."""
     customer, namespace = model.customer, application.namespace
     role = application_meta(customer, application, "Role", names.DEVELOPER_ROLE, namespace)
     folder.add(role, "role.yaml.j2", rules=_developer_rules(model, application))
     binding = application_meta(customer, application, "RoleBinding", names.DEVELOPER_ROLE, namespace)
-    context = {"role": names.DEVELOPER_ROLE, "account": names.DEVOPS_ACCOUNT}
-    folder.add(binding, "rolebinding.yaml.j2", groups=application.developers, **context)
+    groups = [*application.developers, names.customer_group(customer.id)]
+    folder.add(binding, "rolebinding.yaml.j2", role=names.DEVELOPER_ROLE, groups=groups, account=None)
+    devops = replace(binding, name=names.DEVOPS_ACCOUNT)
+    folder.add(
+        devops, "rolebinding.yaml.j2", role=names.DEVELOPER_ROLE, groups=[], account=names.DEVOPS_ACCOUNT
+    )
     account = application_meta(customer, application, "ServiceAccount", names.DEVOPS_ACCOUNT, namespace)
     folder.add(account, "serviceaccount.yaml.j2")
 
 
 def _developer_rules(model: Model, application: Application) -> list[Rule]:
-    """Developers read pods and logs, restart Deployments and edit their configuration."""
-    deployed = [
-        (app_env.environment.name, ms.name, bool(ms.secrets))
-        for app_env in model.environments
-        if app_env.application == application
-        for ms in app_env.microservices
-    ]
-    workloads = sorted(names.workload(env, ms) for env, ms, _ in deployed)
-    configs = (names.env_variables, names.config_files)
-    config_maps = sorted(config(env, ms) for env, ms, _ in deployed for config in configs)
-    secrets = sorted(names.secret_env_variables(env, ms) for env, ms, has in deployed if has)
+    """The platform's rules: read the namespace, pods and logs; scale and edit Deployments;
+    port-forward to each event store; edit each microservice's env variables, config files
+    and secret env variables (NewDeveloperRbac, NewMongoPortForwardPolicyRole,
+    pkg/platform/microservice/k8s/resources.go: NewMicroservicePolicyRules)."""
+    app_envs = [e for e in model.environments if e.application == application]
     rules = [
-        Rule("", ("pods", "pods/log", "services"), [], READ),
-        Rule("apps", ("deployments",), [], READ),
-        Rule("apps", ("deployments",), workloads, ("patch",)),
-        Rule("", ("configmaps",), config_maps, EDIT),
+        Rule("", ("namespaces",), [application.namespace], LIST),
+        Rule("", ("pods", "pods/log"), [], READ),
+        Rule("apps", ("deployments", "deployments/scale"), [], SCALE),
+        Rule("", ("services", "pods"), [], LIST),
     ]
-    return rules + ([Rule("", ("secrets",), secrets, EDIT)] if secrets else [])
+    for app_env in app_envs:
+        if app_env.has_event_store:
+            pod = names.mongo_pod(app_env.environment.name)
+            rules.append(Rule("", ("pods/portforward",), [pod], ("create",)))
+    return rules + [
+        rule for app_env in app_envs for ms in app_env.microservices for rule in _edit_rules(app_env, ms)
+    ]
+
+
+def _edit_rules(app_env: ApplicationEnvironment, ms: Microservice) -> list[Rule]:
+    env = app_env.environment.name
+    config_maps = [names.env_variables(env, ms.name), names.config_files(env, ms.name)]
+    return [
+        Rule("", ("configmaps",), config_maps, EDIT),
+        Rule("", ("secrets",), [names.secret_env_variables(env, ms.name)], EDIT),
+    ]

@@ -1,5 +1,5 @@
-"""An application environment's own objects: the tenants ConfigMap, its NetworkPolicy and,
-where a microservice runs the Dolittle Runtime, the event store and its backup."""
+"""An application environment's own objects: the tenants ConfigMap, its NetworkPolicy and
+the event store with its backup (platform-api v4.13.0 pkg/platform/application/k8s/resources.go)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ from aigonix_render.render import runtime
 from aigonix_render.render.folder import Folder
 from aigonix_render.render.meta import Meta, environment_meta, event_store_meta
 
-BACKUP_FOLDER = "/mnt/backup"
-
 
 def environment_objects(folder: Folder, app_env: ApplicationEnvironment) -> None:
     env = app_env.environment.name
@@ -22,7 +20,7 @@ def environment_objects(folder: Folder, app_env: ApplicationEnvironment) -> None
     folder.add(config_map, "configmap.yaml.j2", data=tenants, binary_data={})
     policy = environment_meta(app_env, "NetworkPolicy", names.environment_policy(env))
     folder.add(policy, "networkpolicy-environment.yaml.j2")
-    if any(ms.runtime for ms in app_env.microservices):
+    if app_env.has_event_store:
         _event_store(folder, app_env)
 
 
@@ -34,19 +32,24 @@ def _event_store(folder: Folder, app_env: ApplicationEnvironment) -> None:
     storage = names.mongo_storage(environment.name)
     stateful_set = replace(service, kind="StatefulSet")
     folder.add(stateful_set, "mongo-statefulset.yaml.j2", store=store, resources=resources, storage=storage)
-    if store.backup_claim:
+    if store.backup:
         _backup(folder, replace(service, kind="CronJob", name=names.mongo_backup(environment.name)), app_env)
 
 
 def _backup(folder: Folder, meta: Meta, app_env: ApplicationEnvironment) -> None:
-    """``mongodump`` into the application's PersistentVolumeClaim, mounted at BACKUP_FOLDER."""
-    context = {"schedule": _backup_schedule(app_env), "script": _backup_script(app_env)}
-    store = app_env.application.event_store
-    folder.add(meta, "mongo-backup-cronjob.yaml.j2", store=store, backup_folder=BACKUP_FOLDER, **context)
+    """``mongodump`` into the platform's Azure file share or into a PersistentVolumeClaim."""
+    application, environment = app_env.application, app_env.environment
+    context = {
+        "schedule": _backup_schedule(app_env),
+        "script": _backup_script(app_env),
+        "share": names.backup_share(application.name, environment.name),
+    }
+    folder.add(meta, "mongo-backup-cronjob.yaml.j2", store=application.event_store, **context)
 
 
 def _backup_schedule(app_env: ApplicationEnvironment) -> str:
-    """Hourly at a minute of its own (spread, yet the same on every render) unless given."""
+    """Hourly at a minute of its own (spread, yet the same on every render) unless given;
+    an adopted application gives the minute the platform drew at random."""
     given = app_env.application.event_store.backup_schedule
     if given:
         return given
@@ -55,8 +58,14 @@ def _backup_schedule(app_env: ApplicationEnvironment) -> str:
 
 
 def _backup_script(app_env: ApplicationEnvironment) -> str:
+    """The platform's command, archive names included: restore tooling lists them by name.
+    Unquoted as the platform wrote it: application and environment names that validated
+    hold no character a shell treats specially."""
     application, environment = app_env.application, app_env.environment
     host = names.mongo_host(environment.name, application.id)
-    stamp = "$(date -u +%Y-%m-%dT%H-%M-%S)"
-    archive = f"{BACKUP_FOLDER}/{application.name}-{environment.lower}-{stamp}.gz.mongodump"
-    return f'mongodump --host={host}:{platform.MONGO_PORT} --gzip --archive="{archive}"'
+    archive = names.backup_archive(application.name, environment.name)
+    stamp = "$(date +%Y-%m-%d_%H-%M-%S)"
+    return (
+        f"mongodump --host={host}:{platform.MONGO_PORT} --gzip"
+        f" --archive={platform.BACKUP_FOLDER}{archive}-{stamp}.gz.mongodump"
+    )

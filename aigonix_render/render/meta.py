@@ -1,9 +1,10 @@
 """Every object's labels, selector and annotations, written in this one place.
 
 They are the Aigonix platform's (so GitOps adopts the objects the platform made) plus the
-``app.kubernetes.io`` labels. Three scopes, each adding to the one above: the application
-(namespace, pull Secret, RBAC, delivery), its environment (tenants, NetworkPolicy, event
-store) and one microservice in it.
+``app.kubernetes.io`` labels on object metadata. Pod templates get the platform's labels
+and annotations only (``pod_labels``, ``pod_annotations``). Three scopes, each adding to the
+one above: the application (namespace, pull Secret, RBAC, delivery), its environment
+(tenants, NetworkPolicy, event store) and one microservice in it.
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from aigonix_render import platform
 from aigonix_render.model import (
     Application,
     ApplicationEnvironment,
     Customer,
     Environment,
     Microservice,
-    Tenant,
 )
 
 MANAGED_BY = "aigonix-render"
@@ -34,10 +35,24 @@ class Meta:
     annotations: Mapping[str, str] = field(default_factory=dict)
     selector: Mapping[str, str] = field(default_factory=dict)
     type: str = ""
+    labelled_pods: bool = False
 
     @property
     def file_name(self) -> str:
         return f"{self.kind.lower()}-{self.name}.yaml"
+
+    @property
+    def pod_labels(self) -> Mapping[str, str]:
+        """A pod template's labels: the platform's only, which are the selector. A label
+        added to a pod template changes it, and Kubernetes restarts every adopted pod
+        (platform-api v4.13.0 pkg/dolittle/k8s/deployment.go: NewDeployment, NewMongo);
+        all of the object's when the customer asks (``podTemplates.recommendedLabels``)."""
+        return self.labels if self.labelled_pods else self.selector
+
+    @property
+    def pod_annotations(self) -> Mapping[str, str]:
+        """The platform gave pod templates its ``dolittle.io`` annotations, the object's."""
+        return {k: v for k, v in self.annotations.items() if k.startswith("dolittle.io/")}
 
 
 def application_meta(
@@ -71,7 +86,9 @@ def environment_meta(app_env: ApplicationEnvironment, kind: str, name: str, **se
     application = app_env.application
     chosen = {**_environment_selector(app_env), **selector}
     annotations = _application_annotations(app_env.customer, application)
-    return Meta(kind, name, application.namespace, _labels(chosen, application), annotations, chosen)
+    labels = _labels(chosen, application)
+    pods = app_env.customer.labelled_pods
+    return Meta(kind, name, application.namespace, labels, annotations, chosen, labelled_pods=pods)
 
 
 def event_store_meta(app_env: ApplicationEnvironment, kind: str, name: str) -> Meta:
@@ -98,15 +115,18 @@ def microservice_meta(
         "dolittle.io/microservice-kind": "simple",
         **(annotations or {}),
     }
-    return Meta(kind, name, application.namespace, labels, every, selector, type=type)
+    pods = app_env.customer.labelled_pods
+    return Meta(kind, name, application.namespace, labels, every, selector, type=type, labelled_pods=pods)
 
 
-def ingress_annotations(environment: Environment, tenant: Tenant) -> dict[str, str]:
-    """An Ingress names its certificate issuer and the customer tenant it routes to."""
+def ingress_annotations(environment: Environment, tenant_id: str) -> dict[str, str]:
+    """An ingress-nginx Ingress names its certificate issuer and sets the ``Tenant-ID``
+    header, overwriting a client's, as the platform's did (pkg/dolittle/k8s/ingress.go).
+    ``tenant_id`` passed validation as a GUID: no text a user chose reaches nginx."""
+    snippet = f'proxy_set_header {platform.TENANT_HEADER} "{tenant_id}";\n'
     return {
         "cert-manager.io/cluster-issuer": environment.cluster_issuer,
-        "aigonix.io/customer-tenant-id": tenant.id,
-        "aigonix.io/customer-tenant-alias": tenant.alias,
+        "nginx.ingress.kubernetes.io/configuration-snippet": snippet,
     }
 
 

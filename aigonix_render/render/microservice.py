@@ -1,32 +1,72 @@
 """One microservice in one environment: its ConfigMaps and Secret, Deployment and Service,
-its Ingresses and their NetworkPolicy, and the event-horizon NetworkPolicy of a producer."""
+its routes (Ingresses or HTTPRoutes) and their NetworkPolicy, and the event-horizon
+NetworkPolicy of a producer. Every microservice gets the objects the platform gave every
+microservice, with or without the Runtime (platform-api v4.13.0
+pkg/platform/microservice/simple/k8s/resources.go: NewResources)."""
 
 from __future__ import annotations
 
 import base64
 import posixpath
 from collections.abc import Mapping
+from typing import NamedTuple
 
 from aigonix_render import names, platform
-from aigonix_render.model import ApplicationEnvironment, Microservice, Subscription
+from aigonix_render.model import ApplicationEnvironment, Microservice, Subscription, Tenant
 from aigonix_render.render import runtime
 from aigonix_render.render.folder import Folder
 from aigonix_render.render.meta import ingress_annotations, microservice_meta, peer_selectors
 
 # The Runtime reads appsettings.json from its working directory, the parent of DOLITTLE_FOLDER.
 APPSETTINGS_PATH = posixpath.join(posixpath.dirname(platform.DOLITTLE_FOLDER), platform.APPSETTINGS_FILE)
+TENANTS_VOLUME = "tenants-config"
+DOLITTLE_VOLUME = "dolittle-config"
+CONFIG_FILES_VOLUME = "config-files"
+CONFIG_FILES_FOLDER = "/app/data"
+
+
+class Mount(NamedTuple):
+    volume: str
+    path: str
+    sub_path: str | None = None
+
+
+def _dolittle_mounts(files: tuple[str, ...]) -> list[Mount]:
+    """``tenants.json`` from ``<env>-tenants``, then the given files of ``<env>-<ms>-dolittle``."""
+    tenants = Mount(
+        TENANTS_VOLUME, posixpath.join(platform.DOLITTLE_FOLDER, platform.TENANTS_FILE), platform.TENANTS_FILE
+    )
+    own = [Mount(DOLITTLE_VOLUME, posixpath.join(platform.DOLITTLE_FOLDER, f), f) for f in files]
+    return [tenants, *own]
+
+
+def _head_mounts(ms: Microservice, kafka_files: str | None) -> list[Mount]:
+    """With or without the Runtime; the M3 connector's files after ``/app/data``."""
+    mounts = [
+        *_dolittle_mounts(platform.HEAD_DOLITTLE_FILES),
+        Mount(CONFIG_FILES_VOLUME, CONFIG_FILES_FOLDER),
+    ]
+    if kafka_files:
+        mounts += [
+            Mount(kafka_files, posixpath.join(platform.KAFKA_FOLDER, f), f) for f in platform.KAFKA_FILES
+        ]
+    return mounts
+
+
+RUNTIME_MOUNTS = [
+    *_dolittle_mounts(platform.RUNTIME_DOLITTLE_FILES),
+    Mount(DOLITTLE_VOLUME, APPSETTINGS_PATH, platform.APPSETTINGS_FILE),
+]
 
 
 def microservice_objects(
     folder: Folder, app_env: ApplicationEnvironment, ms: Microservice, subscriptions: tuple[Subscription, ...]
 ) -> None:
     _config_maps(folder, app_env, ms)
-    if ms.runtime:
-        dolittle = runtime.dolittle_files(app_env, ms, subscriptions)
-        _config_map(folder, app_env, ms, names.dolittle_config(app_env.environment.name, ms.name), dolittle)
-        _event_horizons_policy(folder, app_env, ms, runtime.produced_by(app_env, ms, subscriptions))
-    if _has_secret(ms):
-        _secret(folder, app_env, ms)
+    dolittle = runtime.dolittle_files(app_env, ms, subscriptions)
+    _config_map(folder, app_env, ms, names.dolittle_config(app_env.environment.name, ms.name), dolittle)
+    _event_horizons_policy(folder, app_env, ms, runtime.produced_by(app_env, ms, subscriptions))
+    _secret(folder, app_env, ms)
     _deployment(folder, app_env, ms)
     service = microservice_meta(app_env, ms, "Service", names.workload(app_env.environment.name, ms.name))
     folder.add(service, "service.yaml.j2", ms=ms)
@@ -60,60 +100,98 @@ def _config_map(
     folder.add(meta, "configmap.yaml.j2", data=data, binary_data=binary_data or {})
 
 
-def _has_secret(ms: Microservice) -> bool:
-    return bool(ms.secrets and ms.secrets_file)
-
-
 def _secret(folder: Folder, app_env: ApplicationEnvironment, ms: Microservice) -> None:
-    assert ms.secrets_file is not None
+    """Always there, as the head's ``secretRef`` is (pkg/dolittle/k8s/secret.go). Without
+    declared secrets it is empty: nothing to encrypt, so it is written as it is."""
     name = names.secret_env_variables(app_env.environment.name, ms.name)
     meta = microservice_meta(app_env, ms, "Secret", name, type="Opaque")
-    folder.secret(meta, ms.secrets_file, ms.secrets, app_env.environment.recipients)
+    if ms.secrets and ms.secrets_file:
+        folder.secret(meta, ms.secrets_file, ms.secrets, app_env.environment.recipients)
+    else:
+        folder.add(meta, "secret-empty.yaml.j2")
 
 
 def _deployment(folder: Folder, app_env: ApplicationEnvironment, ms: Microservice) -> None:
     env = app_env.environment.name
     meta = microservice_meta(app_env, ms, "Deployment", names.workload(env, ms.name))
+    kafka_files = names.kafka_files(env) if ms.m3_connector else None
+    volumes = [
+        (TENANTS_VOLUME, names.tenants_config(env)),
+        (DOLITTLE_VOLUME, names.dolittle_config(env, ms.name)),
+        (CONFIG_FILES_VOLUME, names.config_files(env, ms.name)),
+    ]
     folder.add(
         meta,
         "deployment.yaml.j2",
         ms=ms,
         pull_secret=names.PULL_SECRET if app_env.customer.registry_credentials else None,
         env_variables=names.env_variables(env, ms.name),
-        secret_env_variables=names.secret_env_variables(env, ms.name) if _has_secret(ms) else None,
-        config_files=names.config_files(env, ms.name),
-        dolittle_config=names.dolittle_config(env, ms.name),
-        tenants_config=names.tenants_config(env),
-        appsettings_path=APPSETTINGS_PATH,
+        secret_env_variables=names.secret_env_variables(env, ms.name),
+        head_mounts=_head_mounts(ms, kafka_files),
+        runtime_mounts=RUNTIME_MOUNTS,
+        volumes=volumes + ([(kafka_files, kafka_files)] if kafka_files else []),
     )
 
 
 def _event_horizons_policy(
     folder: Folder, app_env: ApplicationEnvironment, ms: Microservice, produced: list[Subscription]
 ) -> None:
-    """The producer admits its consumers' pods to the Runtime's public port."""
+    """The producer admits its consumers in other applications to the Runtime's public port,
+    in one rule as the platform appended them (simple/k8s/repo.go:
+    SubscribeToAnotherApplication); the ``<env>`` policy already admits its own application."""
     consumers = sorted(
-        {(s.consumer.application.id, s.consumer.application.name, s.consumer.name) for s in produced}
+        {
+            (s.consumer.application.name, s.consumer.name)
+            for s in produced
+            if s.consumer.application != app_env.application
+        }
     )
     if not consumers:
         return
     env = app_env.environment.name
-    peers = [peer_selectors(app_env.customer, app, env, consumer) for _, app, consumer in consumers]
+    peers = [peer_selectors(app_env.customer, app, env, consumer) for app, consumer in consumers]
     meta = microservice_meta(app_env, ms, "NetworkPolicy", names.event_horizons_policy(env, ms.name))
     folder.add(meta, "networkpolicy-event-horizons.yaml.j2", consumers=peers)
 
 
 def _public(folder: Folder, app_env: ApplicationEnvironment, ms: Microservice) -> None:
-    """The ingress controller may reach the pods; one Ingress per customer tenant with hosts."""
+    """The proxies may reach the pods; one route per customer tenant with hosts, holding all
+    of its hosts and setting the ``Tenant-ID`` header the head reads."""
     environment = app_env.environment
-    policy = names.ingress_policy(environment.name, ms.name)
-    folder.add(microservice_meta(app_env, ms, "NetworkPolicy", policy), "networkpolicy-ingress.yaml.j2")
+    policy = microservice_meta(app_env, ms, "NetworkPolicy", names.ingress_policy(environment.name, ms.name))
+    folder.add(policy, "networkpolicy-ingress.yaml.j2", gateway=environment.gateway)
+    for tenant in app_env.tenants:
+        header = ms.route_tenant(tenant)
+        if not tenant.hosts or header is None:
+            continue
+        if environment.routes == platform.GATEWAY:
+            _http_route(folder, app_env, ms, tenant, header)
+        else:
+            _ingress(folder, app_env, ms, tenant, header)
+
+
+def _ingress(
+    folder: Folder, app_env: ApplicationEnvironment, ms: Microservice, tenant: Tenant, header: str
+) -> None:
+    """ingress-nginx sets the header with a configuration snippet, as the platform did."""
+    environment = app_env.environment
+    name = names.route(environment.name, ms.name, tenant.id)
+    annotations = ingress_annotations(environment, header)
+    meta = microservice_meta(app_env, ms, "Ingress", name, annotations=annotations)
     service = names.workload(environment.name, ms.name)
-    for tenant in (t for t in app_env.tenants if t.hosts):
-        name = names.ingress(environment.name, ms.name, tenant.id)
-        annotations = ingress_annotations(environment, tenant)
-        meta = microservice_meta(app_env, ms, "Ingress", name, annotations=annotations)
-        ingress_class = environment.ingress_class
-        folder.add(
-            meta, "ingress.yaml.j2", ms=ms, tenant=tenant, service=service, ingress_class=ingress_class
-        )
+    folder.add(meta, "ingress.yaml.j2", ms=ms, tenant=tenant, service=service, environment=environment)
+
+
+def _http_route(
+    folder: Folder, app_env: ApplicationEnvironment, ms: Microservice, tenant: Tenant, header: str
+) -> None:
+    """A Gateway API HTTPRoute sets the header with a ``RequestHeaderModifier`` filter."""
+    environment = app_env.environment
+    meta = microservice_meta(app_env, ms, "HTTPRoute", names.route(environment.name, ms.name, tenant.id))
+    context = {
+        "gateway": environment.gateway,
+        "service": names.workload(environment.name, ms.name),
+        "path_type": platform.GATEWAY_PATH_TYPES[ms.ingress_path_type],
+        "tenant_id": header,
+    }
+    folder.add(meta, "httproute.yaml.j2", ms=ms, tenant=tenant, **context)

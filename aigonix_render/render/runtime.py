@@ -1,7 +1,9 @@
 """The Dolittle Runtime's configuration files of one microservice in one environment.
 
 Pure data: the keys of the ``<env>-<ms>-dolittle`` ConfigMap and of ``<env>-tenants``,
-as JSON text with sorted keys and two-space indentation.
+as the platform wrote them with Go's ``json.MarshalIndent(v, "", "  ")``: fields in the
+order of its structs (the order written here), map keys sorted, no trailing newline. The
+same bytes mean no diff and no churn when GitOps adopts the platform's ConfigMaps.
 """
 
 from __future__ import annotations
@@ -11,6 +13,11 @@ from typing import Any
 
 from aigonix_render import names, platform
 from aigonix_render.model import ApplicationEnvironment, Microservice, Party, Subscription
+
+# Go's encoding/json escapes these even in indented output (HTML safety).
+_GO_ESCAPES = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
 
 APPSETTINGS = {
     "Logging": {
@@ -22,44 +29,55 @@ APPSETTINGS = {
 
 
 def as_json(value: Any) -> str:
-    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    """``json.MarshalIndent(value, "", "  ")``: dicts keep their order (sort Go's maps first)."""
+    return json.dumps(value, indent=2, ensure_ascii=False).translate(_GO_ESCAPES)
 
 
-FIXED_FILES = {
-    platform.APPSETTINGS_FILE: as_json(APPSETTINGS),
-    "clients.json": as_json(
-        {
-            "public": {"host": "localhost", "port": platform.RUNTIME_PUBLIC_PORT},
-            "private": {"host": "localhost", "port": platform.RUNTIME_PRIVATE_PORT},
-        }
-    ),
-    "endpoints.json": as_json(
-        {
-            "public": {"port": platform.RUNTIME_PUBLIC_PORT},
-            "private": {"port": platform.RUNTIME_PRIVATE_PORT},
-            "management": {"port": platform.RUNTIME_MANAGEMENT_PORT},
-        }
-    ),
-    "metrics.json": as_json({"port": platform.RUNTIME_METRICS_PORT}),
-}
+def _sorted(mapping: dict[str, Any]) -> dict[str, Any]:
+    """A Go map: encoding/json writes its keys sorted."""
+    return dict(sorted(mapping.items()))
 
 
 def tenants_json(app_env: ApplicationEnvironment) -> str:
-    return as_json({tenant.id: {} for tenant in app_env.tenants})
+    return as_json(_sorted({tenant.id: {} for tenant in app_env.tenants}))
 
 
 def dolittle_files(
     app_env: ApplicationEnvironment, ms: Microservice, subscriptions: tuple[Subscription, ...]
 ) -> dict[str, str]:
+    """Every microservice's, with or without the Runtime (pkg/dolittle/k8s/configmaps.go:
+    NewMicroserviceConfigmap); the platform wrote no ``clients.json`` key."""
+    shape = platform.runtime_shape(ms.runtime.image if ms.runtime else None) or platform.RuntimeShape()
     consumed = consumed_by(app_env, ms, subscriptions)
     return {
-        **FIXED_FILES,
+        platform.APPSETTINGS_FILE: as_json(_appsettings(shape)),
+        "endpoints.json": as_json(_endpoints(shape)),
         "event-horizon-consents.json": as_json(_consents(produced_by(app_env, ms, subscriptions))),
         "event-horizons.json": as_json(_horizons(consumed)),
+        "metrics.json": as_json({"port": platform.RUNTIME_METRICS_PORT}),
         "microservices.json": as_json(_microservices(consumed)),
         "platform.json": as_json(_platform(app_env, ms)),
         "resources.json": as_json(_resources(app_env, ms)),
     }
+
+
+def _endpoints(shape: platform.RuntimeShape) -> dict[str, Any]:
+    endpoints = {
+        "public": {"port": platform.RUNTIME_PUBLIC_PORT},
+        "private": {"port": platform.RUNTIME_PRIVATE_PORT},
+    }
+    if shape.management:
+        endpoints["management"] = {"port": platform.RUNTIME_MANAGEMENT_PORT}
+    return endpoints
+
+
+def _appsettings(shape: platform.RuntimeShape) -> dict[str, Any]:
+    """``configmaps.go: AppsettingsV8_0_0`` embeds the logging settings, then adds the event
+    store's version under all-lower-case keys."""
+    if shape.backwards_compatibility is None:
+        return APPSETTINGS
+    version = {"backwardscompatibility": {"version": shape.backwards_compatibility}}
+    return {**APPSETTINGS, "dolittle": {"runtime": {"eventstore": version}}}
 
 
 def consumed_by(
@@ -84,12 +102,20 @@ def _here(subscription: Subscription, app_env: ApplicationEnvironment) -> bool:
     return subscription.environment == app_env.environment.name
 
 
+def _databases(app_env: ApplicationEnvironment, ms: Microservice) -> dict[str, str]:
+    """The database prefix of each tenant the Runtime knows: every customer tenant's, or the
+    one tenant and prefix of a Runtime made before platform-api v2.8.0."""
+    legacy = ms.runtime.legacy if ms.runtime else None
+    if legacy is not None:
+        return {legacy.tenant: legacy.prefix}
+    return {tenant.id: names.database_prefix(ms.id, tenant.id) for tenant in app_env.tenants}
+
+
 def _resources(app_env: ApplicationEnvironment, ms: Microservice) -> dict[str, Any]:
     host = names.mongo_host(app_env.environment.name, app_env.application.id)
     resources = {}
-    for tenant in app_env.tenants:
-        prefix = names.database_prefix(ms.id, tenant.id)
-        resources[tenant.id] = {
+    for tenant, prefix in sorted(_databases(app_env, ms).items()):
+        resources[tenant] = {
             "readModels": {
                 "host": f"mongodb://{host}:{platform.MONGO_PORT}",
                 "database": f"{prefix}_readmodels",
@@ -108,7 +134,8 @@ def _platform(app_env: ApplicationEnvironment, ms: Microservice) -> dict[str, st
         "applicationID": app_env.application.id,
         "microserviceName": ms.name,
         "microserviceID": ms.id,
-        "customerName": app_env.customer.name,
+        # the namespace's label, where the API read the customer from (k8s_repo.go: GetApplication)
+        "customerName": app_env.customer.label,
         "customerID": app_env.customer.id,
         "environment": app_env.environment.name,
     }
@@ -127,7 +154,7 @@ def _consents(produced: list[Subscription]) -> dict[str, list[dict[str, str]]]:
                     "consent": subscription.consent(consumer_tenant, producer_tenant),
                 }
             )
-    return {tenant: sorted(entries, key=_entry_order) for tenant, entries in consents.items()}
+    return _sorted({tenant: sorted(entries, key=_entry_order) for tenant, entries in consents.items()})
 
 
 def _horizons(consumed: list[Subscription]) -> dict[str, list[dict[str, str]]]:
@@ -143,7 +170,7 @@ def _horizons(consumed: list[Subscription]) -> dict[str, list[dict[str, str]]]:
                     "partition": subscription.partition,
                 }
             )
-    return {tenant: sorted(entries, key=_entry_order) for tenant, entries in horizons.items()}
+    return _sorted({tenant: sorted(entries, key=_entry_order) for tenant, entries in horizons.items()})
 
 
 def _entry_order(entry: dict[str, str]) -> tuple[str, ...]:
@@ -151,10 +178,12 @@ def _entry_order(entry: dict[str, str]) -> tuple[str, ...]:
 
 
 def _microservices(consumed: list[Subscription]) -> dict[str, dict[str, Any]]:
-    return {
-        s.producer.id: {
-            "host": names.service_host(s.environment, s.producer.name, s.producer.application.id),
-            "port": platform.RUNTIME_PUBLIC_PORT,
+    return _sorted(
+        {
+            s.producer.id: {
+                "host": names.service_host(s.environment, s.producer.name, s.producer.application.id),
+                "port": platform.RUNTIME_PUBLIC_PORT,
+            }
+            for s in consumed
         }
-        for s in consumed
-    }
+    )

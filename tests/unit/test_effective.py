@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aigonix_render.effective import deep_merge, deployed_environments, merged_document, tenant_pairs
+from aigonix_render.effective import (
+    deep_merge,
+    deployed_environments,
+    effective_resources,
+    merged_document,
+    override_path,
+    tenant_pairs,
+)
 
 
 def test_deep_merge_merges_mappings_replaces_the_rest_and_null_removes() -> None:
@@ -44,3 +51,25 @@ def test_tenant_pairs_by_alias_unless_mapped() -> None:
     assert tenant_pairs(consumers, producers, None) == [(consumers[0], producers[0]), (consumers[1], None)]
     mapped = [{"consumer": "second", "producer": "THIRD"}, {"consumer": "nobody", "producer": "default"}]
     assert tenant_pairs(consumers, producers, mapped) == [(consumers[1], producers[1])]
+
+
+def test_effective_resources_null_removes_the_default_too() -> None:
+    """An override's null must not let the platform's default come back under it."""
+    defaults = {"limits": {"cpu": "2", "memory": "1Gi"}, "requests": {"cpu": "25m", "memory": "256Mi"}}
+    data = {
+        "head": {"resources": {"limits": {"memory": "2Gi"}}},
+        "environments": {"Prod": {"head": {"resources": {"requests": None, "limits": {"cpu": None}}}}},
+    }
+    assert effective_resources(data, "Prod", "head", defaults) == {"limits": {"memory": "2Gi"}}
+    assert effective_resources(data, "Dev", "head", defaults) == {
+        "limits": {"cpu": "2", "memory": "2Gi"},
+        "requests": {"cpu": "25m", "memory": "256Mi"},
+    }
+    assert effective_resources(data, "Dev", "runtime", defaults) == defaults
+
+
+def test_override_path_points_at_the_line_that_sets_the_value() -> None:
+    data = {"ingress": {"path": "/a"}, "environments": {"Prod": {"ingress": {"path": "/b"}}}}
+    assert override_path(data, "Prod", ["ingress", "path"]) == ["environments", "Prod", "ingress", "path"]
+    assert override_path(data, "Dev", ["ingress", "path"]) == ["ingress", "path"]
+    assert override_path(data, "Prod", ["ingress", "pathType"]) == ["ingress", "pathType"]

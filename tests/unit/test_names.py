@@ -27,7 +27,7 @@ def test_the_platforms_object_names() -> None:
         "prod-orders-ingress",
         "prod-orders-event-horizons",
     ]
-    assert names.ingress("Prod", "Orders", "445F8EA8-1a6f-40d7-b2fc-796dba92dc44") == "prod-orders-445f8ea"
+    assert names.route("Prod", "Orders", "445F8EA8-1a6f-40d7-b2fc-796dba92dc44") == "prod-orders-445f8ea"
     assert (names.tenants_config("Dev"), names.mongo("Dev"), names.mongo_storage("Dev")) == (
         "dev-tenants",
         "dev-mongo",

@@ -1,0 +1,448 @@
+"""Adoption in place: what aigonix-render renders for ``tests/cases/adoption/`` against what
+dolittle/platform-api v4.13.0 made for the same running application
+(``tests/data/platform/``, one object per file, each citing the source that built it),
+field by field.
+
+The application has Runtime 9.3.3, 8.0.0 and 6.1.0 microservices, one made by v2.7.0 with
+the legacy database prefix, two customer tenants with hosts, a head without a Runtime and
+an event horizon. Every difference is listed once, in DIFFERENCES, with its reason: any
+other difference fails, and so does a listed one that no longer occurs.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import TESTS, render_tree, run_line, sops_decrypt
+from gateway_api import validate_strictly
+
+TREE = TESTS / "cases" / "adoption"
+PLATFORM = TESTS / "data" / "platform"
+APP = "shop"
+
+
+@dataclass(frozen=True)
+class Difference:
+    """Allowed: ``objects`` (``Kind/name``, a glob) differ at ``path`` (a glob; ``""`` is
+    the whole object: only one side has it), for ``reason``."""
+
+    objects: str
+    path: str
+    reason: str
+
+
+ADDED_LABELS = "aigonix-render's app.kubernetes.io labels, on object metadata only (never in pod templates)"
+SEALED = "the fingerprint that keeps an unchanged Secret's encrypted file byte for byte (no secret churn)"
+DIFFERENCES = (
+    Difference("*", "metadata.labels.app.kubernetes.io/managed-by", ADDED_LABELS),
+    Difference("*", "metadata.labels.app.kubernetes.io/part-of", ADDED_LABELS),
+    Difference("*", "metadata.labels.app.kubernetes.io/name", ADDED_LABELS),
+    Difference("Secret/*", "metadata.annotations.aigonix.io/sealed-from", SEALED),
+    Difference(
+        "ConfigMap/*-catalog-dolittle",
+        "data.event-horizon-consents.json",
+        "consent ids: the platform drew them at random (simple/k8s/repo.go: uuid.New()), aigonix-render"
+        " derives them from the subscription so renders stay byte-identical; Runtime 9.3.3 only stamps"
+        " them on the events it receives, never compares them (test_consents_differ_only_in_their_ids)",
+    ),
+    Difference(
+        "ConfigMap/prod-legacy-dolittle",
+        "data.endpoints.json",
+        "platform-api v2.7.0 made this Runtime's files before the platform special-cased 6.1.0 (v3.2.0);"
+        " Runtime 6.1.0 has no management endpoint (Source/Services/EndpointVisibility.cs), so the file"
+        " is the one v4.13.0 gives 6.1.0; the running pod keeps its file until it restarts",
+    ),
+    Difference(
+        "Ingress/prod-legacy",
+        "",
+        "v2.7.0 named the Ingress <env>-<ms>; routes are named <env>-<ms>-<tenant> now, so the same"
+        " route (same host, path and Tenant-ID) is prod-legacy-445f8ea; delete the platform's after the"
+        " first sync (test_the_legacy_route_is_the_platforms_under_its_tenants_name)",
+    ),
+    Difference("Ingress/prod-legacy-445f8ea", "", "the platform's Ingress/prod-legacy under its new name"),
+    Difference(
+        "Role/developer",
+        "rules",
+        "the platform appended rules in the order microservices were created, and v2.7.0 added none for"
+        " prod-legacy; aigonix-render lists them sorted, prod-legacy's too"
+        " (test_role_rules_are_the_platforms_and_the_legacy_microservices)",
+    ),
+    Difference(
+        "Secret/acr",
+        "stringData..dockerconfigjson",
+        "the same credentials in JSON with sorted keys (auth, password, username) where Go wrote its"
+        " struct's order (username, password, auth)",
+    ),
+    Difference(
+        "Secret/storage-account-secret",
+        "",
+        "the Azure storage account's key is not in the tree: the CronJob uses the Secret the platform"
+        " made (azureFileShare.secretName), which GitOps neither owns nor prunes",
+    ),
+    Difference(
+        "Service/prod-legacy",
+        "spec.ports.0.targetPort",
+        "v2.7.0 targeted the port by its name http, v4.13.0 by number (simple/k8s/resources.go:"
+        " NewService); both reach the head's port 80",
+    ),
+)
+
+
+# --- the comparison ---------------------------------------------------------------------
+
+# What the API server fills in when a field is left out: the same object either way.
+SERVER_DEFAULTS = {
+    ("Service", "spec.type"): "ClusterIP",
+    ("Secret", "type"): "Opaque",
+    ("StatefulSet", "spec.podManagementPolicy"): "OrderedReady",
+    ("StatefulSet", "spec.updateStrategy"): {"type": "RollingUpdate"},
+    ("CronJob", "spec.concurrencyPolicy"): "Allow",
+    ("CronJob", "spec.suspend"): False,
+}
+
+
+def normalized(obj: dict[str, Any]) -> dict[str, Any]:
+    """Server defaults and empty values left out; ports' default protocol TCP left out."""
+    obj = json.loads(json.dumps(obj))  # a copy
+    for (kind, path), default in SERVER_DEFAULTS.items():
+        *parents, last = path.split(".")
+        node = obj if obj["kind"] == kind else None
+        for part in parents:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict) and node.get(last) == default:
+            del node[last]
+    pruned: dict[str, Any] = _pruned(obj)
+    return pruned
+
+
+def _pruned(node: Any, key: str = "") -> Any:
+    if isinstance(node, dict):
+        pruned = {k: _pruned(v, k) for k, v in node.items()}
+        if key == "ports" or "containerPort" in pruned or "targetPort" in pruned:
+            pruned = {k: v for k, v in pruned.items() if (k, v) != ("protocol", "TCP")}
+        return {k: v for k, v in pruned.items() if v not in ({}, [], None)}
+    if isinstance(node, list):
+        return [_pruned(item, key) for item in node]
+    return node
+
+
+def differences(platform: Any, rendered: Any, path: str = "") -> Iterator[tuple[str, Any, Any]]:
+    if isinstance(platform, dict) and isinstance(rendered, dict):
+        for key in sorted(set(platform) | set(rendered)):
+            below = f"{path}.{key}" if path else key
+            yield from differences(platform.get(key), rendered.get(key), below)
+    elif isinstance(platform, list) and isinstance(rendered, list) and len(platform) == len(rendered):
+        for index, (a, b) in enumerate(zip(platform, rendered, strict=True)):
+            yield from differences(a, b, f"{path}.{index}")
+    elif platform != rendered:
+        yield path, platform, rendered
+
+
+def identity(obj: dict[str, Any]) -> str:
+    return f"{obj['kind']}/{obj['metadata']['name']}"
+
+
+def platform_objects() -> dict[str, dict[str, Any]]:
+    found = [yaml.safe_load(p.read_text()) for p in sorted(PLATFORM.glob("*.yaml"))]
+    return {identity(o): normalized(o) for o in found}
+
+
+def rendered_objects(out: Path, key: Path) -> dict[str, dict[str, Any]]:
+    """Every object of the application's folders, Secrets decrypted as Flux decrypts them,
+    each first checked against the strict schemas of Kubernetes 1.33 and Gateway API."""
+    found = {}
+    for path in sorted((out / APP).rglob("*.yaml")):
+        if path.name == "kustomization.yaml":
+            continue
+        text = path.read_text()
+        obj = yaml.safe_load(sops_decrypt(path, key) if "\nsops:\n" in text else text)
+        validate_strictly(obj, "1.33.0")
+        found[identity(obj)] = normalized(obj)
+    return found
+
+
+def found_differences(
+    platform: dict[str, dict[str, Any]], rendered: dict[str, dict[str, Any]]
+) -> list[tuple[str, str, Any, Any]]:
+    """(object, path, platform's, rendered): a whole object only one side has at path ``""``."""
+    found = []
+    for name in sorted(set(platform) | set(rendered)):
+        if name not in platform or name not in rendered:
+            found.append((name, "", name in platform, name in rendered))
+        else:
+            found.extend((name, path, a, b) for path, a, b in differences(platform[name], rendered[name]))
+    return found
+
+
+def _allows(difference: Difference, obj: str, path: str) -> bool:
+    return fnmatch.fnmatchcase(obj, difference.objects) and fnmatch.fnmatchcase(path, difference.path)
+
+
+@pytest.fixture(scope="module")
+def key(both_keys: Path) -> Path:
+    return both_keys
+
+
+@pytest.fixture(scope="module")
+def platform() -> dict[str, dict[str, Any]]:
+    return platform_objects()
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory, key: Path) -> dict[str, dict[str, Any]]:
+    return rendered_objects(render_tree(TREE, tmp_path_factory.mktemp("adoption") / "out", key), key)
+
+
+@pytest.fixture(scope="module")
+def found(
+    platform: dict[str, dict[str, Any]], rendered: dict[str, dict[str, Any]]
+) -> list[tuple[str, str, Any, Any]]:
+    return found_differences(platform, rendered)
+
+
+def test_every_difference_from_the_platform_is_explained(found: list[tuple[str, str, Any, Any]]) -> None:
+    unexplained = [f for f in found if not any(_allows(d, f[0], f[1]) for d in DIFFERENCES)]
+    text = "\n".join(f"{o} {p}: platform {a!r} / rendered {b!r}" for o, p, a, b in unexplained)
+    assert not text, f"differences from the platform that DIFFERENCES does not explain:\n{text}"
+
+
+def test_every_explained_difference_occurs(found: list[tuple[str, str, Any, Any]]) -> None:
+    assert [d for d in DIFFERENCES if not any(_allows(d, f[0], f[1]) for f in found)] == []
+
+
+def test_pod_templates_equal_the_platforms(
+    platform: dict[str, dict[str, Any]], rendered: dict[str, dict[str, Any]]
+) -> None:
+    """Adoption restarts nothing: a pod template that changes rolls every pod of it."""
+    workloads = [n for n in platform if n.split("/")[0] in ("Deployment", "StatefulSet")]
+    assert len(workloads) == 10
+    for name in workloads:
+        assert rendered[name]["spec"]["template"] == platform[name]["spec"]["template"], name
+        assert rendered[name]["spec"]["selector"] == platform[name]["spec"]["selector"], name
+    for name in ("StatefulSet/dev-mongo", "StatefulSet/prod-mongo"):
+        assert rendered[name]["spec"] == platform[name]["spec"], name
+
+
+def test_consents_differ_only_in_their_ids(
+    platform: dict[str, dict[str, Any]], rendered: dict[str, dict[str, Any]]
+) -> None:
+    def without_ids(name: str, objects: dict[str, dict[str, Any]]) -> Any:
+        consents = json.loads(objects[name]["data"]["event-horizon-consents.json"])
+        return {t: [{k: v for k, v in e.items() if k != "consent"} for e in es] for t, es in consents.items()}
+
+    for name in ("ConfigMap/dev-catalog-dolittle", "ConfigMap/prod-catalog-dolittle"):
+        assert without_ids(name, rendered) == without_ids(name, platform)
+
+
+def test_the_legacy_route_is_the_platforms_under_its_tenants_name(
+    platform: dict[str, dict[str, Any]], rendered: dict[str, dict[str, Any]]
+) -> None:
+    """Only the default tenant's host routes to prod-legacy, naming the one tenant its Runtime
+    knows (17426336-..., v2.7.0), as the platform's Ingress did; the second tenant's none."""
+    route = rendered["Ingress/prod-legacy-445f8ea"]
+    theirs = platform["Ingress/prod-legacy"]
+    labels = {k: v for k, v in route["metadata"]["labels"].items() if not k.startswith("app.kubernetes.io/")}
+    assert {**route, "metadata": {**route["metadata"], "name": "prod-legacy", "labels": labels}} == theirs
+    assert "Ingress/prod-legacy-8d3f0a4" not in rendered
+
+
+def test_role_rules_are_the_platforms_and_the_legacy_microservices(
+    platform: dict[str, dict[str, Any]], rendered: dict[str, dict[str, Any]]
+) -> None:
+    legacy = [
+        {
+            "apiGroups": [""],
+            "resources": ["configmaps"],
+            "verbs": ["get", "patch"],
+            "resourceNames": ["prod-legacy-env-variables", "prod-legacy-config-files"],
+        },
+        {
+            "apiGroups": [""],
+            "resources": ["secrets"],
+            "verbs": ["get", "patch"],
+            "resourceNames": ["prod-legacy-secret-env-variables"],
+        },
+    ]
+
+    def as_set(rules: list[dict[str, Any]]) -> set[str]:
+        return {json.dumps(rule, sort_keys=True) for rule in rules}
+
+    assert as_set(rendered["Role/developer"]["rules"]) == as_set(platform["Role/developer"]["rules"] + legacy)
+
+
+# --- the same application behind a Gateway -----------------------------------------------
+
+GATEWAY_ROUTES = """\
+    routes:
+      kind: gateway
+      gateway: {name: public, namespace: gateway-system, sectionName: https}
+"""
+
+
+def copy_tree(tmp_path: Path) -> Path:
+    tree = tmp_path / "tree"
+    shutil.copytree(TREE, tree)
+    return tree
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1))
+
+
+@pytest.fixture(scope="module")
+def behind_a_gateway(tmp_path_factory: pytest.TempPathFactory, key: Path) -> dict[str, dict[str, Any]]:
+    tree = copy_tree(tmp_path_factory.mktemp("gateway"))
+    edit(
+        tree / "aigonix.yaml",
+        "  Prod:\n    recipients:\n",
+        "  Prod:\n" + GATEWAY_ROUTES + "    recipients:\n",
+    )
+    return rendered_objects(render_tree(tree, tree.parent / "out", key), key)
+
+
+def test_http_routes_set_the_tenant_of_their_hosts(
+    rendered: dict[str, dict[str, Any]], behind_a_gateway: dict[str, dict[str, Any]]
+) -> None:
+    """Each Prod Ingress becomes an HTTPRoute of the same name: same hosts, path, Service and
+    Tenant-ID, which a RequestHeaderModifier filter sets (the value a client sent is replaced)."""
+    ingresses = [n for n in rendered if n.startswith("Ingress/prod-")]
+    assert sorted(ingresses) == [
+        "Ingress/prod-frontend-445f8ea",
+        "Ingress/prod-frontend-8d3f0a4",
+        "Ingress/prod-legacy-445f8ea",
+        "Ingress/prod-orders-445f8ea",
+        "Ingress/prod-orders-8d3f0a4",
+    ]
+    for name in ingresses:
+        ingress = rendered[name]
+        route = behind_a_gateway[name.replace("Ingress/", "HTTPRoute/")]
+        [rule] = route["spec"]["rules"]
+        [match] = rule["matches"]
+        [backend] = rule["backendRefs"]
+        [ingress_rule] = ingress["spec"]["rules"]
+        [path] = ingress_rule["http"]["paths"]
+        snippet = ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/configuration-snippet"]
+        assert route["spec"]["hostnames"] == [ingress_rule["host"]]
+        assert match == {"path": {"type": "PathPrefix", "value": path["path"]}}
+        assert backend["name"] == path["backend"]["service"]["name"]
+        assert rule["filters"] == [
+            {
+                "type": "RequestHeaderModifier",
+                "requestHeaderModifier": {"set": [{"name": "Tenant-ID", "value": snippet.split('"')[1]}]},
+            }
+        ]
+        assert route["spec"]["parentRefs"] == [
+            {
+                "group": "gateway.networking.k8s.io",
+                "kind": "Gateway",
+                "name": "public",
+                "namespace": "gateway-system",
+                "sectionName": "https",
+            }
+        ]
+        assert "cert-manager.io/cluster-issuer" not in route["metadata"]["annotations"]
+    assert not [n for n in behind_a_gateway if n.startswith("Ingress/prod-")]
+
+
+def test_moving_to_a_gateway_changes_no_pod_template(
+    rendered: dict[str, dict[str, Any]], behind_a_gateway: dict[str, dict[str, Any]]
+) -> None:
+    for name in (n for n in rendered if n.startswith(("Deployment/", "StatefulSet/"))):
+        assert behind_a_gateway[name] == rendered[name], name
+    policy = behind_a_gateway["NetworkPolicy/prod-orders-ingress"]["spec"]["ingress"]
+    assert policy == [
+        {"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "gateway-system"}}}]}
+    ]
+
+
+# --- what validation says about adoption ------------------------------------------------
+
+
+def test_warnings_for_what_cannot_be_adopted_as_written(tmp_path: Path) -> None:
+    """An unplaceable Runtime image, Ingress settings an HTTPRoute ignores, and legacy
+    databases whose tenant no route names: warnings, each at the line to change."""
+    tree = copy_tree(tmp_path)
+    orders = tree / "applications/shop/microservices/orders/aigonix.yaml"
+    edit(orders, "  image: dolittle/runtime:9.3.3", "  image: dolittle/runtime:latest")
+    edit(
+        tree / "aigonix.yaml",
+        "  Prod:\n    recipients:\n",
+        "  Prod:\n" + GATEWAY_ROUTES + "    ingress: {className: nginx}\n    recipients:\n",
+    )
+    edit(
+        tree / "applications/shop/microservices/legacy/aigonix.yaml", "        customerTenant: default\n", ""
+    )
+    result = run_line("validate", tree)
+    warnings = [line for line in result.stdout.splitlines() if "probe" not in line]
+    assert result.exit_code == 0, result
+    assert warnings == [
+        "aigonix.yaml:18:5: warning: Prod renders HTTPRoutes, so these Ingress settings have no effect"
+        " (the Gateway's listeners hold the certificates)",
+        "applications/shop/microservices/legacy/aigonix.yaml:23:7: warning: in Prod the Runtime knows only the"
+        " tenant 17426336-fb8e-4425-8ab7-07d488367be9, which no route names: set customerTenant to the customer"
+        " tenant whose hosts reach it",
+        "applications/shop/microservices/orders/aigonix.yaml:10:10: warning: cannot tell which Runtime version"
+        " 'dolittle/runtime:latest' is, so its files are rendered as for dolittle/runtime:9.3.3; use a"
+        " dolittle/runtime:<version> tag, 5.0.0 or later and before 10.0.0",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("image", "management", "compatibility"),
+    [
+        ("dolittle/runtime:6.1.0", False, None),  # the platform's special case, Runtime v6.1.0
+        ("dolittle/runtime:7.0.0", False, None),  # Management joined EndpointVisibility in v7.1.0
+        ("dolittle/runtime:7.1.0", True, None),
+        ("dolittle/runtime:8.0.0", True, "V7"),  # the platform's special case
+        ("docker.io/dolittle/runtime:8.9.5", True, "V7"),  # required from v8.0.0 ...
+        ("dolittle/runtime:9.2.2", True, "V7"),  # ... until v9.3.0 (commit 4d6926d3)
+        ("dolittle/runtime:9.3.3", True, None),
+    ],
+)
+def test_runtime_versions_get_the_files_they_need(
+    image: str, management: bool, compatibility: str | None
+) -> None:
+    """dolittle/Runtime Source/Services/EndpointVisibility.cs (management) and
+    Source/Events.Store.MongoDB/Legacy/EventSourceAndPartitionSerializer.cs (the event store's
+    backwards compatibility, EventSourceBackwardsCompatibilityMustBeConfigured without it)."""
+    from aigonix_render.platform import RuntimeShape, runtime_shape
+
+    assert runtime_shape(image) == RuntimeShape(management, compatibility)
+
+
+def test_recommended_labels_reach_pods_only_when_asked(tmp_path: Path, both_keys: Path) -> None:
+    tree = copy_tree(tmp_path)
+    edit(
+        tree / "aigonix.yaml", "environments:\n", "podTemplates:\n  recommendedLabels: true\nenvironments:\n"
+    )
+    labelled = rendered_objects(render_tree(tree, tmp_path / "out", both_keys), both_keys)
+    for name in ("Deployment/prod-orders", "StatefulSet/prod-mongo", "CronJob/prod-mongo-backup"):
+        spec = labelled[name]["spec"]
+        template = spec["jobTemplate"]["spec"]["template"] if "jobTemplate" in spec else spec["template"]
+        assert template["metadata"]["labels"] == labelled[name]["metadata"]["labels"], name
+    assert labelled["Deployment/prod-orders"]["spec"]["selector"]["matchLabels"] == {
+        "tenant": "Acme_Corp",
+        "application": "shop",
+        "environment": "Prod",
+        "microservice": "orders",
+    }
+
+
+def test_show_tells_which_databases_a_legacy_runtime_keeps() -> None:
+    shown = yaml.safe_load(run_line("show", TREE, "legacy", "--env", "Prod").stdout)
+    assert shown["runtime"] == {
+        "image": "dolittle/runtime:6.1.0",
+        "resources": {"limits": {"memory": "1Gi"}, "requests": {"memory": "250Mi"}},
+        "legacyDatabases": {"tenant": "17426336-fb8e-4425-8ab7-07d488367be9", "prefix": "shop_prod_legacy"},
+    }
+    assert shown["resources"] == {}
