@@ -332,6 +332,60 @@ def set_env(microservice: str, assignment: str, environment: str | None, root: P
     return EXIT_OK
 
 
+@cli.command("import")
+@click.argument("dumps", nargs=-1, metavar="DUMP...", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "-o",
+    "--out",
+    "tree",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The tree to write: absent, or empty but for hidden entries (.git, .sops.yaml).",
+)
+@click.option(
+    "--age-recipient",
+    "age_recipients",
+    multiple=True,
+    metavar="ENV=KEY",
+    help="Encrypt ENV's secrets for this age key (repeatable); else TREE/.sops.yaml's creation rules.",
+)
+@click.option("--from-cluster", metavar="NAMESPACE", default=None, help="Run kubectl get for NAMESPACE.")
+@click.option("--context", default=None, help="With --from-cluster: the kubectl context.")
+@click.option("--strict", is_flag=True, help="Write nothing if the report has warnings (exit 1).")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Write into a TREE with content: its aigonix.yaml, registry.sops.yaml and applications/ are replaced.",
+)
+def import_(
+    dumps: tuple[str, ...],
+    tree: Path,
+    age_recipients: tuple[str, ...],
+    from_cluster: str | None,
+    context: str | None,
+    strict: bool,
+    force: bool,
+) -> int:
+    """Write the tree that renders the Aigonix application namespace in DUMP (kubectl get -o
+    yaml output; - for standard input), secrets encrypted, and report what it cannot carry."""
+    from aigonix_render.importer import ImportOptions, import_dump, read_source
+
+    if context and not from_cluster:
+        raise click.UsageError("--context goes with --from-cluster")
+    stdin = sys.stdin.buffer
+    sources = tuple(read_source(name, stdin) for name in dumps)
+    options = ImportOptions(tree, sources, age_recipients, force, strict, from_cluster, context)
+    result = import_dump(options, os.environ)
+    click.echo(result.report_text(), nl=False)
+    if not result.written:
+        click.echo(
+            f"aigonix-render: --strict: {len(result.warnings)} warnings; nothing was written", err=True
+        )
+        return EXIT_INVALID
+    click.echo(f"imported {len(result.files)} files into {tree}", err=True)
+    return EXIT_OK
+
+
 def main() -> None:
     try:
         cli()

@@ -252,9 +252,13 @@ def _runtime_ports(document: Document, deployed: list[str]) -> Iterator[Problem]
 
 
 def _probes(document: Document) -> Iterator[Problem]:
-    probes = document.data["head"].get("probes") or {}
+    """A head without probes is warned about, unless ``probes: {}`` says so on purpose (what
+    ``import`` writes: the platform made none, and adding them restarts the pods)."""
+    probes = document.data["head"].get("probes")
+    if probes == {}:
+        return
     for kind in ("liveness", "readiness"):
-        if kind not in probes:
+        if kind not in (probes or {}):
             yield document.problem(
                 ["head"],
                 f"no {kind} probe: Kubernetes cannot tell when the head is unhealthy",
@@ -318,23 +322,19 @@ def _env_vars(document: Document) -> Iterator[Problem]:
 
 
 def _secrets(ms: MicroserviceFolder, deployed: list[str]) -> Iterator[Problem]:
+    """Secret names are declared in the base or per environment (``environments.<Env>.secrets``
+    replaces the list there); each deployed environment's secrets.yaml holds exactly its list."""
     document = ms.document
-    declared = document.data.get("secrets") or []
-    for index, name in enumerate(declared):
-        why = names.env_var_name(name)
-        if why:
-            yield document.problem(["secrets", index], f"{name!r}: {why}")
-        clashes = [e for e in deployed if name in (merged_document(document.data, e).get("env") or {})]
-        if clashes:
-            where = "" if name in (document.data.get("env") or {}) else f" in {', '.join(clashes)}"
-            yield document.problem(["secrets", index], f"{name!r} is also a plain env variable{where}")
+    for prefix, data in _overrides(document):
+        for index, name in enumerate(data.get("secrets") or []):
+            yield from _secret_name(document, [*prefix, "secrets", index], name, deployed)
     for env_name in deployed:
+        declared = merged_document(document.data, env_name).get("secrets") or []
         secrets = ms.secrets.get(env_name)
         if declared and secrets is None and env_name not in ms.unreadable_secrets:
             expected = f"{ms.folder}/environments/{env_name}/secrets.yaml"
-            yield document.problem(
-                ["secrets"], f"secrets are declared but {expected} is missing", at_key=True
-            )
+            where = _source_of(document, env_name, ["secrets"])
+            yield document.problem(where, f"secrets are declared but {expected} is missing", at_key=True)
         elif secrets is not None:
             yield from sops_files.check(secrets, tuple(declared), document)
     for env_name, secrets in sorted(ms.secrets.items()):
@@ -346,6 +346,18 @@ def _secrets(ms: MicroserviceFolder, deployed: list[str]) -> Iterator[Problem]:
                 f"the microservice is not deployed to {env_name}; this file is unused",
                 Severity.WARNING,
             )
+
+
+def _secret_name(
+    document: Document, path: list[PathPart], name: str, deployed: list[str]
+) -> Iterator[Problem]:
+    why = names.env_var_name(name)
+    if why:
+        yield document.problem(path, f"{name!r}: {why}")
+    clashes = [e for e in deployed if name in (merged_document(document.data, e).get("env") or {})]
+    if clashes:
+        where = "" if name in (document.data.get("env") or {}) else f" in {', '.join(clashes)}"
+        yield document.problem(path, f"{name!r} is also a plain env variable{where}")
 
 
 # --- shared checks --------------------------------------------------------------------

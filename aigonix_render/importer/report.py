@@ -1,0 +1,62 @@
+"""The import report: every object and field the tree does not carry as it is, as values.
+
+A line says what happened to one object or field: ``note`` for what is expected and
+harmless (objects Kubernetes or cert-manager made, names the platform lost), ``warning``
+for what the tree cannot express or changes (a hand edit, an unknown object, a field a
+render removes), which ``--strict`` refuses. No line ever holds a value of a Secret or of
+an environment variable: they may be secrets, wherever they were set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Level(Enum):
+    NOTE = "note"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    """``subject`` is an object (``Deployment/prod-orders``) or a tree place; ``path`` a
+    field path in it (empty for the whole object); ``message`` what was kept or left."""
+
+    subject: str
+    path: str
+    message: str
+    level: Level = Level.WARNING
+
+    def text(self) -> str:
+        where = f"{self.subject} {self.path}" if self.path else self.subject
+        return f"{self.level.value}: {where}: {self.message}"
+
+
+def note(subject: str, message: str, path: str = "") -> ReportLine:
+    return ReportLine(subject, path, message, Level.NOTE)
+
+
+def warning(subject: str, message: str, path: str = "") -> ReportLine:
+    return ReportLine(subject, path, message, Level.WARNING)
+
+
+def ordered(lines: Iterable[ReportLine]) -> tuple[ReportLine, ...]:
+    """Warnings first, then notes; each group by subject, path and message; no line twice."""
+    unique = set(lines)
+    return tuple(
+        sorted(unique, key=lambda line: (line.level is Level.NOTE, line.subject, line.path, line.message))
+    )
+
+
+def warnings(lines: Iterable[ReportLine]) -> tuple[ReportLine, ...]:
+    return tuple(line for line in lines if line.level is Level.WARNING)
+
+
+def as_text(lines: Iterable[ReportLine]) -> str:
+    """The report as the CLI prints it, one line each, and a closing count."""
+    listed = list(lines)
+    body = "".join(line.text() + "\n" for line in listed)
+    counts = f"{len(warnings(listed))} warnings, {len(listed) - len(warnings(listed))} notes"
+    return body + f"import report: {counts}\n"
