@@ -41,11 +41,12 @@ def _both_keys(folder: Path) -> Path:
 
 def test_a_terminal_sees_the_phases_then_a_clean_line(base_tree: Path, tmp_path: Path) -> None:
     shown = _render_on_a_terminal(base_tree, tmp_path / "out")
+    written = sum(1 for p in (tmp_path / "out").rglob("*") if p.is_file() and p.name != ".aigonix-render")
     phases = [part.split("…")[0] for part in shown.split("\r\x1b[K") if part.startswith("aigonix-render: ")]
     assert phases == [
         "aigonix-render: reading and rendering the tree",
         "aigonix-render: sealing 3 Secrets",
-        "aigonix-render: writing 63 files",
+        f"aigonix-render: writing {written} files",
     ], shown
     assert shown.rstrip().endswith("Secrets encrypted")
 
