@@ -40,6 +40,7 @@ from typing import Any
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from aigonix_render.errors import SopsError
+from aigonix_render.sops import ENCRYPTED_REGEX  # one home: what every rendered Secret uses
 from aigonix_render.sops_age.cipher import open_value, seal_value
 from aigonix_render.sops_age.errors import NoKeyError, Rejected, Tampered, Unsupported
 from aigonix_render.sops_age.keys import (
@@ -66,7 +67,6 @@ __all__ = [
     "identities_from_environment",
 ]
 
-ENCRYPTED_REGEX = "^(data|stringData)$"
 # The sops release whose files this module writes (the one the tests check them against).
 FORMAT_VERSION = "3.11.0"
 
