@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from aigonix_render.errors import SopsError
+from aigonix_render.errors import InvalidInput, SopsError
 from aigonix_render.output import OutputFile
 from aigonix_render.render import PendingSecret, Templates, docker_config
 from aigonix_render.sops import Sops
@@ -97,7 +97,9 @@ def decrypt_sources(
 
 def reveal(pending: PendingSecret, decrypted: Mapping[str, Mapping[str, Any]], templates: Templates) -> str:
     """A Secret with its values in the clear, for the Argo CD plugin's stdout only."""
-    return secret_text(templates, pending, secret_values(pending, decrypted[pending.source]), "")
+    return _checked(
+        pending, secret_text(templates, pending, secret_values(pending, decrypted[pending.source]), "")
+    )
 
 
 def _seal_one(
@@ -105,8 +107,19 @@ def _seal_one(
 ) -> OutputFile:
     pending = secret.pending
     values = secret_values(pending, source)
-    text = secret_text(templates, pending, values, secret.fingerprint)
+    text = _checked(pending, secret_text(templates, pending, values, secret.fingerprint))
     return OutputFile(pending.path, sops.encrypt(text, pending.recipients, pending.path))
+
+
+def _checked(pending: PendingSecret, text: str) -> str:
+    """A Secret Kubernetes would refuse (over 1 MiB, a lone surrogate) is refused here, once
+    its values are known; the message names its source file, never a value."""
+    from aigonix_render.output_check import check_secret_size
+
+    problem = check_secret_size(pending.source, text)
+    if problem is not None:
+        raise InvalidInput([problem])
+    return text
 
 
 def secret_values(pending: PendingSecret, source: Mapping[str, Any]) -> dict[str, str]:

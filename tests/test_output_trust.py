@@ -169,3 +169,21 @@ def test_a_changed_volume_claim_is_refused_before_anything_is_written(
     ), result
     assert "Kubernetes refuses to update these fields" in lines[0]
     assert snapshot(rendered) == before
+
+
+def test_a_secret_over_the_api_servers_limit_is_refused_unwritten(base_tree: Path, rendered: Path) -> None:
+    """The acr Secret holds the password twice (and once more in base64): a registry file
+    under its own limits can make a Secret Kubernetes refuses."""
+    from aigonix_render import sops_age
+
+    before = snapshot(rendered)
+    password = "p" * 500_000
+    sealed = sops_age.encrypt(
+        f"username: robot\npassword: {password}\n", (public_key("dev"), public_key("prod")), ""
+    )
+    (base_tree / "registry.sops.yaml").write_text(sealed)
+    result = run_line("render", base_tree, "-o", rendered)
+    assert result.exit_code == 1, result
+    assert result.stderr.startswith("registry.sops.yaml:1:1: error: "), result
+    assert password not in result.stderr and "1 MiB" in result.stderr
+    assert snapshot(rendered) == before
