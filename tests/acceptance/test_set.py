@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import run_line, snapshot
+from conftest import BASE, run_line, snapshot
 from ruamel.yaml import YAML
 
 from aigonix_render import edit
@@ -412,7 +412,7 @@ def test_a_name_in_two_applications_needs_the_application(two_webs: Path) -> Non
     result = edit.set_image(two_webs, "ADMIN/web", "testcustomer.azurecr.io/admin-web:1.0.1")
     assert result.path == "applications/admin/microservices/web/aigonix.yaml"
     assert result.warnings == ()  # the file's missing probes are not at the edited line
-    assert web(two_webs) == (Path(__file__).parent / "cases/base" / WEB).read_text()
+    assert web(two_webs) == (BASE / WEB).read_text()
 
 
 def test_a_warning_at_the_edited_line_is_returned(commented: Path) -> None:

@@ -30,7 +30,7 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import KEYS, public_key, run_line, sops_decrypt
+from conftest import KEYS, TESTS, public_key, run_line, sops_decrypt
 
 from aigonix_render.cli import cli
 from aigonix_render.effective import merged_document
@@ -52,7 +52,7 @@ from aigonix_render.importer.kubectl import kubectl_argv
 from aigonix_render.importer.merge import split
 from aigonix_render.importer.recognise import recognise
 
-DATA = Path(__file__).parent / "data" / "import"
+DATA = TESTS / "data" / "import"
 DUMP = DATA / "shop-dump.yaml"
 RECIPIENTS = (f"Dev={public_key('dev')}", f"Prod={public_key('prod')}")
 APP = "applications/shop"
