@@ -74,7 +74,10 @@ class Document:
         if self.sensitive:
             return ""
         line, column = self.position(path)
-        text = self.source.splitlines()[line - 1][column - 1 :]
+        lines = self.source.splitlines()
+        if not 0 < line <= len(lines):
+            return ""  # an empty value at the end of the file stands after its last line
+        text = lines[line - 1][column - 1 :]
         return text.split(" #")[0].strip().rstrip(",}]").strip()
 
 

@@ -56,13 +56,30 @@ def _limit_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
+# The child reports its own peak (VmHWM of its memory map, which starts afresh at exec):
+# wait4's ru_maxrss would also count the pages of the large test process it was forked from.
+PEAK = (
+    "import atexit, os, runpy, sys\n"
+    "def peak():\n"
+    "    status = open('/proc/self/status').read()\n"
+    "    os.write(int(os.environ['AIGONIX_TEST_PEAK_FD']), status.split('VmHWM:')[1].split()[0].encode())\n"
+    "atexit.register(peak)\n"
+    "sys.argv[0] = 'aigonix-render'\n"
+    "runpy.run_module('aigonix_render', run_name='__main__')\n"
+)
+
+
 def run_measured(*args: str | Path, env: dict[str, str] | None = None, timeout: float = 60) -> Measured:
     """``aigonix-render ARGS`` as a real process under RLIMIT_AS, with its time and peak memory."""
-    argv = [sys.executable, "-m", "aigonix_render", *(str(a) for a in args)]
-    full_env = {**os.environ, **(env or {})}
+    argv = [sys.executable, "-c", PEAK, *(str(a) for a in args)]
+    reader, writer = os.pipe()
+    full_env = {**os.environ, **(env or {}), "AIGONIX_TEST_PEAK_FD": str(writer)}
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.monotonic()
-        process = subprocess.Popen(argv, stdout=out, stderr=err, env=full_env, preexec_fn=_limit_memory)
+        process = subprocess.Popen(
+            argv, stdout=out, stderr=err, env=full_env, preexec_fn=_limit_memory, pass_fds=(writer,)
+        )
+        os.close(writer)
         killer = threading.Timer(timeout, process.kill)
         killer.start()
         try:
@@ -70,13 +87,16 @@ def run_measured(*args: str | Path, env: dict[str, str] | None = None, timeout: 
         finally:
             killer.cancel()
         seconds = time.monotonic() - start
+        reported = os.read(reader, 64)
+        os.close(reader)
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         run = Run(
             process.returncode, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
         )
-    return Measured(run, seconds, usage.ru_maxrss / 1024)
+    peak_kib = int(reported) if reported else usage.ru_maxrss
+    return Measured(run, seconds, peak_kib / 1024)
 
 
 def assert_no_crash(measured: Measured) -> None:
