@@ -4,17 +4,30 @@ PyYAML's C parser with the YAML 1.2 core schema (so ``yes`` and ``on`` stay stri
 ``0042`` is 42 and dates are strings) and duplicate keys refused. Anything unusual —
 a syntax error, a duplicate key, a merge key, an unknown tag — returns None, and the
 caller reads the file again with ruamel.yaml, which gives the positions for the error.
-Positions of valid files are computed by ruamel only when a problem needs one.
+
+``read`` is the hot path: libyaml composes the node tree (C) and one walk in Python turns
+it into plain data (dict, list, str, int, float, bool, None) and, from the nodes' marks,
+``Marks``: every node's line and column packed in one array. That walk replaces PyYAML's
+constructor and a second walk to plain data, so it costs less than ``load_all`` alone, and a
+problem's position costs no second parse: before it, every file that had a warning (a
+microservice without probes) was parsed again by ruamel's pure-Python reader, three times
+the cost of validating it. One array per file, not the node tree, is kept: thousands of
+node trees alive would cost the garbage collector more than the parse.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar
+from array import array
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar, NamedTuple, TypeVar
 
 import yaml
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
 
 
 class _Unusual(Exception):
@@ -23,6 +36,18 @@ class _Unusual(Exception):
 
 class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
     yaml_implicit_resolvers: ClassVar[dict[str | None, list[tuple[str, re.Pattern[str]]]]] = {}
+
+    def resolve(self, kind: type[yaml.Node], value: str, implicit: tuple[bool, bool]) -> str:
+        """``BaseResolver.resolve`` for the resolvers below only (no wildcard, no path
+        resolvers): libyaml calls it for every node, and the general one took a third of
+        the parse."""
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                for tag, pattern in _BY_FIRST.get(value[:1], ()):
+                    if pattern.match(value):
+                        return tag
+            return _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         keys = set()
@@ -62,16 +87,21 @@ _Loader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^$"), [""])
 _Loader.add_constructor("tag:yaml.org,2002:int", _core_int)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _unknown_tag)
 _Loader.add_multi_constructor("", _unknown_tag)
+_BY_FIRST = {first: tuple(found) for first, found in _Loader.yaml_implicit_resolvers.items()}
 
 
 class TooDeep(Exception):
     """Nesting too deep for any reader; the careful one would only take longer to say so."""
 
 
-def load_all(text: str) -> list[Any] | None:
-    """The documents of ``text``, or None when the careful reader must take over."""
+_T = TypeVar("_T")
+
+
+def _or_none(parse: Callable[[], _T]) -> _T | None:
+    """What ``parse`` returns, or None when the careful reader must take over; ``TooDeep``
+    for nesting no reader should follow."""
     try:
-        return list(yaml.load_all(text, Loader=_Loader))
+        return parse()
     except RecursionError:
         raise TooDeep from None
     except yaml.YAMLError as error:
@@ -80,3 +110,154 @@ def load_all(text: str) -> list[Any] | None:
         return None
     except (_Unusual, ValueError):
         return None
+
+
+def load_all(text: str) -> list[Any] | None:
+    """The documents of ``text`` as PyYAML constructs them (not yet plain data: a set, bytes
+    or an int key may be in them), or None when the careful reader must take over."""
+    return _or_none(lambda: list(yaml.load_all(text, Loader=_Loader)))
+
+
+class Loaded(NamedTuple):
+    """One document: plain data and where each of its nodes is."""
+
+    data: Any
+    marks: Marks
+
+
+def read(text: str, max_values: int, max_depth: int) -> list[Loaded] | None:
+    """The documents of ``text`` as plain data with their marks, or None when the file is
+    anything but plain (``load_all`` and the careful reader then say what it is).
+
+    Plain: the standard tags only, string keys, no duplicate or merge keys, at most
+    ``max_values`` values (aliases counted where they are used) and ``max_depth`` levels.
+    Whatever this returns, ``load_all`` followed by ``documents.plain`` returns too."""
+    loader = _Loader(text)
+    try:
+        return _or_none(lambda: _documents(loader, max_values, max_depth))
+    finally:
+        loader.dispose()
+
+
+def _documents(loader: _Loader, max_values: int, max_depth: int) -> list[Loaded]:
+    found = []
+    while loader.check_node():
+        build = _Build(loader, max_values, max_depth)
+        data = build.node(loader.get_node(), 0)
+        found.append(Loaded(data, Marks(data, array("i", build.packed))))
+    return found
+
+
+_SCALARS = frozenset(f"tag:yaml.org,2002:{kind}" for kind in ("int", "float", "bool", "null"))
+_HEADER = 3
+"""A node's record in ``Marks.packed``: line, column, the record's length (children included)."""
+_UNKNOWN = -1
+"""The line of a value left out (``key:`` and nothing): the readers place it differently
+(libyaml after the ``:``, ruamel at the next token), so the marks cannot answer for it."""
+
+
+class _Build:
+    """One walk over a composed document: plain data, and each node's marks in document
+    order (a mapping's entries as key line, key column, then the value's record)."""
+
+    def __init__(self, loader: _Loader, max_values: int, max_depth: int) -> None:
+        self.loader = loader
+        self.left = max_values
+        self.max_depth = max_depth
+        self.packed: list[int] = []
+
+    def node(self, node: yaml.Node, depth: int) -> Any:
+        self.left -= 1
+        if self.left < 0 or depth > self.max_depth:
+            raise _Unusual
+        packed = self.packed
+        start = len(packed)
+        mark = node.start_mark
+        packed += (mark.line, mark.column, _HEADER)
+        tag = node.tag
+        if isinstance(node, yaml.ScalarNode):
+            if not node.value and node.end_mark.column == mark.column and node.end_mark.line == mark.line:
+                packed[start] = _UNKNOWN
+            return node.value if tag == _STR else self.scalar(node)
+        if tag == _MAP and isinstance(node, yaml.MappingNode):
+            value: Any = self.mapping(node, depth)
+        elif tag == _SEQ and isinstance(node, yaml.SequenceNode):
+            value = [self.node(item, depth + 1) for item in node.value]
+        else:
+            raise _Unusual
+        packed[start + 2] = len(packed) - start
+        return value
+
+    def mapping(self, node: yaml.MappingNode, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        packed = self.packed
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key_node.tag != _STR or not isinstance(key, str) or key == "<<" or key in result:
+                raise _Unusual
+            mark = key_node.start_mark
+            packed += (mark.line, mark.column)
+            result[key] = self.node(value_node, depth + 1)
+        return result
+
+    def scalar(self, node: yaml.ScalarNode) -> Any:
+        if node.tag not in _SCALARS:
+            raise _Unusual
+        return self.loader.yaml_constructors[node.tag](self.loader, node)
+
+
+class Marks:
+    """Where each node of a document read by ``read`` is: libyaml's marks, packed.
+
+    Answers like ``documents.locate`` does from ruamel's node tree (the same marks: both
+    readers implement the same YAML scanner), walking the plain data the marks were built
+    with to find a key's record; that data is read-only once loaded, and where the walk
+    would leave the array anyway, the answer is None (ruamel's then)."""
+
+    __slots__ = ("data", "packed")
+
+    def __init__(self, data: Any, packed: array[int]) -> None:
+        self.data = data
+        self.packed = packed
+
+    def locate(self, path: Sequence[str | int], at_key: bool = False) -> tuple[int, int] | None:
+        """1-based line and column of the node at ``path`` (or of the deepest one that exists);
+        None for a value left out, where only ruamel can answer as ruamel does."""
+        try:
+            line, column = self._locate(path, at_key)
+        except IndexError:
+            return None
+        return (line + 1, column + 1) if line != _UNKNOWN else None
+
+    def _locate(self, path: Sequence[str | int], at_key: bool) -> tuple[int, int]:
+        packed, data, at = self.packed, self.data, 0
+        line, column = packed[0], packed[1]
+        for index, part in enumerate(path):
+            if isinstance(data, dict) and part in data:
+                key = self._entry(data, at, part)
+                line, column = packed[key], packed[key + 1]
+                at = key + 2
+                if not (at_key and index == len(path) - 1):
+                    line, column = packed[at], packed[at + 1]
+            elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+                at = self._item(at, part)
+                line, column = packed[at], packed[at + 1]
+            else:
+                break
+            data = data[part]
+        return line, column
+
+    def _entry(self, data: dict[str, Any], at: int, wanted: str | int) -> int:
+        """Where the entry of key ``wanted`` starts in the mapping whose record is at ``at``."""
+        packed, entry = self.packed, at + _HEADER
+        for key in data:
+            if key == wanted:
+                break
+            entry += 2 + packed[entry + 4]
+        return entry
+
+    def _item(self, at: int, index: int) -> int:
+        packed, item = self.packed, at + _HEADER
+        for _ in range(index):
+            item += packed[item + 2]
+        return item

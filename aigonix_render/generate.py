@@ -8,6 +8,12 @@ Argo CD cannot decrypt SOPS, so Secrets are decrypted here and written as plain
 Argo CD, which applies it. Nothing is written to disk. The result is built whole before
 anything is printed, so a failure prints nothing (an empty stream would make Argo CD
 prune the application).
+
+Argo CD calls ``generate`` for every Application on every new commit, so it reads only
+what the target needs (``load.load_tree`` with ``application``): the customer, the
+application, and the applications event horizons tie to it. It validates what it reads
+(schema and the platform's rules); the checks across the whole tree (unique names, ids
+and hosts; files at unknown places) are ``validate``'s, in pre-commit and CI.
 """
 
 from __future__ import annotations
@@ -58,7 +64,7 @@ def _first(environ: Mapping[str, str], names: tuple[str, ...]) -> str | None:
 def generate(root: Path, target: Target, environ: Mapping[str, str]) -> str:
     """The target's objects, then its Secrets revealed, as one stream built before printing."""
     root = root.resolve()
-    model, _ = valid_model(root, strict=False)
+    model, _ = valid_model(root, strict=False, application=target.application)
     templates = Templates()
     rendering = _render_target(model, target, templates)
     sops = Sops(environ, binary_only=environ.get(SOPS_BINARY_VARIABLE) == "1")

@@ -7,19 +7,29 @@ problems are values and no object collects them on the side.
 
 Every folder of the tree is entered through ``_listing`` and every file read through
 ``documents.read_file``: those two places refuse what cannot be input (symlinked folders,
-FIFOs, devices, huge or unreadable files) so no walk can skip or hang on it.
+FIFOs, devices, huge or unreadable files) so no walk can skip or hang on it. Because every
+folder on the way is a real folder, only a file that is itself a symlink can lead outside
+the repository, and only such a file is resolved (resolving every path cost a tenth of
+``validate``). Paths inside the walk are plain strings, relative to the root with ``/``:
+``pathlib`` objects for 6,000 files cost as much again.
+
+``load_tree(root, application=...)`` loads only what rendering one application needs
+(``generate``); see ``_one_application``.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
+from fnmatch import translate
+from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
+from aigonix_render import documents
 from aigonix_render.documents import Document, TooLarge, cannot_read, inside_root, read_document, read_file
 from aigonix_render.problems import Problem, Severity, printable
 
@@ -74,21 +84,55 @@ class Tree:
 
 @dataclass(frozen=True)
 class _Place:
-    """The resolved root being loaded and the folders to leave out (the output)."""
+    """The resolved root being loaded and the folders to leave out (the output);
+    ``libyaml_marks=False`` leaves positions to ruamel (tests compare the two)."""
 
     root: Path
     exclude: tuple[Path, ...]
+    libyaml_marks: bool = True
 
-    def relative(self, path: Path) -> str:
-        return path.relative_to(self.root).as_posix()
+    @cached_property
+    def base(self) -> str:
+        return str(self.root)
 
-    def excluded(self, path: Path) -> bool:
-        return any(path == ex for ex in self.exclude)
+    @cached_property
+    def excluded_paths(self) -> frozenset[str]:
+        return frozenset(str(p) for p in self.exclude)
+
+    def path(self, relative: str) -> str:
+        """The absolute path of ``relative`` (``""`` is the root)."""
+        return f"{self.base}/{relative}" if relative else self.base
+
+    def excluded(self, relative: str) -> bool:
+        return self.path(relative) in self.excluded_paths
 
 
-def load_tree(root: Path, exclude: Sequence[Path] = ()) -> tuple[Tree, list[Problem]]:
-    """Read every input file under ``root``; ``exclude`` lists folders to skip (the output)."""
-    steps = _tree(_Place(root.resolve(), tuple(p.resolve() for p in exclude)))
+def _join(folder: str, name: str) -> str:
+    return f"{folder}/{name}" if folder else name
+
+
+def _name(relative: str) -> str:
+    return relative.rsplit("/", 1)[-1]
+
+
+def load_tree(
+    root: Path, exclude: Sequence[Path] = (), libyaml_marks: bool = True, application: str | None = None
+) -> tuple[Tree, list[Problem]]:
+    """Read every input file under ``root``; ``exclude`` lists folders to skip (the output).
+
+    With ``application``, only what rendering that application needs (``_one_application``);
+    the whole tree when no application has that name, so the caller says what there is."""
+    place = _Place(root.resolve(), tuple(p.resolve() for p in exclude), libyaml_marks)
+    if application is not None:
+        tree, problems = _run(_one_application(place, application))
+        if tree is not None:
+            return tree, problems
+    tree, problems = _run(_tree(place))
+    assert tree is not None
+    return tree, problems
+
+
+def _run(steps: Loading[_T]) -> tuple[_T, list[Problem]]:
     problems: list[Problem] = []
     while True:
         try:
@@ -97,11 +141,11 @@ def load_tree(root: Path, exclude: Sequence[Path] = ()) -> tuple[Tree, list[Prob
             return done.value, problems
 
 
-def _tree(place: _Place) -> Loading[Tree]:
+def _tree(place: _Place) -> Loading[Tree | None]:
     for stray in sorted(_find_manifests(place)):
         if not _known_place(stray):
             yield Problem(stray.as_posix(), 1, 1, _UNKNOWN_PLACE)
-    customer = yield from _manifest(place, Path(), "Customer")
+    customer = yield from _manifest(place, "", "Customer")
     applications = yield from _applications(place)
     registry = yield from _registry(place, customer)
     return Tree(place.root, customer, registry, applications)
@@ -114,11 +158,28 @@ _UNKNOWN_PLACE = (
 
 
 def _find_manifests(place: _Place) -> Iterator[Path]:
-    for folder, dirs, files in os.walk(place.root):
-        here = Path(folder)
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not place.excluded(here / d))
-        if MANIFEST in files:
-            yield (here / MANIFEST).relative_to(place.root)
+    """Every aigonix.yaml in the folders the walk could enter (what ``os.walk`` finds, at one
+    system call less per folder: whether an entry is a symlink comes with the listing)."""
+    pending = [""]
+    while pending:
+        folder = pending.pop()
+        try:
+            with os.scandir(place.path(folder)) as listing:
+                entries = [(e.name, e.is_dir(follow_symlinks=False), e) for e in listing]
+        except OSError:
+            continue
+        for name, real_folder, entry in entries:
+            if real_folder and not name.startswith(".") and not place.excluded(_join(folder, name)):
+                pending.append(_join(folder, name))
+            elif name == MANIFEST and not _is_folder(entry):
+                yield Path(folder, MANIFEST)
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def _known_place(manifest: Path) -> bool:
@@ -131,12 +192,12 @@ def _known_place(manifest: Path) -> bool:
     )
 
 
-def _manifest(place: _Place, folder: Path, kind: str) -> Loading[Document | None]:
+def _manifest(place: _Place, folder: str, kind: str) -> Loading[Document | None]:
     """The folder's manifest; a folder without one is an error, never silently skipped."""
-    relative = folder / MANIFEST
-    if _absent(place.root / relative):
-        whose = "the root" if folder == Path() else "this folder"
-        yield Problem(relative.as_posix(), 1, 1, f"missing: {whose} needs an aigonix.yaml of kind {kind}")
+    relative = _join(folder, MANIFEST)
+    if _absent(place.path(relative)):
+        whose = "the root" if not folder else "this folder"
+        yield Problem(relative, 1, 1, f"missing: {whose} needs an aigonix.yaml of kind {kind}")
         return None
     document = yield from _read(place, relative)
     if document is None or document.data.get("kind") == kind:
@@ -148,7 +209,7 @@ def _manifest(place: _Place, folder: Path, kind: str) -> Loading[Document | None
     return None
 
 
-def _absent(path: Path) -> bool:
+def _absent(path: str) -> bool:
     """Nothing at ``path``; what cannot be checked is not absent (reading it says why)."""
     try:
         os.lstat(path)
@@ -159,8 +220,8 @@ def _absent(path: Path) -> bool:
     return False
 
 
-def _read(place: _Place, relative: Path, sensitive: bool = False) -> Loading[Document | None]:
-    read = read_document(place.root, relative, sensitive)
+def _read(place: _Place, relative: str, sensitive: bool = False) -> Loading[Document | None]:
+    read = read_document(place.root, relative, sensitive, place.libyaml_marks)
     if isinstance(read, Problem):
         yield read
         return None
@@ -169,45 +230,63 @@ def _read(place: _Place, relative: Path, sensitive: bool = False) -> Loading[Doc
 
 def _applications(place: _Place) -> Loading[tuple[ApplicationFolder, ...]]:
     found = []
-    for folder in (yield from _folders(place, place.root / "applications")).entered:
-        relative = folder.relative_to(place.root)
-        document = yield from _manifest(place, relative, "Application")
-        microservices = yield from _microservices(place, folder)
-        if document is not None:
-            found.append(ApplicationFolder(relative.as_posix(), document, microservices))
+    for folder in (yield from _folders(place, "applications")).entered:
+        application = yield from _application(place, folder)
+        if application is not None:
+            found.append(application)
     return tuple(found)
 
 
-def _microservices(place: _Place, app: Path) -> Loading[tuple[MicroserviceFolder, ...]]:
+def _application(
+    place: _Place, folder: str, manifest: _Manifest | None = None
+) -> Loading[ApplicationFolder | None]:
+    """The application in ``folder``; ``manifest``: its manifest, read already."""
+    if manifest is None:
+        document = yield from _manifest(place, folder, "Application")
+    else:
+        yield from manifest.problems
+        document = manifest.document
+    microservices = yield from _microservices(place, folder)
+    return ApplicationFolder(folder, document, microservices) if document is not None else None
+
+
+def _microservices(place: _Place, app: str) -> Loading[tuple[MicroserviceFolder, ...]]:
     found = []
-    for folder in (yield from _folders(place, app / "microservices")).entered:
-        document = yield from _manifest(place, folder.relative_to(place.root), "Microservice")
+    for folder in (yield from _folders(place, f"{app}/microservices")).entered:
+        document = yield from _manifest(place, folder, "Microservice")
         if document is not None:
             found.append((yield from _microservice(place, folder, document)))
     return tuple(found)
 
 
 class _Folders(NamedTuple):
-    entered: list[Path]
-    refused: list[Path]
+    entered: list[str]
+    refused: list[str]
     """Folders that are there but cannot be entered; a problem names each."""
 
 
-def _folders(place: _Place, parent: Path) -> Loading[_Folders]:
+def _folders(place: _Place, parent: str) -> Loading[_Folders]:
     """The folders in ``parent`` (applications, microservices, environments), sorted.
 
     Hidden folders and the output are not input; files beside the folders are ignored."""
     folders = _Folders([], [])
     for name in (yield from _listing(place, parent)):
-        child = parent / name
-        if name.startswith(".") or place.excluded(child) or os.path.isfile(child):
+        child = _join(parent, name)
+        if name.startswith(".") or place.excluded(child):
             continue
-        real = yield from _real_folder(place, child)
+        mode = yield from _mode(place, child)
+        if mode is not None and _a_file(place, child, mode):
+            continue
+        real = mode is not None and (yield from _is_real_folder(child, mode))
         (folders.entered if real else folders.refused).append(child)
     return folders
 
 
-def _listing(place: _Place, folder: Path) -> Loading[list[str]]:
+def _a_file(place: _Place, relative: str, mode: int) -> bool:
+    return stat.S_ISREG(mode) or (stat.S_ISLNK(mode) and os.path.isfile(place.path(relative)))
+
+
+def _listing(place: _Place, folder: str) -> Loading[list[str]]:
     """The names in a folder of the tree, sorted; none when it is absent.
 
     Every walk of the tree's folders passes here, so none can skip a folder it cannot
@@ -217,9 +296,9 @@ def _listing(place: _Place, folder: Path) -> Loading[list[str]]:
     if not (yield from _real_folder(place, folder)):
         return []
     try:
-        return sorted(os.listdir(folder))
+        return sorted(os.listdir(place.path(folder)))
     except OSError as error:
-        yield Problem(place.relative(folder), 1, 1, cannot_read(error))
+        yield Problem(folder, 1, 1, cannot_read(error))
         return []
 
 
@@ -228,87 +307,94 @@ _REAL_FOLDERS = (
 )
 
 
-def _real_folder(place: _Place, path: Path) -> Loading[bool]:
-    """Whether ``path`` is a real folder to enter; an absent one is no problem."""
+def _real_folder(place: _Place, relative: str) -> Loading[bool]:
+    """Whether ``relative`` is a real folder to enter; an absent one is no problem."""
+    mode = yield from _mode(place, relative)
+    return mode is not None and (yield from _is_real_folder(relative, mode))
+
+
+def _mode(place: _Place, relative: str) -> Loading[int | None]:
+    """What is at ``relative`` (not following a symlink); None when nothing or unreadable."""
     try:
-        mode = os.lstat(path).st_mode
+        return os.lstat(place.path(relative)).st_mode
     except FileNotFoundError:
-        return False
+        return None
     except OSError as error:
-        yield Problem(place.relative(path), 1, 1, cannot_read(error))
-        return False
+        yield Problem(relative, 1, 1, cannot_read(error))
+        return None
+
+
+def _is_real_folder(relative: str, mode: int) -> Loading[bool]:
     if not stat.S_ISDIR(mode):
         kind = "a symlink" if stat.S_ISLNK(mode) else "not a folder"
-        yield Problem(place.relative(path), 1, 1, f"{kind}: {_REAL_FOLDERS}")
+        yield Problem(relative, 1, 1, f"{kind}: {_REAL_FOLDERS}")
         return False
-    if printable(path.name) != path.name:
+    name = _name(relative)
+    if printable(name) != name:
         message = "a folder name that is not UTF-8 or holds control characters: rename the folder"
-        yield Problem(place.relative(path), 1, 1, message)
+        yield Problem(relative, 1, 1, message)
         return False
     return True
 
 
-def _microservice(place: _Place, folder: Path, document: Document) -> Loading[MicroserviceFolder]:
-    environments = yield from _folders(place, folder / "environments")
+def _microservice(place: _Place, folder: str, document: Document) -> Loading[MicroserviceFolder]:
+    environments = yield from _folders(place, f"{folder}/environments")
     env_files: dict[str, tuple[ConfigFile, ...]] = {}
     for env in environments.entered:
-        env_files[env.name] = yield from _files(place, env / "files")
+        env_files[_name(env)] = yield from _files(place, f"{env}/files")
     secrets, unreadable = yield from _secrets(place, environments.entered)
-    unreadable |= {env.name for env in environments.refused}
-    files = yield from _files(place, folder / "files")
-    env_folders = {env.name: place.relative(env) for env in [*environments.entered, *environments.refused]}
-    relative = place.relative(folder)
-    return MicroserviceFolder(
-        relative, document, files, env_folders, env_files, secrets, frozenset(unreadable)
-    )
+    unreadable |= {_name(env) for env in environments.refused}
+    files = yield from _files(place, f"{folder}/files")
+    env_folders = {_name(env): env for env in [*environments.entered, *environments.refused]}
+    return MicroserviceFolder(folder, document, files, env_folders, env_files, secrets, frozenset(unreadable))
 
 
-def _secrets(place: _Place, environments: list[Path]) -> Loading[tuple[dict[str, Document], set[str]]]:
+def _secrets(place: _Place, environments: list[str]) -> Loading[tuple[dict[str, Document], set[str]]]:
     """Each environment's secrets file, and the environments whose file could not be read."""
     secrets: dict[str, Document] = {}
     unreadable: set[str] = set()
-    for env in (e for e in environments if not _absent(e / SECRETS)):
-        secret = yield from _read(place, env.relative_to(place.root) / SECRETS, sensitive=True)
+    for env in (e for e in environments if not _absent(place.path(f"{e}/{SECRETS}"))):
+        secret = yield from _read(place, f"{env}/{SECRETS}", sensitive=True)
         if secret is None:
-            unreadable.add(env.name)
+            unreadable.add(_name(env))
         else:
-            secrets[env.name] = secret
+            secrets[_name(env)] = secret
     return secrets, unreadable
 
 
-def _files(place: _Place, folder: Path) -> Loading[tuple[ConfigFile, ...]]:
+def _files(place: _Place, folder: str) -> Loading[tuple[ConfigFile, ...]]:
     found = []
     for name in (yield from _listing(place, folder)):
-        config = yield from _config_file(place, folder / name)
+        config = yield from _config_file(place, _join(folder, name))
         if config is not None:
             found.append(config)
     return tuple(found)
 
 
-def _config_file(place: _Place, entry: Path) -> Loading[ConfigFile | None]:
-    relative = place.relative(entry)
-    if unpublished(entry.name):
-        message = f"{entry.name!r} is left out: hidden files and editor leftovers never go into a ConfigMap"
+def _config_file(place: _Place, relative: str) -> Loading[ConfigFile | None]:
+    name, path = _name(relative), place.path(relative)
+    if unpublished(name):
+        message = f"{name!r} is left out: hidden files and editor leftovers never go into a ConfigMap"
         yield Problem(relative, 1, 1, message, Severity.WARNING)
-    elif not inside_root(place.root, entry):
+    elif os.path.islink(path) and not inside_root(place.root, path):
         yield Problem(relative, 1, 1, "a symlink leading outside the repository cannot be a config file")
-    elif os.path.isdir(entry):
+    elif os.path.isdir(path):
         yield Problem(
             relative, 1, 1, "folders are not allowed under files/ (a ConfigMap key cannot hold '/')"
         )
     else:
-        return (yield from _config_content(relative, entry))
+        return (yield from _config_content(relative, path))
     return None
 
 
-def _config_content(relative: str, entry: Path) -> Loading[ConfigFile | None]:
-    read = read_file(entry, relative, CONFIG_MAP_LIMIT)
+def _config_content(relative: str, path: str) -> Loading[ConfigFile | None]:
+    read = read_file(Path(path), relative, CONFIG_MAP_LIMIT)
     if isinstance(read, Problem):
         yield read
         return None
     if isinstance(read, TooLarge):
-        return ConfigFile(relative, entry.name, b"", read.size)
-    return ConfigFile(relative, entry.name, read, len(read))
+        return ConfigFile(relative, _name(relative), b"", read.size)
+    return ConfigFile(relative, _name(relative), read, len(read))
 
 
 # '..name' is no hidden file but a name kubelet reserves: validation refuses it as an error.
@@ -324,12 +410,13 @@ _LEFTOVERS = (
     "Thumbs.db",
     "desktop.ini",
 )
+_LEFTOVER = re.compile("|".join(f"(?:{translate(pattern)})" for pattern in _LEFTOVERS))
 
 
 def unpublished(name: str) -> bool:
     """Files no one publishes on purpose: hidden ones (``.env``, ``.DS_Store``,
     ``.gitignore``, ``.#name``) and the leftovers of editors, patches and file managers."""
-    return any(fnmatchcase(name, pattern) for pattern in _LEFTOVERS)
+    return _LEFTOVER.match(name) is not None
 
 
 def _registry(place: _Place, customer: Document | None) -> Loading[Document | None]:
@@ -339,8 +426,117 @@ def _registry(place: _Place, customer: Document | None) -> Loading[Document | No
         return None
     assert customer is not None
     target = place.root / path
-    if not inside_root(place.root, target) or _absent(target):
+    if not inside_root(place.root, target) or _absent(str(target)):
         yield customer.problem(["registry", "credentials"], f"no such file in the repository: {path}")
         return None
-    relative = Path(os.path.realpath(target)).relative_to(place.root)
+    relative = Path(os.path.realpath(target)).relative_to(place.root).as_posix()
     return (yield from _read(place, relative, sensitive=True))
+
+
+# --- one application and what event horizons tie to it (generate) --------------------------
+
+
+def _one_application(place: _Place, name: str) -> Loading[Tree | None]:
+    """What rendering the application ``name`` needs, or None when no application has that name.
+
+    The customer and its registry credentials; the application; every application with a
+    microservice that subscribes to it (``_consumers``); and the applications all of those
+    subscribe to, and so on, so that each one's model can be built. Argo CD renders every
+    application on every commit: the cost follows the application, not the tree. Checks
+    across the whole tree (unique names, ids and hosts; manifests at unknown places) are
+    ``validate``'s, in pre-commit and CI."""
+    customer = yield from _manifest(place, "", "Customer")
+    index = _Index(place, (yield from _folders(place, "applications")).entered)
+    target = index.find(name)
+    if target is None:
+        return None
+    loaded: dict[str, ApplicationFolder | None] = {}
+    pending = [target, *_consumers(place, index.folders, target, name)]
+    while pending:
+        folder = pending.pop()
+        if folder not in loaded:
+            loaded[folder] = application = yield from _application(place, folder, index.manifest(folder))
+            pending += index.find_all(_subscribed_to(application))
+    registry = yield from _registry(place, customer)
+    found = tuple(app for _, app in sorted(loaded.items()) if app is not None)
+    return Tree(place.root, customer, registry, found)
+
+
+class _Manifest(NamedTuple):
+    document: Document | None
+    problems: list[Problem]
+
+
+class _Index:
+    """Application folders by the name in their manifest, read only as far as needed: the
+    folder named like the application first (the usual layout), the others only when that
+    one is not it. A manifest's problems count only if its application is loaded."""
+
+    def __init__(self, place: _Place, folders: list[str]) -> None:
+        self.place = place
+        self.folders = folders
+        self.manifests: dict[str, _Manifest] = {}
+
+    def manifest(self, folder: str) -> _Manifest:
+        if folder not in self.manifests:
+            self.manifests[folder] = _Manifest(*_run(_manifest(self.place, folder, "Application")))
+        return self.manifests[folder]
+
+    def find(self, name: str) -> str | None:
+        usual = f"applications/{name}"
+        first = [usual] if usual in self.folders else []
+        return next((f for f in [*first, *self.folders] if self._named(f, name)), None)
+
+    def find_all(self, names: set[str]) -> list[str]:
+        return [f for f in map(self.find, sorted(names)) if f is not None]
+
+    def _named(self, folder: str, name: str) -> bool:
+        document = self.manifest(folder).document
+        return document is not None and document.data.get("name") == name
+
+
+def _consumers(place: _Place, folders: list[str], target: str, name: str) -> list[str]:
+    """The application folders with a microservice that subscribes to ``name``."""
+    return [
+        folder
+        for folder in folders
+        if folder != target
+        and any(
+            _subscribes(place, ms, name) for ms in _run(_folders(place, f"{folder}/microservices"))[0].entered
+        )
+    ]
+
+
+def _subscribes(place: _Place, folder: str, name: str) -> bool:
+    """Whether the microservice in ``folder`` subscribes to the application ``name``. Its file is
+    read as bytes and parsed only if it holds the name and the key as written, or a backslash
+    (a double-quoted scalar may spell either with escapes); names never span lines."""
+    relative = f"{folder}/{MANIFEST}"
+    raw = read_file(Path(place.path(relative)), relative, documents.MAX_FILE_BYTES)
+    if not isinstance(raw, bytes):
+        return False
+    if b"\\" not in raw and (name.encode() not in raw or b"eventHorizons" not in raw):
+        return False
+    document = read_document(place.root, relative)
+    return isinstance(document, Document) and name in _subscribed_to_by(document)
+
+
+def _subscribed_to(application: ApplicationFolder | None) -> set[str]:
+    microservices = application.microservices if application is not None else ()
+    return {name for ms in microservices for name in _subscribed_to_by(ms.document)}
+
+
+def _subscribed_to_by(document: Document) -> set[str]:
+    """The producer applications a microservice's event horizons name, in the document or an
+    environment's override; any shape is read, validation comes later."""
+    overrides = document.data.get("environments")
+    layers = [document.data, *(overrides.values() if isinstance(overrides, dict) else ())]
+    found: set[str] = set()
+    for layer in layers:
+        entries = layer.get("eventHorizons") if isinstance(layer, dict) else None
+        for entry in entries if isinstance(entries, list) else ():
+            producer = entry.get("producer") if isinstance(entry, dict) else None
+            application = producer.get("application") if isinstance(producer, dict) else None
+            if isinstance(application, str):
+                found.add(application)
+    return found

@@ -57,12 +57,15 @@ class RenderResult:
     sealed: int
 
 
-def valid_model(root: Path, strict: bool, exclude: tuple[Path, ...] = ()) -> tuple[Model, list[Problem]]:
-    """The model of a tree that validates; ``InvalidInput`` (with the problems) otherwise."""
+def valid_model(
+    root: Path, strict: bool, exclude: tuple[Path, ...] = (), application: str | None = None
+) -> tuple[Model, list[Problem]]:
+    """The model of a tree that validates; ``InvalidInput`` (with the problems) otherwise.
+    With ``application``, of the part of the tree that rendering it needs (``generate``)."""
     from aigonix_render.model import build_model
     from aigonix_render.validate import validate_root
 
-    validation = validate_root(root, exclude)
+    validation = validate_root(root, exclude, application)
     if has_errors(validation.problems, strict):
         raise InvalidInput(validation.problems)
     return build_model(validation.tree), validation.problems

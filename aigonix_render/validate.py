@@ -3,26 +3,35 @@
 Needs no keys and no network. Schema problems carry the position of the offending node;
 the platform rules (``rules``) run on documents whose shape the schema accepted, and the
 rules that read one field each also on the parts of a microservice it accepted.
+
+A document first meets ``_fast_check``: the schema compiled into plain functions that say
+only "valid" or "ask jsonschema". jsonschema walks each document keyword by keyword
+through its reference resolver, which cost a third of validating a large tree; compiled,
+the same answer costs a tenth of that, and a valid tree never imports jsonschema. Every
+document the fast check does not pass, and every schema with a keyword it does not know,
+goes to jsonschema, which finds and describes the problems as before.
 """
 
 from __future__ import annotations
 
 import copy
 import difflib
-from collections.abc import Iterator
+import numbers
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-from jsonschema import Draft202012Validator, validators
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from aigonix_render import rules
 from aigonix_render.documents import Document
 from aigonix_render.load import Tree, load_tree
 from aigonix_render.problems import Problem, sort_problems
 from aigonix_render.schema_files import load_schema
+
+if TYPE_CHECKING:  # jsonschema loads only when a document needs it
+    from jsonschema.exceptions import ValidationError
 
 
 @dataclass(frozen=True)
@@ -31,9 +40,11 @@ class Validation:
     problems: list[Problem]
 
 
-def validate_root(root: Path, exclude: tuple[Path, ...] = ()) -> Validation:
-    """Load and validate the tree at ``root``: every problem, sorted."""
-    tree, load_problems = load_tree(root, exclude)
+def validate_root(root: Path, exclude: tuple[Path, ...] = (), application: str | None = None) -> Validation:
+    """Load and validate the tree at ``root``: every problem, sorted. With ``application``,
+    only the part of the tree that rendering it needs (``load.load_tree``): what is loaded is
+    validated, schema and rules; checks across the whole tree are left to a full run."""
+    tree, load_problems = load_tree(root, exclude, application=application)
     return Validation(tree, sort_problems([*load_problems, *validate_tree(tree)]))
 
 
@@ -41,7 +52,8 @@ def validate_tree(tree: Tree) -> list[Problem]:
     problems: list[Problem] = []
     valid: set[str] = set()
     for document, kind in _documents(tree):
-        errors = list(_validator(kind).iter_errors(document.data))
+        passes = _fast_check(kind)
+        errors = [] if passes is not None and passes(document.data) else _schema_errors(kind, document)
         problems.extend(problem for error in errors for problem in _describe(document, error))
         if not errors:
             valid.add(document.path)
@@ -98,17 +110,195 @@ def _documents(tree: Tree) -> Iterator[tuple[Document, str]]:
             yield ms.document, "Microservice"
 
 
+def _schema_errors(kind: str, document: Document) -> list[ValidationError]:
+    return list(_validator(kind).iter_errors(document.data))
+
+
 @cache
 def _validator(kind: str) -> Any:
     """JSON Schema with one change: an integer is an int, never a float such as 80.0 or
     ``!!float 2`` (JSON Schema's own "integer" takes them, and they would render as floats)."""
-    checker = Draft202012Validator.TYPE_CHECKER.redefine("integer", _strict_integer)
+    from jsonschema import Draft202012Validator, validators
+
+    checker = Draft202012Validator.TYPE_CHECKER.redefine("integer", lambda _, i: _TYPES["integer"](i))
     strict = validators.extend(Draft202012Validator, type_checker=checker)  # type: ignore[no-untyped-call]
     return strict(load_schema(kind))
 
 
-def _strict_integer(checker: Any, instance: Any) -> bool:
-    return isinstance(instance, int) and not isinstance(instance, bool)
+# --- the fast check -------------------------------------------------------------------
+
+Check = Callable[[Any], bool]
+
+_TYPES: dict[str, Check] = {
+    "string": lambda i: isinstance(i, str),
+    "integer": lambda i: isinstance(i, int) and not isinstance(i, bool),
+    "number": lambda i: isinstance(i, numbers.Number) and not isinstance(i, bool),
+    "boolean": lambda i: isinstance(i, bool),
+    "object": lambda i: isinstance(i, dict),
+    "array": lambda i: isinstance(i, list),
+    "null": lambda i: i is None,
+}
+"""JSON Schema's types as jsonschema checks them, "integer" as ``_validator`` does."""
+_ANNOTATIONS = frozenset(
+    ("$schema", "$id", "$defs", "$comment", "title", "description", "default", "examples", "format")
+)
+_OBJECT = frozenset(("properties", "additionalProperties", "required", "minProperties", "propertyNames"))
+_ARRAY = frozenset(("items", "minItems", "maxItems", "uniqueItems"))
+_STRING = frozenset(("minLength", "maxLength", "pattern"))
+_NUMBER = frozenset(("minimum", "maximum"))
+_KNOWN = _ANNOTATIONS | _OBJECT | _ARRAY | _STRING | _NUMBER | {"type", "$ref", "const", "enum"}
+
+
+class _Unknown(Exception):
+    """A keyword or value the fast check does not handle: jsonschema checks every document."""
+
+
+@cache
+def _fast_check(kind: str) -> Check | None:
+    """The schema of ``kind`` as one function: True only for a document jsonschema finds no
+    fault in (False: ask jsonschema); None when the schema uses what it does not handle.
+    ``format`` is an annotation here as in ``_validator``, which has no format checker."""
+    schema = load_schema(kind)
+    try:
+        return _Compiler(schema).compile(schema)
+    except _Unknown:
+        return None
+
+
+class _Compiler:
+    """Compiles the keywords this project's schemas use; ``$ref`` only within the schema."""
+
+    def __init__(self, root: dict[str, Any]) -> None:
+        self.root = root
+        self.refs: dict[str, Check] = {}
+
+    def compile(self, schema: Any) -> Check:
+        if isinstance(schema, bool):
+            return lambda _: schema
+        if not isinstance(schema, dict) or not _KNOWN.issuperset(schema):
+            raise _Unknown
+        if "$id" in schema and schema is not self.root:
+            raise _Unknown  # a nested resource would change what its references mean
+        checks = [self._type(schema["type"])] if "type" in schema else []
+        checks += [self._ref(schema["$ref"])] if "$ref" in schema else []
+        checks += [_strings_only([schema["const"]])] if "const" in schema else []
+        checks += [_strings_only(schema["enum"])] if "enum" in schema else []
+        checks += [self._object(schema)] if _OBJECT.intersection(schema) else []
+        checks += [self._array(schema)] if _ARRAY.intersection(schema) else []
+        checks += [_string(schema)] if _STRING.intersection(schema) else []
+        checks += [_number(schema)] if _NUMBER.intersection(schema) else []
+        return _all(checks)
+
+    def _type(self, names: Any) -> Check:
+        names = [names] if isinstance(names, str) else names
+        if not isinstance(names, list) or not set(names) <= set(_TYPES):
+            raise _Unknown
+        checks = [_TYPES[n] for n in names]
+        return checks[0] if len(checks) == 1 else lambda i: any(check(i) for check in checks)
+
+    def _ref(self, pointer: Any) -> Check:
+        """``#`` or ``#/$defs/<name>``, compiled once (and so recursive references work)."""
+        if pointer not in self.refs:
+            target: list[Check] = []
+            self.refs[pointer] = lambda i: target[0](i)
+            target.append(self.compile(self._resolve(pointer)))
+        return self.refs[pointer]
+
+    def _resolve(self, pointer: Any) -> Any:
+        if pointer == "#":
+            return self.root
+        defs = self.root.get("$defs", {})
+        name = pointer.removeprefix("#/$defs/") if isinstance(pointer, str) else None
+        if name is None or name == pointer or "/" in name or "~" in name or name not in defs:
+            raise _Unknown
+        return defs[name]
+
+    def _object(self, schema: dict[str, Any]) -> Check:
+        properties = {k: self.compile(v) for k, v in schema.get("properties", {}).items()}
+        extra = self.compile(schema["additionalProperties"]) if "additionalProperties" in schema else None
+        names = self.compile(schema["propertyNames"]) if "propertyNames" in schema else None
+        required = tuple(schema.get("required", ()))
+        least = schema.get("minProperties", 0)
+
+        def check(instance: Any) -> bool:
+            if not isinstance(instance, dict):
+                return True
+            if len(instance) < least or any(key not in instance for key in required):
+                return False
+            for key, value in instance.items():
+                value_check = properties.get(key, extra)
+                if value_check is not None and not value_check(value):
+                    return False
+                if names is not None and not names(key):
+                    return False
+            return True
+
+        return check
+
+    def _array(self, schema: dict[str, Any]) -> Check:
+        items = self.compile(schema["items"]) if "items" in schema else _anything
+        least, most = schema.get("minItems", 0), schema.get("maxItems")
+        unique = schema.get("uniqueItems", False)
+
+        def check(instance: Any) -> bool:
+            if not isinstance(instance, list):
+                return True
+            if len(instance) < least or (most is not None and len(instance) > most):
+                return False
+            if unique and not _unique_strings(instance):
+                return False
+            return all(items(item) for item in instance)
+
+        return check
+
+
+def _anything(_: Any) -> bool:
+    return True
+
+
+def _all(checks: list[Check]) -> Check:
+    if len(checks) == 1:
+        return checks[0]
+    return lambda i: all(check(i) for check in checks)
+
+
+def _strings_only(values: Any) -> Check:
+    """``const``/``enum`` of strings: equal to one (jsonschema's equality is plain ``==``
+    when either side is a string); other values are left to jsonschema."""
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise _Unknown
+    allowed = frozenset(values)
+    return lambda i: isinstance(i, str) and i in allowed
+
+
+def _unique_strings(items: list[Any]) -> bool:
+    """Items all strings and no two equal; anything else is jsonschema's to judge."""
+    return all(isinstance(i, str) for i in items) and len(set(items)) == len(items)
+
+
+def _string(schema: dict[str, Any]) -> Check:
+    least, most = schema.get("minLength", 0), schema.get("maxLength")
+    pattern = re.compile(schema["pattern"]) if "pattern" in schema else None
+
+    def check(instance: Any) -> bool:
+        if not isinstance(instance, str):
+            return True
+        if len(instance) < least or (most is not None and len(instance) > most):
+            return False
+        return pattern is None or pattern.search(instance) is not None
+
+    return check
+
+
+def _number(schema: dict[str, Any]) -> Check:
+    least, most = schema.get("minimum"), schema.get("maximum")
+
+    def check(instance: Any) -> bool:
+        if not _TYPES["number"](instance):
+            return True
+        return (least is None or instance >= least) and (most is None or instance <= most)
+
+    return check
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Write a realistic aigonix.yaml tree of N microservices for the benchmarks.
 
-    python benchmarks/generate_tree.py N OUTDIR [--no-secrets] [--jobs J]
+    python benchmarks/generate_tree.py N OUTDIR [--no-secrets] [--no-probes] [--jobs J]
 
 Applications of ten microservices (app-000, app-001, ...), three environments (Dev, Test,
 Prod; only Prod is production), every application deployed to all three with one or two
@@ -8,11 +8,14 @@ tenants. Each microservice has ten env vars, a JSON and a text config file of a 
 unless ``--no-secrets``, two secrets whose ``environments/<Env>/secrets.yaml`` are really
 encrypted with sops to the benchmark-only age key ``benchmarks/bench.agekey``. Half run the
 Dolittle Runtime (with a public stream), half are public (``ingress.path: /<name>``), and a
-few Runtime microservices subscribe to another one's stream (event horizons).
+few Runtime microservices subscribe to another one's stream (event horizons). With
+``--no-probes`` no microservice declares probes, as in every tree imported from the platform:
+the tree is valid, with two warnings per microservice (validate's warning-heavy case).
 
 Everything is a pure function of N (ids are uuid5 of names), except the ciphertext sops
 writes. A tree generated before with the same content is reused (``.bench-tree.json`` holds
-N, the options and a hash of every file's plaintext). At the end, ``aigonix-render validate --strict OUTDIR`` must pass.
+N, the options and a hash of every file's plaintext). At the end, ``aigonix-render validate
+--strict OUTDIR`` must pass (without ``--strict`` for a ``--no-probes`` tree).
 """
 
 from __future__ import annotations
@@ -53,6 +56,11 @@ class Options:
     out: Path
     secrets: bool = True
     jobs: int = 0
+    probes: bool = True
+    secrets_from: Path | None = None
+    """A tree generated before with secrets: its encrypted files are copied where they hold
+    the same plaintext for the same key (a secret's plaintext depends on the microservice and
+    the environment only), instead of running sops thousands of times again."""
 
 
 @dataclass(frozen=True)
@@ -162,16 +170,21 @@ def application(app: int) -> dict[str, Any]:
 
 
 def horizon_producers(service: Service, n: int) -> list[Service]:
-    """The producers a consumer subscribes to: a few, all Runtime, same tenant aliases."""
+    """The producers a consumer subscribes to: a few, all Runtime, same tenant aliases.
+
+    In every fifth application (0, 5, 10, ...) one microservice subscribes to a producer of
+    its own application and one to a producer two applications back (3, 8, ...), and in the
+    applications two after them (2, 7, 12, ...) one subscribes to a producer two back again
+    (0, 5, 10, ...): so application 5 is a consumer of 3 and a producer for 7, the target of
+    the ``generate`` case, with the same neighbours in a tree of 100 and of 1000."""
     base = service.app * PER_APPLICATION
-    if service.app % 5 != 0:
-        return []
-    local = base + 2
-    producers = []
-    if service.index == local and base + 0 < n:
-        producers.append(Service(base))
     remote = (service.app - 2) * PER_APPLICATION
-    if service.index == base + 4 and service.app >= 2 and remote < n:
+    producers = []
+    if service.app % 5 == 0 and service.index == base + 2 and base < n:
+        producers.append(Service(base))
+    if service.app % 5 == 0 and service.index == base + 4 and service.app >= 2 and remote < n:
+        producers.append(Service(remote))
+    if service.app % 5 == 2 and service.index == base + 6 and remote < n:
         producers.append(Service(remote))
     return producers
 
@@ -191,11 +204,10 @@ def env_vars(service: Service) -> dict[str, str]:
     }
 
 
-def microservice(service: Service, n: int, secrets: bool) -> dict[str, Any]:
-    head: dict[str, Any] = {
-        "image": f"benchcustomer.azurecr.io/{service.name}:1.{service.index % 10}.0",
-        "probes": {"liveness": {"path": "/healthz"}, "readiness": {"path": "/ready"}},
-    }
+def microservice(service: Service, n: int, secrets: bool, probes: bool = True) -> dict[str, Any]:
+    head: dict[str, Any] = {"image": f"benchcustomer.azurecr.io/{service.name}:1.{service.index % 10}.0"}
+    if probes:
+        head["probes"] = {"liveness": {"path": "/healthz"}, "readiness": {"path": "/ready"}}
     if service.index % 3 == 0:
         head["resources"] = {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"memory": "512Mi"}}
     document: dict[str, Any] = {
@@ -285,7 +297,10 @@ def plain_files(options: Options, age: str) -> Iterator[tuple[str, str]]:
         yield f"applications/{app_name(app)}/aigonix.yaml", dump(application(app))
     for service in services:
         folder = f"applications/{app_name(service.app)}/microservices/{service.name}"
-        yield f"{folder}/aigonix.yaml", dump(microservice(service, options.n, options.secrets))
+        yield (
+            f"{folder}/aigonix.yaml",
+            dump(microservice(service, options.n, options.secrets, options.probes)),
+        )
         yield f"{folder}/files/settings.json", settings_json(service)
         yield f"{folder}/files/notes.txt", notes_txt(service)
 
@@ -322,12 +337,27 @@ def encrypt_all(options: Options, age: str) -> int:
     """Encrypt the secret files with sops in a thread pool (each thread waits on a process)."""
     sops = sops_binary()
     jobs = options.jobs or (os.cpu_count() or 1)
-    work = list(encrypted_files(options))
+    work = [(path, text) for path, text in encrypted_files(options) if not _copied(options, age, path)]
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(encrypt, sops, age, text, options.out / path) for path, text in work]
         for future in futures:
             future.result()
     return len(work)
+
+
+def _copied(options: Options, age: str, path: str) -> bool:
+    """Whether ``path`` was copied from ``options.secrets_from`` (same key, file present)."""
+    source = options.secrets_from
+    marker = source / STAMP if source else None
+    if source is None or marker is None or not marker.is_file():
+        return False
+    made = json.loads(marker.read_text(encoding="utf-8"))
+    if not made.get("secrets") or made.get("recipient") != age or not (source / path).is_file():
+        return False
+    target = options.out / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source / path, target)
+    return True
 
 
 def stamp(options: Options, age: str) -> dict[str, Any]:
@@ -339,7 +369,13 @@ def stamp(options: Options, age: str) -> dict[str, Any]:
     digest = hashlib.sha256()
     for path, text in (*plain_files(options, age), *encrypted_files(options)):
         digest.update(f"{path}\0{len(text)}\0{text}".encode())
-    return {"n": options.n, "secrets": options.secrets, "recipient": age, "content": digest.hexdigest()}
+    return {
+        "n": options.n,
+        "secrets": options.secrets,
+        "probes": options.probes,
+        "recipient": age,
+        "content": digest.hexdigest(),
+    }
 
 
 def reusable(options: Options, wanted: dict[str, Any]) -> bool:
@@ -355,11 +391,14 @@ def reusable(options: Options, wanted: dict[str, Any]) -> bool:
     return False
 
 
-def validate(out: Path) -> None:
-    argv = [sys.executable, "-m", "aigonix_render", "validate", "--strict", str(out)]
+def validate(out: Path, strict: bool = True) -> None:
+    """The tree must validate (``--strict``: without warnings, too)."""
+    argv = [sys.executable, "-m", "aigonix_render", "validate", *(["--strict"] if strict else []), str(out)]
     result = subprocess.run(argv, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        raise SystemExit(f"aigonix-render validate --strict {out} failed:\n{result.stdout}{result.stderr}")
+        raise SystemExit(
+            f"aigonix-render validate {' '.join(argv[3:])} failed:\n{result.stdout}{result.stderr}"
+        )
 
 
 def generate(options: Options, check: bool = True) -> bool:
@@ -373,7 +412,7 @@ def generate(options: Options, check: bool = True) -> bool:
         write(options.out / path, text)
     encrypt_all(options, age)
     if check:
-        validate(options.out)
+        validate(options.out, strict=options.probes)
     write(options.out / STAMP, json.dumps(wanted, indent=2) + "\n")
     return True
 
@@ -385,12 +424,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("n", type=int, help="number of microservices")
     parser.add_argument("outdir", type=Path, help="where to write the tree (reused when generated before)")
     parser.add_argument("--no-secrets", action="store_true", help="no secrets, no registry credentials")
+    parser.add_argument("--no-probes", action="store_true", help="no probes (two warnings per microservice)")
     parser.add_argument("--jobs", type=int, default=0, help="parallel sops processes (default: CPUs)")
-    parser.add_argument("--no-validate", action="store_true", help="skip validate --strict at the end")
+    parser.add_argument("--no-validate", action="store_true", help="skip validate at the end")
     args = parser.parse_args(argv)
     if args.n < 1:
         parser.error("N must be at least 1")
-    options = Options(args.n, args.outdir.resolve(), not args.no_secrets, args.jobs)
+    options = Options(args.n, args.outdir.resolve(), not args.no_secrets, args.jobs, not args.no_probes)
     written = generate(options, check=not args.no_validate)
     state = "generated" if written else "reused (generated before for the same N)"
     print(f"{options.out}: {state}; {args.n} microservices, secrets {'on' if options.secrets else 'off'}")
