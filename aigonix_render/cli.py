@@ -238,7 +238,7 @@ def show(root: Path, microservice: str, environment: str) -> int:
     from aigonix_render.pipeline import valid_model
     from aigonix_render.show import effective_configuration
 
-    model, _ = valid_model(root, strict=False)
+    model = valid_model(root, strict=False).model
     configuration = effective_configuration(model, microservice, environment)
     click.echo(yaml.safe_dump(configuration, sort_keys=False, allow_unicode=True), nl=False)
     return EXIT_OK

@@ -22,8 +22,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from aigonix_render.errors import UsageError
+from aigonix_render.errors import InvalidInput, UsageError
 from aigonix_render.model import Model, find_application, find_environment
+from aigonix_render.output_check import check_rendering
 from aigonix_render.pipeline import valid_model
 from aigonix_render.render import (
     SHARED_FOLDER,
@@ -64,9 +65,12 @@ def _first(environ: Mapping[str, str], names: tuple[str, ...]) -> str | None:
 def generate(root: Path, target: Target, environ: Mapping[str, str]) -> str:
     """The target's objects, then its Secrets revealed, as one stream built before printing."""
     root = root.resolve()
-    model, _ = valid_model(root, strict=False, application=target.application)
+    valid = valid_model(root, strict=False, application=target.application)
     templates = Templates()
-    rendering = _render_target(model, target, templates)
+    rendering = _render_target(valid.model, target, templates)
+    refused = check_rendering(rendering, valid.model, valid.tree)
+    if refused:
+        raise InvalidInput(refused)
     sops = Sops(environ, binary_only=environ.get(SOPS_BINARY_VARIABLE) == "1")
     decrypted = decrypt_sources(rendering.secrets, root, sops, 1) if rendering.secrets else {}
     documents = [f.text for f in rendering.objects]

@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from aigonix_render import __version__
 from aigonix_render.errors import InvalidInput, OutputError
@@ -20,11 +20,13 @@ from aigonix_render.output import OutputFile
 from aigonix_render.problems import Problem, has_errors, sort_problems
 from aigonix_render.sops import DEFAULT_TIMEOUT
 from aigonix_render.write import (
+    Marker,
     Plan,
     check_writable,
     output_errors,
     output_lock,
     plan,
+    read_marker,
     read_previous,
     recover,
     trusted_previous,
@@ -33,6 +35,7 @@ from aigonix_render.write import (
 )
 
 if TYPE_CHECKING:  # the heavy stages load only when a render really has work to do
+    from aigonix_render.load import Tree
     from aigonix_render.model import Model
     from aigonix_render.render import Rendering, Templates
     from aigonix_render.seal import Fingerprinted
@@ -57,9 +60,17 @@ class RenderResult:
     sealed: int
 
 
+class Valid(NamedTuple):
+    """A tree that validated, its model, and its problems (warnings only, or none)."""
+
+    model: Model
+    problems: list[Problem]
+    tree: Tree
+
+
 def valid_model(
     root: Path, strict: bool, exclude: tuple[Path, ...] = (), application: str | None = None
-) -> tuple[Model, list[Problem]]:
+) -> Valid:
     """The model of a tree that validates; ``InvalidInput`` (with the problems) otherwise.
     With ``application``, of the part of the tree that rendering it needs (``generate``)."""
     from aigonix_render.model import build_model
@@ -68,7 +79,7 @@ def valid_model(
     validation = validate_root(root, exclude, application)
     if has_errors(validation.problems, strict):
         raise InvalidInput(validation.problems)
-    return build_model(validation.tree), validation.problems
+    return Valid(build_model(validation.tree), validation.problems, validation.tree)
 
 
 @dataclass(frozen=True)
@@ -82,23 +93,31 @@ class Prepared:
     templates: Templates
     rendering: Rendering
     secrets: list[Fingerprinted]
+    previous: Marker | None
 
 
 def prepare(root: Path, out: Path, strict: bool) -> Prepared:
+    """Validate and render in memory; then refuse, with positions, whatever Kubernetes would
+    refuse (``output_check``) or could not apply in place over the previous output."""
     from aigonix_render.immutable import refusals
+    from aigonix_render.output_check import check_rendering
     from aigonix_render.render import Templates, render_model
     from aigonix_render.seal import fingerprint
 
     root, out = root.resolve(), out.resolve()
     _check_output_place(root, out)
-    model, problems = valid_model(root, strict, (out,))
+    valid = valid_model(root, strict, (out,))
     templates = Templates()
-    rendering = render_model(model, templates)
-    refused = refusals(model, rendering.files, lambda path: trusted_previous(out, path))
+    rendering = render_model(valid.model, templates)
+    previous = read_marker(out)
+    refused = [
+        *check_rendering(rendering, valid.model, valid.tree),
+        *refusals(valid.model, rendering.files, lambda path: trusted_previous(out, path, previous)),
+    ]
     if refused:
-        raise InvalidInput(sort_problems([*problems, *refused]))
+        raise InvalidInput(sort_problems([*valid.problems, *refused]))
     secrets = [fingerprint(p, root, templates) for p in rendering.secrets]
-    return Prepared(root, out, model, problems, templates, rendering, secrets)
+    return Prepared(root, out, valid.model, valid.problems, templates, rendering, secrets, previous)
 
 
 def render(options: RenderOptions) -> RenderResult:
@@ -117,7 +136,7 @@ def render(options: RenderOptions) -> RenderResult:
         options.progress("reading and rendering the tree")
         prepared = prepare(root, out, options.strict)
         check_writable(out)
-        kept, stale = _split_by_fingerprint(out, prepared.secrets)
+        kept, stale = _split_by_fingerprint(out, prepared.secrets, prepared.previous)
         if stale:
             options.progress(f"sealing {len(stale)} Secrets")
         sealed = _seal(stale, prepared.root, prepared.templates, options)
@@ -176,7 +195,7 @@ def _check_output_place(root: Path, out: Path) -> None:
 
 
 def _split_by_fingerprint(
-    out: Path, secrets: list[Fingerprinted]
+    out: Path, secrets: list[Fingerprinted], previous: Marker | None
 ) -> tuple[list[OutputFile], list[Fingerprinted]]:
     """Secrets whose previous file has the same fingerprint are kept byte for byte."""
     from aigonix_render.seal import previous_fingerprint
@@ -184,7 +203,7 @@ def _split_by_fingerprint(
     kept: list[OutputFile] = []
     stale: list[Fingerprinted] = []
     for secret in secrets:
-        old = trusted_previous(out, secret.pending.path)
+        old = trusted_previous(out, secret.pending.path, previous)
         text = old.decode("utf-8", "replace") if old is not None else ""
         if old is not None and previous_fingerprint(text) == secret.fingerprint:
             kept.append(OutputFile(secret.pending.path, text))
@@ -195,7 +214,7 @@ def _split_by_fingerprint(
 
 def _check_plan(prepared: Prepared) -> Plan:
     out = prepared.out
-    kept, stale = _split_by_fingerprint(out, prepared.secrets)
+    kept, stale = _split_by_fingerprint(out, prepared.secrets, prepared.previous)
     result = plan(out, [*prepared.rendering.files, *kept])
     missing = tuple(s.pending.path for s in stale)
     added = tuple(p for p in missing if read_previous(out, p) is None)

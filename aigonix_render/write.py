@@ -98,10 +98,10 @@ def owned_files(out: Path) -> set[str] | None:
     return None if marker is None else set(marker.files)
 
 
-def trusted_previous(out: Path, relative: str) -> bytes | None:
-    """The previous file only if its bytes are what aigonix-render wrote (the marker's hash):
-    a file replaced by hand is never trusted, whatever it claims about itself."""
-    marker = read_marker(out)
+def trusted_previous(out: Path, relative: str, marker: Marker | None) -> bytes | None:
+    """The previous file only if its bytes are what aigonix-render wrote (``marker``, read
+    once per run, holds the hashes): a file replaced by hand is never trusted, whatever it
+    claims about itself."""
     old = read_previous(out, relative)
     if marker is None or old is None or marker.files.get(relative) != _sha256(old):
         return None
@@ -208,14 +208,14 @@ def _build(staging: Path, out: Path, files: list[OutputFile], marker: str) -> No
     owned = owned_files(out) or set()
     if out.is_dir():
         _carry_over(out, staging, owned)
-    contents = [(f.path, f.text.encode("utf-8")) for f in files]
+    contents = [(f.path, f.text) for f in files]  # encoded one by one: memory stays flat
     for folder in sorted({str(Path(path).parent) for path, _ in contents}):
         (staging / folder).mkdir(parents=True, exist_ok=True)
     old_root, new_root = str(out), str(staging)
     with ThreadPoolExecutor(max_workers=WRITERS) as pool:
         list(pool.map(lambda item: _place(new_root, old_root, *item), contents))
     time.sleep(0.01)  # the marker must be newer than every file it lists (see up_to_date)
-    _place(new_root, old_root, MARKER, marker.encode("utf-8"))
+    _place(new_root, old_root, MARKER, marker)
 
 
 def _carry_over(out: Path, staging: Path, owned: set[str]) -> None:
@@ -246,8 +246,9 @@ def _carry(source: Path, target: Path) -> None:
 WRITERS = 4  # file creation waits on the file system, not the CPU: overlap a few
 
 
-def _place(staging: str, out: str, relative: str, content: bytes) -> None:
+def _place(staging: str, out: str, relative: str, text: str) -> None:
     """Write one file into staging, or hard-link the old one when its bytes are the same."""
+    content = text.encode("utf-8")
     target = os.path.join(staging, relative)
     if os.path.lexists(target):
         os.unlink(target)

@@ -20,6 +20,7 @@ REPO = TESTS.parent
 SAMPLE = REPO / "sample-repo"
 BASE = TESTS / "cases" / "base"
 KEYS = TESTS / "keys"
+CASES = sorted(p for p in (TESTS / "cases" / "invalid").iterdir() if p.is_dir())
 DEMO_KEY = SAMPLE / "demo-age-key.txt"
 
 
@@ -150,3 +151,20 @@ def no_sops_keys(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[No
             monkeypatch.delenv(name)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     yield
+
+
+def build_case(case: Path, target: Path) -> Path:
+    """An invalid case's tree: the base tree, its ``overlay/`` laid over, ``remove.txt``'s
+    paths removed."""
+    shutil.copytree(BASE, target, symlinks=True)
+    overlay = case / "overlay"
+    if overlay.is_dir():
+        shutil.copytree(overlay, target, dirs_exist_ok=True, symlinks=True)
+    removals = case / "remove.txt"
+    for line in removals.read_text().splitlines() if removals.is_file() else []:
+        victim = target / line.strip()
+        if victim.is_dir():
+            shutil.rmtree(victim)
+        elif line.strip():
+            victim.unlink()
+    return target

@@ -81,7 +81,7 @@ def _render(root: Path) -> tuple[dict[Key, Any], list[Problem]]:
     from aigonix_render.seal import secret_text
 
     try:
-        model, problems = valid_model(root, strict=False)
+        model, problems, _ = valid_model(root, strict=False)
     except InvalidInput as error:
         errors = [p.text() for p in error.problems if p.severity is Severity.ERROR]
         message = "the imported tree does not validate: the dump holds what the tree refuses"

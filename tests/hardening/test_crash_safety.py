@@ -46,7 +46,7 @@ def extra_microservice(index: int) -> str:
         "apiVersion: aigonix.io/v1\n"
         "kind: Microservice\n"
         f"name: Svc{index}\n"
-        f"id: {index:08d}-aaaa-4aaa-8aaa-aaaaaaaaaaaa\n"
+        f"id: {index:07d}a-aaaa-4aaa-8aaa-aaaaaaaaaaaa\n"  # the first 7 characters name databases
         "head:\n"
         f"  image: testcustomer.azurecr.io/svc{index}:1.0.0\n"
         "  probes:\n    liveness:\n      path: /healthz\n    readiness:\n      path: /ready\n"

@@ -74,7 +74,7 @@ def test_a_deployment_selector_is_refused_but_not_its_template() -> None:
 def test_refusals_are_reported_at_the_application_manifest() -> None:
     from aigonix_render.pipeline import valid_model
 
-    model, _ = valid_model(Path(BASE), strict=False)
+    model = valid_model(Path(BASE), strict=False).model
     previous = {"shop/prod/statefulset-prod-mongo.yaml": stateful_set().encode()}
     files = [
         OutputFile("shop/prod/statefulset-prod-mongo.yaml", stateful_set(size="16Gi")),

@@ -40,10 +40,12 @@ def test_the_marker_lists_hashes_and_inputs(tmp_path: Path) -> None:
 
 def test_only_the_bytes_the_marker_hashed_are_trusted(tmp_path: Path) -> None:
     out = _out(tmp_path, {"a/x.yaml": "1\n"})
-    assert trusted_previous(out, "a/x.yaml") == b"1\n"
+    marker = read_marker(out)
+    assert trusted_previous(out, "a/x.yaml", marker) == b"1\n"
     (out / "a/x.yaml").write_text("forged\n")
-    assert trusted_previous(out, "a/x.yaml") is None
-    assert trusted_previous(out, "a/unlisted.yaml") is None
+    assert trusted_previous(out, "a/x.yaml", marker) is None
+    assert trusted_previous(out, "a/unlisted.yaml", marker) is None
+    assert trusted_previous(out, "a/x.yaml", None) is None
 
 
 @pytest.mark.parametrize("line", ["<<<<<<< HEAD", "abc  a/x.yaml", "0" * 64])

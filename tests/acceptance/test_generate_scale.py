@@ -31,7 +31,7 @@ PARTITION = "00000000-0000-0000-0000-000000000000"
 
 
 def guid(n: int) -> str:
-    return f"{n:08x}-0000-4000-8000-{n:012x}"
+    return f"{n:07x}0-0000-4000-8000-{n:012x}"  # the first 7 characters name databases: unique
 
 
 def application(name: str, n: int) -> dict[str, Any]:

@@ -4,28 +4,10 @@ paths removed (``remove.txt``); ``expected.txt`` holds the exact lines ``validat
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import BASE, TESTS, run_line
-
-CASES = sorted(p for p in (TESTS / "cases" / "invalid").iterdir() if p.is_dir())
-
-
-def build_case(case: Path, target: Path) -> Path:
-    shutil.copytree(BASE, target, symlinks=True)
-    overlay = case / "overlay"
-    if overlay.is_dir():
-        shutil.copytree(overlay, target, dirs_exist_ok=True, symlinks=True)
-    removals = case / "remove.txt"
-    for line in removals.read_text().splitlines() if removals.is_file() else []:
-        victim = target / line.strip()
-        if victim.is_dir():
-            shutil.rmtree(victim)
-        elif line.strip():
-            victim.unlink()
-    return target
+from conftest import BASE, CASES, build_case, run_line
 
 
 def test_there_are_enough_cases() -> None:

@@ -26,8 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import BASE, KEYS, TESTS, Run, public_key, run_line, snapshot
-from test_invalid_cases import build_case
+from conftest import BASE, KEYS, TESTS, Run, build_case, public_key, run_line, snapshot
 
 WEB = "applications/shop/microservices/web/aigonix.yaml"
 BILLING = "applications/shop/microservices/billing"

@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import BASE, SAMPLE
-from test_invalid_cases import CASES, build_case
+from conftest import BASE, CASES, SAMPLE, build_case
 from test_positions import node_paths
 
 from aigonix_render import validate

@@ -13,10 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import BASE, SAMPLE
+from conftest import BASE, CASES, SAMPLE, build_case
 from hostile import hostile_tree
 from test_hostile_input import BOMBS, NESTINGS, WEB
-from test_invalid_cases import CASES, build_case
 
 from aigonix_render.documents import Document, PathPart, read_document
 from aigonix_render.load import Tree, load_tree
