@@ -17,7 +17,7 @@ from typing import Any
 from aigonix_render import adoption_rules, horizon_rules, names, sops_files
 from aigonix_render.age_keys import AGE_RECIPIENT
 from aigonix_render.documents import Document, PathPart
-from aigonix_render.effective import deployed_environments, effective_files, merged_document
+from aigonix_render.effective import deployed_environments, effective_files, merged_document, override_path
 from aigonix_render.load import CONFIG_MAP_LIMIT, ApplicationFolder, MicroserviceFolder, Tree
 from aigonix_render.platform import RUNTIME_PORTS
 from aigonix_render.problems import Problem, Severity
@@ -244,7 +244,7 @@ def _runtime_ports(document: Document, deployed: list[str]) -> Iterator[Problem]
         merged = merged_document(document.data, env_name)
         port = merged["head"].get("port")
         if merged.get("runtime") and port in RUNTIME_PORTS:
-            where = _source_of(document, env_name, ["head", "port"])
+            where = override_path(document.data, env_name, ["head", "port"])
             ports = ", ".join(str(p) for p in RUNTIME_PORTS)
             yield document.problem(
                 where, f"port {port} belongs to the Runtime beside the head (it uses {ports})"
@@ -291,7 +291,7 @@ def _unique_paths(
             ingress = merged_document(ms.document.data, env_name).get("ingress")
             if not ingress:
                 continue
-            where = _source_of(ms.document, env_name, ["ingress", "path"])
+            where = override_path(ms.document.data, env_name, ["ingress", "path"])
             key = (env_name, ingress["path"])
             if key in seen:
                 yield ms.document.problem(
@@ -299,14 +299,6 @@ def _unique_paths(
                     f"in {env_name} the ingress path {ingress['path']!r} is already used by {seen[key]}",
                 )
             seen.setdefault(key, ms.document.data["name"])
-
-
-def _source_of(document: Document, env_name: str, path: list[PathPart]) -> list[PathPart]:
-    """Where a merged value comes from: the environment override if it sets it, else the base."""
-    override: Any = (document.data.get("environments") or {}).get(env_name) or {}
-    for part in path:
-        override = override.get(part) if isinstance(override, dict) else None
-    return ["environments", env_name, *path] if override is not None else path
 
 
 def _env_vars(document: Document) -> Iterator[Problem]:
@@ -333,7 +325,7 @@ def _secrets(ms: MicroserviceFolder, deployed: list[str]) -> Iterator[Problem]:
         secrets = ms.secrets.get(env_name)
         if declared and secrets is None and env_name not in ms.unreadable_secrets:
             expected = f"{ms.folder}/environments/{env_name}/secrets.yaml"
-            where = _source_of(document, env_name, ["secrets"])
+            where = override_path(document.data, env_name, ["secrets"])
             yield document.problem(where, f"secrets are declared but {expected} is missing", at_key=True)
         elif secrets is not None:
             yield from sops_files.check(secrets, tuple(declared), document)
