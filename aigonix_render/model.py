@@ -321,7 +321,7 @@ def _customer(data: Mapping[str, Any]) -> Customer:
     return Customer(
         name=data["name"],
         id=data["id"],
-        environments=tuple(environment_of(n, e) for n, e in sorted(data["environments"].items())),
+        environments=tuple(_environment_of(n, e) for n, e in sorted(data["environments"].items())),
         registry_server=registry.get("server"),
         registry_credentials=registry.get("credentials"),
         gitops=_gitops(data.get("gitops")),
@@ -348,7 +348,7 @@ def _gitops(data: Mapping[str, Any] | None) -> GitOps | None:
     )
 
 
-def environment_of(name: str, data: Mapping[str, Any]) -> Environment:
+def _environment_of(name: str, data: Mapping[str, Any]) -> Environment:
     ingress = data.get("ingress") or {}
     cluster = data.get("cluster") or {}
     routes = data.get("routes") or {}

@@ -8,7 +8,6 @@ fills and encrypts. One module per group of objects: ``application`` (shared fol
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from aigonix_render.model import Application, ApplicationEnvironment, Model, Subscription
@@ -40,7 +39,6 @@ __all__ = [
     "Templates",
     "docker_config",
     "environment_folder",
-    "iter_paths",
     "render_environment",
     "render_model",
     "render_shared",
@@ -92,8 +90,3 @@ def _environment(
     for ms in app_env.microservices:
         microservice_objects(folder, app_env, ms, subscriptions)
     return folder
-
-
-def iter_paths(rendering: Rendering) -> Iterator[str]:
-    yield from (f.path for f in rendering.files)
-    yield from (s.path for s in rendering.secrets)

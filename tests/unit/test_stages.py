@@ -86,8 +86,9 @@ def test_no_stage_imports_a_later_one(module: str) -> None:
     assert later == [], f"{module} ({ORDER[STAGES[module]]}) imports later stages: {later}"
 
 
-def test_modules_import_in_stage_order() -> None:
-    """Importing each module alone, in stage order, works (no cycle needs a later stage)."""
+def test_every_module_imports_in_stage_order() -> None:
+    """Every module imports, earliest stage first, in this one process (the graph test
+    above is what forbids a later stage; this one proves the modules load at all)."""
     for module in sorted(_modules(), key=lambda m: STAGES[m]):
         if module != "__main__":
             importlib.import_module(f"aigonix_render.{module}".removesuffix(".__init__"))
