@@ -6,14 +6,28 @@
 The values hold the tree as aigonix-render's model sees it (environment overrides merged,
 defaults applied: the input a Helm user would write per environment), so ``helm template``
 does the same work as aigonix-render's render stage: every name, label, annotation,
-container, ConfigMap key and Runtime JSON file is computed by the chart's templates. Only
-what Helm cannot compute is precomputed: the event-horizon consents (uuid5) and the peers of
-each producer. Config files are stored once, by path, and looked up by the chart.
+container, RBAC rule, ConfigMap key and Dolittle Runtime JSON file (written in the
+platform's field order, map keys sorted) is computed by the chart's templates, and so is
+each Runtime's shape (its version, from the image). Only what Helm cannot compute is
+precomputed: the event-horizon consents (uuid5), each Runtime's subscriptions and consents
+grouped by tenant and sorted as the platform sorted them, the producers it reads from and
+its consumers (sorted). Config files are stored once, by path, and looked up by the chart.
+
+The chart renders every object of the benchmark's ``--no-secrets`` tree: the shared
+Namespace, Role, RoleBindings and ServiceAccount of each application, each environment's
+tenants ConfigMap, NetworkPolicy and event store, and each microservice's ConfigMaps, empty
+``-secret-env-variables`` Secret (where it has no secrets), Deployment, Service, Ingresses and
+NetworkPolicies. The SOPS-sealed Secrets (secrets, the ``acr`` pull Secret) are the seal
+stage's, not render's: the chart leaves them out and the check skips them. What the generated
+trees do not use (Gateway API routes, the M3 connector, pre-v2.8.0 Runtime databases,
+event-store backups, GitOps delivery objects) the chart does not render: a tree that uses
+them is refused.
 
 ``--check RENDERED`` runs ``helm template`` with the values and compares every object the
-chart renders with the same object in RENDERED (an ``aigonix-render render`` of TREE):
-the same set of (kind, namespace, name) for the kinds the chart covers, and each object
-equal once parsed (names, labels, annotations, containers, ConfigMap data, specs).
+chart renders with the same object in RENDERED (an ``aigonix-render render`` of TREE): the
+same set of (kind, namespace, name) over every object RENDERED holds but its kustomizations
+and sealed Secrets, and each object equal once parsed (names, labels, annotations,
+containers, ConfigMap data, specs).
 """
 
 from __future__ import annotations
@@ -30,12 +44,35 @@ from typing import Any
 import yaml
 
 from aigonix_render.load import ConfigFile, load_tree
-from aigonix_render.model import ApplicationEnvironment, Microservice, Model, Subscription, build_model
+from aigonix_render.model import (
+    Application,
+    ApplicationEnvironment,
+    Microservice,
+    Model,
+    Probe,
+    Resources,
+    Subscription,
+    Tenant,
+    build_model,
+)
+from aigonix_render.platform import INGRESS_NGINX
 
 HERE = Path(__file__).resolve().parent
 CHART = HERE / "helm-chart"
-RUNTIME_PORT = 50052
-COVERED_KINDS = ("ConfigMap", "Deployment", "Ingress", "NetworkPolicy", "Service", "StatefulSet")
+# The kinds the chart renders; a rendered object of any other kind is reported by the check.
+COVERED_KINDS = (
+    "ConfigMap",
+    "Deployment",
+    "Ingress",
+    "Namespace",
+    "NetworkPolicy",
+    "Role",
+    "RoleBinding",
+    "Secret",
+    "Service",
+    "ServiceAccount",
+    "StatefulSet",
+)
 SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SafeDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
@@ -44,7 +81,26 @@ def read_model(tree: Path) -> Model:
     loaded, problems = load_tree(tree)
     if problems:
         raise SystemExit(f"{tree} does not load: {problems[0]}")
-    return build_model(loaded)
+    model = build_model(loaded)
+    unsupported = sorted(set(_unsupported(model)))
+    if unsupported:
+        raise SystemExit(f"{tree} uses what the benchmark chart does not render: {', '.join(unsupported)}")
+    return model
+
+
+def _unsupported(model: Model) -> Iterator[str]:
+    if model.customer.gitops:
+        yield "gitops"
+    for app_env in model.environments:
+        if app_env.environment.routes != INGRESS_NGINX:
+            yield "Gateway API routes"
+        if app_env.application.event_store.backup:
+            yield "event-store backups"
+        for ms in app_env.microservices:
+            if ms.m3_connector:
+                yield "the M3 connector"
+            if ms.runtime and ms.runtime.legacy:
+                yield "legacy Runtime databases"
 
 
 # --- values ---------------------------------------------------------------------------------
@@ -53,20 +109,36 @@ def read_model(tree: Path) -> Model:
 def values(model: Model) -> dict[str, Any]:
     files: dict[str, str] = {}
     binary: dict[str, str] = {}
-    applications = []
-    for application in model.applications:
-        environments = [
-            _environment(e, model.subscriptions, files, binary)
-            for e in model.environments
-            if e.application == application
-        ]
-        applications.append({"name": application.name, "id": application.id, "environments": environments})
+    customer = model.customer
     return {
-        "customer": {"name": model.customer.name, "id": model.customer.id},
-        "pullSecret": bool(model.customer.registry_credentials),
+        "customer": {"name": customer.name, "id": customer.id, "labelledPods": customer.labelled_pods},
+        "pullSecret": bool(customer.registry_credentials),
         "files": files,
         "binaryFiles": binary,
-        "applications": applications,
+        "applications": [_application(model, a, files, binary) for a in model.applications],
+    }
+
+
+def _application(
+    model: Model, application: Application, files: dict[str, str], binary: dict[str, str]
+) -> dict[str, Any]:
+    store = application.event_store
+    environments = [
+        _environment(e, model.subscriptions, files, binary)
+        for e in model.environments
+        if e.application == application
+    ]
+    return {
+        "name": application.name,
+        "id": application.id,
+        "developers": list(application.developers),
+        "eventStore": {
+            "image": store.image,
+            "size": store.size,
+            "className": store.class_name,
+            "always": store.always,
+        },
+        "environments": environments,
     }
 
 
@@ -77,24 +149,23 @@ def _environment(
     binary: dict[str, str],
 ) -> dict[str, Any]:
     env = app_env.environment
-    store = app_env.application.event_store
     mine = [s for s in subscriptions if s.environment == env.name]
     return {
         "name": env.name,
         "production": env.production,
         "ingressClass": env.ingress_class,
         "clusterIssuer": env.cluster_issuer,
-        "eventStore": {"image": store.image, "size": store.size, "className": store.class_name},
-        "tenants": [
-            {
-                "id": t.id,
-                "alias": t.alias,
-                "hosts": [{"host": h.host, "tlsSecret": h.tls_secret} for h in t.hosts],
-            }
-            for t in app_env.tenants
-        ],
+        "tenants": [_tenant(t) for t in app_env.tenants],
         "microservices": [_microservice(app_env, ms, mine, files, binary) for ms in app_env.microservices],
     }
+
+
+def _tenant(tenant: Tenant) -> dict[str, Any]:
+    hosts = [
+        {"host": h.host, "secretName": h.secret_name} if h.secret_name else {"host": h.host}
+        for h in tenant.hosts
+    ]
+    return {"id": tenant.id, "alias": tenant.alias, "hosts": hosts}
 
 
 def _microservice(
@@ -111,7 +182,7 @@ def _microservice(
         "port": ms.port,
         "command": list(ms.command),
         "args": list(ms.args),
-        "resources": {kind: dict(values) for kind, values in ms.resources},
+        "resources": _resources(ms.resources),
         "probes": [_probe(p) for p in ms.probes],
         "replicas": ms.replicas,
         "env": dict(ms.env),
@@ -121,12 +192,16 @@ def _microservice(
     if ms.ingress_path is not None:
         data["ingress"] = {"path": ms.ingress_path, "pathType": ms.ingress_path_type}
     if ms.runtime:
-        data["runtime"] = {"image": ms.runtime.image, **_horizons(app_env, ms, subscriptions)}
-    return data
+        data["runtime"] = {"image": ms.runtime.image, "resources": _resources(ms.runtime.resources)}
+    return data | _horizons(app_env, ms, subscriptions)
 
 
-def _probe(probe: Any) -> dict[str, Any]:
-    data = {"kind": probe.kind, "path": probe.path, "port": probe.port or "http"}
+def _resources(resources: Resources) -> dict[str, dict[str, str]]:
+    return {kind: dict(values) for kind, values in resources}
+
+
+def _probe(probe: Probe) -> dict[str, Any]:
+    data: dict[str, Any] = {"kind": probe.kind, "path": probe.path, "port": probe.port or "http"}
     if probe.initial_delay_seconds is not None:
         data["initialDelaySeconds"] = probe.initial_delay_seconds
     if probe.period_seconds is not None:
@@ -144,7 +219,9 @@ def _file_ref(config: ConfigFile, files: dict[str, str], binary: dict[str, str])
 
 
 def _horizons(app_env: ApplicationEnvironment, ms: Microservice, mine: list[Subscription]) -> dict[str, Any]:
-    """What Helm cannot derive: consents (uuid5), subscriptions and the producer's peers."""
+    """What Helm cannot derive, only where there is some: the consents (uuid5) by producer
+    tenant and the subscriptions by consumer tenant, each list sorted by its values in the
+    order of their keys; the producers read from; the consumers, sorted."""
     here = app_env.application
     consumed = [s for s in mine if s.consumer.id == ms.id and s.consumer.application == here]
     produced = [s for s in mine if s.producer.id == ms.id and s.producer.application == here]
@@ -169,12 +246,13 @@ def _horizons(app_env: ApplicationEnvironment, ms: Microservice, mine: list[Subs
         for s in consumed
     }
     peers = sorted({(s.consumer.application.name, s.consumer.name) for s in produced})
-    return {
+    found = {
         "consents": {t: sorted(e, key=_entry_order) for t, e in consents.items()},
         "horizons": {t: sorted(e, key=_entry_order) for t, e in horizons.items()},
         "producers": producers,
         "consumers": [{"application": a, "microservice": m} for a, m in peers],
     }
+    return {key: value for key, value in found.items() if value}
 
 
 def _entry_order(entry: Mapping[str, str]) -> tuple[str, ...]:
@@ -206,18 +284,28 @@ def _key(obj: Mapping[str, Any]) -> Key:
 
 
 def helm_objects(stream: Path) -> dict[Key, Any]:
+    """Every object of helm's stream; an object rendered twice is kept under a name of its
+    own, so that the comparison reports it (``only in helm``)."""
+    found: dict[Key, Any] = {}
     with stream.open(encoding="utf-8") as text:
-        return {_key(o): o for o in yaml.load_all(text, Loader=SafeLoader) if o}
+        for obj in yaml.load_all(text, Loader=SafeLoader):
+            if obj:
+                key = _key(obj)
+                while key in found:
+                    key = (key[0], key[1], f"{key[2]} (again)")
+                found[key] = obj
+    return found
 
 
 def rendered_objects(out: Path) -> dict[Key, Any]:
-    """The objects of the covered kinds in an aigonix-render output directory."""
+    """Every object in an aigonix-render output directory but the kustomizations and the
+    sealed Secrets (the seal stage's work, which the chart leaves out)."""
     found: dict[Key, Any] = {}
     for path in sorted(out.rglob("*.yaml")):
-        if path.name.split("-", 1)[0] not in {k.lower() for k in COVERED_KINDS}:
+        if path.name == "kustomization.yaml":
             continue
         obj = yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader)
-        if isinstance(obj, dict) and obj.get("kind") in COVERED_KINDS:
+        if isinstance(obj, dict) and not (obj.get("kind") == "Secret" and "sops" in obj):
             found[_key(obj)] = obj
     return found
 
@@ -234,12 +322,22 @@ def differences(a: Any, b: Any, where: str = "") -> Iterator[str]:
         for index, (x, y) in enumerate(zip(a, b, strict=True)):
             yield from differences(x, y, f"{where}[{index}]")
     elif a != b:
-        yield f"{where}: {str(a)[:80]!r} != {str(b)[:80]!r}"
+        start = _first_difference(a, b) if isinstance(a, str) and isinstance(b, str) else 0
+        yield f"{where}: {str(a)[start : start + 80]!r} != {str(b)[start : start + 80]!r}"
+
+
+def _first_difference(a: str, b: str) -> int:
+    """Where two texts part, less a little context (long JSON files differ deep inside)."""
+    same = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    return max(0, same - 20)
 
 
 def compare(rendered: dict[Key, Any], helm: dict[Key, Any]) -> list[str]:
     """Problems found comparing aigonix-render's objects with Helm's; empty when equal."""
     report = []
+    uncovered = sorted({key[0] for key in rendered} - set(COVERED_KINDS))
+    if uncovered:
+        report.append(f"kinds the chart does not cover: {', '.join(uncovered)}")
     for key in sorted(set(rendered) - set(helm))[:10]:
         report.append(f"missing in helm: {key}")
     for key in sorted(set(helm) - set(rendered))[:10]:
@@ -253,18 +351,24 @@ def compare(rendered: dict[Key, Any], helm: dict[Key, Any]) -> list[str]:
     return report
 
 
+def counts(objects: Mapping[Key, Any]) -> str:
+    """How many objects of each kind, e.g. ``9300 ConfigMap, 3000 Deployment``."""
+    kinds = sorted({key[0] for key in objects})
+    return ", ".join(f"{sum(1 for key in objects if key[0] == kind)} {kind}" for kind in kinds)
+
+
 def check(tree: Path, values_file: Path, rendered: Path, helm: str) -> int:
     with tempfile.TemporaryDirectory(prefix="aigonix-bench-helm-") as scratch:
         stream = Path(scratch) / "helm.yaml"
         helm_template(helm, values_file, stream)
         ours, theirs = rendered_objects(rendered), helm_objects(stream)
     problems = compare(ours, theirs)
-    kinds = sorted({k[0] for k in ours})
-    counts = ", ".join(f"{sum(1 for k in ours if k[0] == kind)} {kind}" for kind in kinds)
+    print(f"aigonix-render: {len(ours)} objects ({counts(ours)})")
+    print(f"helm:           {len(theirs)} objects ({counts(theirs)})")
     if problems:
         print(f"helm and aigonix-render differ for {tree}:", *problems, sep="\n  ")
         return 1
-    print(f"helm and aigonix-render render the same {len(ours)} objects ({counts})")
+    print(f"helm and aigonix-render render the same {len(ours)} objects, each equal once parsed")
     return 0
 
 
