@@ -30,13 +30,13 @@ def scalar(value: object, indent: int = 0) -> str:
 
     Only a literal block uses it: its lines are indented two columns further.
     """
+    if isinstance(value, str):
+        return _string(value, indent)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
-    if not isinstance(value, str):
-        raise TypeError(f"cannot write a {type(value).__name__} as a YAML scalar")
-    return _string(value, indent)
+    raise TypeError(f"cannot write a {type(value).__name__} as a YAML scalar")
 
 
 @lru_cache(maxsize=4096)

@@ -87,6 +87,13 @@ def _environment(
 ) -> Folder:
     folder = Folder(environment_folder(app_env.application.name, app_env.environment.name), templates)
     environment_objects(folder, app_env)
+    here = tuple(s for s in subscriptions if _touches(s, app_env))
     for ms in app_env.microservices:
-        microservice_objects(folder, app_env, ms, subscriptions)
+        microservice_objects(folder, app_env, ms, here)
     return folder
+
+
+def _touches(subscription: Subscription, app_env: ApplicationEnvironment) -> bool:
+    """The event horizon has a side in this application environment."""
+    parties = (subscription.consumer.application, subscription.producer.application)
+    return subscription.environment == app_env.environment.name and app_env.application in parties

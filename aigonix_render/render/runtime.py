@@ -9,6 +9,7 @@ same bytes mean no diff and no churn when GitOps adopts the platform's ConfigMap
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import Any
 
 from aigonix_render import names, platform
@@ -50,14 +51,23 @@ def dolittle_files(
     shape = platform.runtime_shape(ms.runtime.image if ms.runtime else None) or platform.RuntimeShape()
     consumed = consumed_by(app_env, ms, subscriptions)
     return {
-        platform.APPSETTINGS_FILE: as_json(_appsettings(shape)),
-        "endpoints.json": as_json(_endpoints(shape)),
+        **_fixed_files(shape),
         "event-horizon-consents.json": as_json(_consents(produced_by(app_env, ms, subscriptions))),
         "event-horizons.json": as_json(_horizons(consumed)),
-        "metrics.json": as_json({"port": platform.RUNTIME_METRICS_PORT}),
         "microservices.json": as_json(_microservices(consumed)),
         "platform.json": as_json(_platform(app_env, ms)),
         "resources.json": as_json(_resources(app_env, ms)),
+    }
+
+
+@cache
+def _fixed_files(shape: platform.RuntimeShape) -> dict[str, str]:
+    """The files that depend on the Runtime's version alone: the same text for thousands of
+    microservices, encoded once."""
+    return {
+        platform.APPSETTINGS_FILE: as_json(_appsettings(shape)),
+        "endpoints.json": as_json(_endpoints(shape)),
+        "metrics.json": as_json({"port": platform.RUNTIME_METRICS_PORT}),
     }
 
 
