@@ -8,59 +8,87 @@ library is imported here: the no-op path must start fast.
 from __future__ import annotations
 
 import hashlib
+import operator
 import os
-from collections.abc import Iterator, Sequence
+import stat
+from collections.abc import Callable, Iterator, Sequence
 from importlib import resources
 from pathlib import Path
 
 
 def input_digest(root: Path, exclude: Sequence[Path], settings: str) -> str:
-    """A digest of every input file (path and bytes) and of aigonix-render itself: equal
-    digests mean an equal render. Hidden folders and ``exclude`` are not input. Plain strings
-    and ``os`` calls, not ``pathlib``: the no-op path digests some 10,000 entries at N=1000."""
+    """A digest of every input file (path and bytes) and of aigonix-render itself (its
+    Python files, templates and schemas): equal digests mean an equal render. Hidden
+    folders, caches and ``exclude`` are not input."""
     digest = hashlib.sha256(settings.encode())
     tool = [
-        ("code", str(Path(__file__).parent), False),
-        ("templates", str(resources.files("aigonix_render.templates")), True),
-        ("schemas", str(resources.files("aigonix_render.schemas")), True),
-        ("tree", str(root), True),
+        ("code", str(Path(__file__).parent), _is_code),
+        ("templates", str(resources.files("aigonix_render.templates")), None),
+        ("schemas", str(resources.files("aigonix_render.schemas")), None),
+        ("tree", str(root), None),
     ]
     excluded = {os.path.realpath(p) for p in exclude}
-    for label, folder, deep in tool:
+    for label, folder, wanted in tool:
         start = len(folder) + 1
-        for path in _input_entries(folder, excluded, deep):
-            digest.update(f"{label}:".encode() + os.fsencode(path[start:]) + b"\0")
-            digest.update(_entry_digest(path))
+        for entry in _input_entries(folder, excluded, wanted):
+            digest.update(f"{label}:".encode() + os.fsencode(entry.path[start:]) + b"\0")
+            digest.update(_entry_digest(entry))
     return "sha256:" + digest.hexdigest()
 
 
-def _input_entries(folder: str, exclude: set[str], deep: bool) -> Iterator[str]:
-    """Every folder, file and symlink (broken ones too) that the tree is made of."""
-    for current, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if deep and _is_input_folder(current, d, exclude))
-        yield from (os.path.join(current, d) for d in dirs)
-        yield from (os.path.join(current, name) for name in sorted(files) if deep or name.endswith(".py"))
+def _is_code(name: str) -> bool:
+    return name.endswith(".py")
 
 
-def _is_input_folder(parent: str, name: str, exclude: set[str]) -> bool:
+def _input_entries(
+    folder: str, exclude: set[str], wanted: Callable[[str], bool] | None
+) -> Iterator[os.DirEntry[str]]:
+    """Every folder, file and symlink (broken ones too) that the tree is made of, in name
+    order, depth first. ``scandir`` tells a folder, a file and a symlink apart from the
+    listing itself: no system call per entry but reading it (the no-op path of N=1000
+    digests some 12,000 entries)."""
+    with os.scandir(folder) as listing:
+        entries = sorted(listing, key=_NAME)
+    for entry in entries:
+        if entry.is_dir():  # a folder, or a symlink to one (listed, never followed)
+            if _is_input_folder(entry, exclude):
+                yield entry
+                if not entry.is_symlink():
+                    yield from _input_entries(entry.path, exclude, wanted)
+        elif wanted is None or wanted(entry.name):
+            yield entry
+
+
+_NAME = operator.attrgetter("name")
+
+
+def _is_input_folder(entry: os.DirEntry[str], exclude: set[str]) -> bool:
     """Not hidden, not a cache, not the output (the walk starts at a resolved root, so a
     folder's path is its real path unless the folder is itself a symlink)."""
-    if name.startswith(".") or name == "__pycache__":
+    if entry.name.startswith(".") or entry.name == "__pycache__":
         return False
-    path = os.path.join(parent, name)
-    return path not in exclude and (not os.path.islink(path) or os.path.realpath(path) not in exclude)
+    return entry.path not in exclude and (
+        not entry.is_symlink() or os.path.realpath(entry.path) not in exclude
+    )
 
 
-def _entry_digest(path: str) -> bytes:
+def _entry_digest(entry: os.DirEntry[str]) -> bytes:
     """What an entry is, read without failing: a file that cannot be read (gone, no
     permission) gets a digest of its own, and validation reports it with a position."""
     try:
-        link = b"link:" + os.fsencode(os.readlink(path)) + b"\0" if os.path.islink(path) else b""
-        if os.path.isfile(path):
-            return link + _file_digest(path)
-        return link + (b"dir" if os.path.isdir(path) else b"other")
+        if not entry.is_symlink():
+            return _kind_digest(entry.path, entry.is_file(follow_symlinks=False), entry.is_dir())
+        target = os.stat(entry.path)
+        link = b"link:" + os.fsencode(os.readlink(entry.path)) + b"\0"
+        return link + _kind_digest(entry.path, stat.S_ISREG(target.st_mode), stat.S_ISDIR(target.st_mode))
     except OSError as error:
         return f"unreadable:{error.errno}".encode()
+
+
+def _kind_digest(path: str, is_file: bool, is_dir: bool) -> bytes:
+    if is_file:
+        return _file_digest(path)
+    return b"dir" if is_dir else b"other"
 
 
 CHUNK = 1024 * 1024

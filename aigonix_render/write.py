@@ -149,20 +149,20 @@ def up_to_date(out: Path, inputs: str) -> bool:
     """True when OUT was rendered from exactly these inputs and no owned file was touched,
     decided without rendering anything (the fast path of a no-op render).
 
-    The marker is written after every other file, so a file changed since has a newer
-    mtime: only those are read and hashed against the marker.
+    The marker's status-change time (ctime) is newer than every file's it lists (see
+    ``_restamp``): a file changed since has a newer one, and only those are read and hashed
+    against the marker.
     """
     marker = read_marker(out)
     if marker is None or marker.inputs != inputs:
         return False
     written = os.stat(out / MARKER).st_ctime_ns
-    return all(_intact(out, path, digest, written) for path, digest in marker.files.items())
+    folder = f"{out}/"
+    return all(_intact(folder + path, digest, written) for path, digest in marker.files.items())
 
 
-def _intact(out: Path, path: str, digest: str, written: int) -> bool:
-    """The status-change time (ctime) cannot be set back by hand, unlike the mtime: a file
-    changed after the marker was written has a newer one and is hashed."""
-    file = os.path.join(out, path)
+def _intact(file: str, digest: str, written: int) -> bool:
+    """The ctime cannot be set back by hand, unlike the mtime."""
     try:
         status = os.lstat(file)
     except OSError:
@@ -189,7 +189,16 @@ def write_output(out: Path, files: list[OutputFile], inputs: str) -> Plan:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)  # OUT is untouched until the swap
         raise
+    _restamp(out / MARKER)
     return changes
+
+
+def _restamp(marker: Path) -> None:
+    """Removing the previous OUT unlinked the files it shares with the new one (unchanged
+    files are hard links), which gave them a new status-change time: give the marker a newer
+    one, or the next no-op would hash every unchanged file (see up_to_date)."""
+    time.sleep(0.01)  # file times tick coarsely: be sure "newer" is visible
+    os.utime(marker)
 
 
 def recover(out: Path) -> None:

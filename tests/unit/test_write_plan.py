@@ -7,9 +7,18 @@ from pathlib import Path
 
 import pytest
 
+from aigonix_render import write
 from aigonix_render.errors import OutputError
 from aigonix_render.output import OutputFile
-from aigonix_render.write import MARKER, marker_text, plan, read_marker, trusted_previous
+from aigonix_render.write import (
+    MARKER,
+    marker_text,
+    plan,
+    read_marker,
+    trusted_previous,
+    up_to_date,
+    write_output,
+)
 
 
 def _out(tmp_path: Path, files: dict[str, str]) -> Path:
@@ -54,3 +63,27 @@ def test_a_damaged_marker_is_an_output_error(tmp_path: Path, line: str) -> None:
     (out / MARKER).write_text((out / MARKER).read_text() + line + "\n")
     with pytest.raises(OutputError, match=r"is damaged at line 4 \(a merge conflict or a hand edit\?\)"):
         read_marker(out)
+
+
+def test_after_a_rewrite_the_no_op_check_reads_no_unchanged_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unchanged files are hard links into the new OUT, and removing the old OUT touches their
+    status-change time: the marker must still be newer, or every no-op hashes every file."""
+    out = tmp_path / "out"
+    kept = [OutputFile(f"app/Dev/file-{i}.yaml", f"kind: ConfigMap # {i}\n") for i in range(20)]
+    write_output(out, kept, "sha256:first")
+    write_output(out, [*kept, OutputFile("app/Dev/new.yaml", "kind: Secret\n")], "sha256:second")
+    assert (out / "app/Dev/file-0.yaml").stat().st_nlink == 1  # the old OUT is gone
+    read: list[str] = []
+
+    def counted(path: str) -> bytes:
+        read.append(path)
+        return b""
+
+    monkeypatch.setattr(write, "_read", counted)
+    assert up_to_date(out, "sha256:second")
+    assert read == []
+    (out / "app/Dev/file-3.yaml").write_text("kind: ConfigMap # forged\n")
+    assert not up_to_date(out, "sha256:second")
+    assert read == [f"{out}/app/Dev/file-3.yaml"]
