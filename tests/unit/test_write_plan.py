@@ -1,8 +1,9 @@
-"""write.py's pure parts: the plan of a write and the ownership marker."""
+"""write.py: the plan of a write, the ownership marker, and what a write leaves in OUT."""
 
 from __future__ import annotations
 
 import hashlib
+import time
 from pathlib import Path
 
 import pytest
@@ -12,9 +13,12 @@ from aigonix_render.errors import OutputError
 from aigonix_render.output import OutputFile
 from aigonix_render.write import (
     MARKER,
+    Marker,
+    marker_partial_path,
     marker_text,
     plan,
     read_marker,
+    recover,
     trusted_previous,
     up_to_date,
     write_output,
@@ -87,3 +91,46 @@ def test_after_a_rewrite_the_no_op_check_reads_no_unchanged_file(
     (out / "app/Dev/file-3.yaml").write_text("kind: ConfigMap # forged\n")
     assert not up_to_date(out, "sha256:second")
     assert read == [f"{out}/app/Dev/file-3.yaml"]
+
+
+def test_new_inputs_with_the_same_files_rewrite_only_the_marker(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    files = [
+        OutputFile("app/Dev/a.yaml", "kind: ConfigMap\n"),
+        OutputFile("app/Dev/b.yaml", "kind: Service\n"),
+    ]
+    write_output(out, files, "sha256:first")
+    before = {f.path: (out / f.path).stat() for f in files}
+    time.sleep(0.02)  # file times tick coarsely
+    changes = write_output(out, files, "sha256:second")
+    assert not changes.stale
+    after = {f.path: (out / f.path).stat() for f in files}
+    assert {p: (s.st_ino, s.st_ctime_ns) for p, s in after.items()} == {
+        p: (s.st_ino, s.st_ctime_ns) for p, s in before.items()
+    }  # not even linked again
+    assert read_marker(out) == Marker(
+        "sha256:second", {f.path: hashlib.sha256(f.text.encode()).hexdigest() for f in files}
+    )
+    assert up_to_date(out, "sha256:second")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no partial marker beside it
+
+
+def test_a_symlink_where_a_file_of_ours_was_is_replaced_even_with_the_same_bytes(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    files = [OutputFile("app/Dev/a.yaml", "kind: ConfigMap\n")]
+    write_output(out, files, "sha256:first")
+    (tmp_path / "elsewhere.yaml").write_text("kind: ConfigMap\n")
+    (out / "app/Dev/a.yaml").unlink()
+    (out / "app/Dev/a.yaml").symlink_to(tmp_path / "elsewhere.yaml")
+    assert write_output(out, files, "sha256:first").changed == ("app/Dev/a.yaml",)
+    assert not (out / "app/Dev/a.yaml").is_symlink()
+    assert (out / "app/Dev/a.yaml").read_text() == "kind: ConfigMap\n"
+
+
+def test_recover_removes_a_marker_left_half_written(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_output(out, [OutputFile("a.yaml", "kind: ConfigMap\n")], "sha256:first")
+    marker_partial_path(out).write_text("# half a marker")
+    recover(out)
+    assert not marker_partial_path(out).exists()
+    assert up_to_date(out, "sha256:first")
