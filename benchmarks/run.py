@@ -1011,7 +1011,17 @@ def write_results(code: str, result: str, detail: str, notes: list[str], profile
     ]
     if any(profiles):
         parts += ["## Profile", "", *profiles]
-    RESULTS.write_text("\n".join(parts).rstrip() + "\n", encoding="utf-8")
+    RESULTS.write_text("\n".join(parts).rstrip() + "\n" + kept_history(), encoding="utf-8")
+
+
+HISTORY = "<!-- run.py keeps everything below this line: before-and-after tables written by hand -->"
+
+
+def kept_history() -> str:
+    """The hand-written part of RESULTS.md (a change's before and after), kept across runs."""
+    old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    _, found, history = old.partition(HISTORY)
+    return f"\n{HISTORY}{history}" if found else ""
 
 
 if __name__ == "__main__":
