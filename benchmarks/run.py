@@ -468,8 +468,8 @@ def cases(setup: Setup) -> dict[str, Case]:
         ),
         "rerender": Case(
             f"re-render after a change, N={n}, {sealed(n)} sealed Secrets in OUT, no key (one env var of one "
-            "microservice changed: everything is validated, rendered and compared, 3 files rewritten, the "
-            "rest linked, nothing re-sealed), vs cold render",
+            "microservice changed: everything is validated, rendered and compared, the one ConfigMap it "
+            "changes rewritten, the rest linked, nothing re-sealed), vs cold render",
             Command(
                 "aigonix-render re-render (Secrets)",
                 [aigonix(setup, "render", str(changed), "-o", str(setup.out / "out-rerender"))],

@@ -36,7 +36,7 @@ def as_json(value: Any) -> str:
 
 def _indented(value: Any, newline: str) -> str:
     """What ``json.dumps(value, indent=2)`` writes, with the C encoder for the scalars: the
-    indenting encoder is pure Python and leaves a cycle of closures per call (some 300,000
+    indenting encoder is pure Python and leaves a cycle of closures per call (some 500,000
     objects for the collector at N=1000)."""
     inner = newline + "  "
     if isinstance(value, dict):
