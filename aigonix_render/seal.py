@@ -11,16 +11,19 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from aigonix_render.errors import InvalidInput, SopsError
 from aigonix_render.output import OutputFile
 from aigonix_render.render import PendingSecret, Templates, docker_config
 from aigonix_render.sops import Sops
+
+_Item = TypeVar("_Item")
+_Result = TypeVar("_Result")
 
 FINGERPRINT = "aigonix.io/sealed-from"
 FINGERPRINT_FORMAT = 1
@@ -78,8 +81,7 @@ def seal(
     def encrypt(secret: Fingerprinted) -> OutputFile:
         return _seal_one(secret, decrypted[secret.pending.source], templates, sops)
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        return list(pool.map(encrypt, secrets))
+    return _in_parallel(encrypt, secrets, jobs, sops.stop)
 
 
 def decrypt_sources(
@@ -91,8 +93,23 @@ def decrypt_sources(
     def decrypt(source: str) -> dict[str, Any]:
         return sops.decrypt(root / source, source)
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        return dict(zip(sources, pool.map(decrypt, sources), strict=True))
+    return dict(zip(sources, _in_parallel(decrypt, sources, jobs, sops.stop), strict=True))
+
+
+def _in_parallel(
+    function: Callable[[_Item], _Result], items: Sequence[_Item], jobs: int, stop: Callable[[], None]
+) -> list[_Result]:
+    """``function`` over ``items`` on ``jobs`` threads, in order. On Ctrl-C (or any error)
+    ``stop`` ends the calls under way and the others are cancelled, so the run ends now, not
+    when the last sops process started around the interrupt has finished."""
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    try:
+        return list(pool.map(function, items))
+    except BaseException:
+        stop()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def reveal(pending: PendingSecret, decrypted: Mapping[str, Mapping[str, Any]], templates: Templates) -> str:

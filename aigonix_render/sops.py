@@ -16,6 +16,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
@@ -70,6 +71,17 @@ class Sops:
         self.environ = dict(environ)
         self.timeout = timeout
         self.binary_only = binary_only
+        self._running: set[subprocess.Popen[bytes]] = set()
+        self._stopped = False
+        self._lock = threading.Lock()
+
+    def stop(self) -> None:
+        """Kill the sops processes running for this run and start no other (Ctrl-C: a thread
+        could otherwise start one just after the interrupt reached the process group)."""
+        with self._lock:
+            self._stopped = True
+            for process in self._running:
+                process.kill()
 
     @cached_property
     def binary(self) -> str:
@@ -140,19 +152,41 @@ class Sops:
 
     def _run(self, argv: list[str], stdin: bytes, name: str, action: str) -> bytes:
         try:
-            result = subprocess.run(argv, input=stdin, capture_output=True, check=False, timeout=self.timeout)
+            process = self._start(argv, name)
+        except OSError as error:
+            raise SopsError(f"{name}: could not run sops ({error.strerror})") from None
+        try:
+            stdout, stderr = process.communicate(stdin, timeout=self.timeout)
         except subprocess.TimeoutExpired:
+            _end(process)
             raise SopsError(
                 f"{name}: sops did not finish within {self.timeout:g} s and was stopped "
                 "(a key service that does not answer?); --sops-timeout sets the limit"
             ) from None
-        except OSError as error:
-            raise SopsError(f"{name}: could not run sops ({error.strerror})") from None
-        if result.returncode != 0:
-            raise SopsError(
-                f"{name}: sops could not {action} it: {_reason(result.stderr, result.returncode)}"
-            )
-        return result.stdout
+        except BaseException:
+            _end(process)
+            raise
+        finally:
+            with self._lock:
+                self._running.discard(process)
+        if process.returncode != 0:
+            raise SopsError(f"{name}: sops could not {action} it: {_reason(stderr, process.returncode)}")
+        return stdout
+
+    def _start(self, argv: list[str], name: str) -> subprocess.Popen[bytes]:
+        with self._lock:
+            if self._stopped:
+                raise SopsError(f"{name}: not started: the run was interrupted")
+            pipe = subprocess.PIPE
+            process = subprocess.Popen(argv, stdin=pipe, stdout=pipe, stderr=pipe)
+            self._running.add(process)
+            return process
+
+
+def _end(process: subprocess.Popen[bytes]) -> None:
+    """Kill a sops process and collect it (its pipes closed)."""
+    process.kill()
+    process.communicate()
 
 
 def _could_not(action: str, name: str, error: SopsError) -> SopsError:
