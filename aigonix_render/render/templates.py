@@ -8,8 +8,6 @@ file lists are never spelled in a template.
 
 from __future__ import annotations
 
-import contextlib
-import pickle
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from importlib import resources
@@ -19,6 +17,7 @@ import jinja2
 
 from aigonix_render import platform
 from aigonix_render.render.meta import Meta
+from aigonix_render.render.template_cache import template_cache
 from aigonix_render.yaml_text import key, scalar
 
 
@@ -34,38 +33,16 @@ class Templates:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             autoescape=False,
-            bytecode_cache=_compiled_templates(),
+        )
+        options = ("trim_blocks", "lstrip_blocks", "keep_trailing_newline", "autoescape")
+        self.environment.bytecode_cache = template_cache(
+            ", ".join(f"{o}={getattr(self.environment, o)}" for o in options)
         )
         self.environment.filters.update(y=scalar, key=key, mapping=mapping, metadata=metadata)
         self.environment.globals["platform"] = platform
 
     def render(self, template: str, **context: Any) -> str:
         return self.environment.get_template(template).render(**context)
-
-
-class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
-    """Jinja2's cache of compiled templates, in its private folder under the temp folder
-    (made mode 0700, refused when another user owns it) and keyed by each template's
-    checksum, so a changed template is compiled again. Compiling the twenty templates is a
-    tenth of a ``generate`` (the Argo CD plugin's call); templates hold no values. A cache
-    that cannot be written only costs that time again."""
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            super().load_bytecode(bucket)
-        except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
-            bucket.reset()  # a damaged entry: compile again (and write it anew)
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        with contextlib.suppress(OSError):
-            super().dump_bytecode(bucket)
-
-
-def _compiled_templates() -> jinja2.BytecodeCache | None:
-    try:
-        return _CompiledTemplates()
-    except (OSError, RuntimeError):  # no temp folder, or one that is not safely ours
-        return None
 
 
 def mapping(values: Mapping[str, object] | Iterable[tuple[str, object]], indent: int) -> str:

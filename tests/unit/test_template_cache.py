@@ -1,4 +1,4 @@
-"""Compiled templates are cached by Jinja2 in a private temp folder, and only when it is safe."""
+"""Compiled templates are cached in Jinja2's private temp folder, and only trusted intact."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import os
 import tempfile
 from pathlib import Path
 
+import jinja2
 import pytest
 
+from aigonix_render.render import template_cache
 from aigonix_render.render.meta import Meta
 from aigonix_render.render.templates import Templates
 
@@ -46,3 +48,30 @@ def test_a_damaged_cache_entry_is_compiled_again(cache: Path) -> None:
     (entry,) = cache.iterdir()
     entry.write_bytes(entry.read_bytes()[:40])
     assert render() == EXPECTED
+
+
+def test_any_changed_byte_of_an_entry_is_caught_and_compiled_again(cache: Path) -> None:
+    render()
+    (entry,) = cache.iterdir()
+    intact = entry.read_bytes()
+    for offset in range(0, len(intact), max(1, len(intact) // 97)):
+        damaged = bytearray(intact)
+        damaged[offset] ^= 0x04
+        entry.write_bytes(bytes(damaged))
+        assert render() == EXPECTED, offset
+        assert entry.read_bytes() == intact  # and written whole again
+
+
+def test_the_checksum_names_the_versions_and_the_options(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def checksum(options: str) -> str:
+        return template_cache.TemplateCache(options).get_source_checksum("kind: {{ o.kind }}")
+
+    first = checksum("trim_blocks=True")
+    assert checksum("trim_blocks=False") != first
+    monkeypatch.setattr(template_cache, "__version__", "0.0.0-other")
+    assert checksum("trim_blocks=True") != first
+    monkeypatch.undo()
+    monkeypatch.setattr(jinja2, "__version__", "0.0.0-other")
+    assert checksum("trim_blocks=True") != first
