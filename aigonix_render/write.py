@@ -57,10 +57,6 @@ def retired_path(out: Path) -> Path:
     return out.parent / f".{out.name}.aigonix-retired"
 
 
-def marker_partial_path(out: Path) -> Path:
-    return out.parent / f".{out.name}.aigonix-marker"
-
-
 @dataclass(frozen=True)
 class Marker:
     """What the ownership marker says: the inputs' digest and each owned file's SHA-256."""
@@ -130,19 +126,28 @@ def read_previous(out: Path, relative: str) -> bytes | None:
 
 
 def plan(out: Path, files: list[OutputFile]) -> Plan:
+    return _compare(out, files)[0]
+
+
+def _compare(out: Path, files: list[OutputFile]) -> tuple[Plan, dict[str, int]]:
+    """The plan, and the status-change time (ctime) each unchanged file had when it was read:
+    a file linked into the new OUT later must still have it (nothing wrote it since)."""
     owned = owned_files(out) or set()
     new = {f.path for f in files}
     added: list[str] = []
     changed: list[str] = []
+    unchanged: dict[str, int] = {}
     for output in files:
         path = os.path.join(out, output.path)
-        old = _regular_bytes(path)
+        old = _regular_file(path)
         if old is None:  # nothing there, or not a file of ours (a symlink, a folder)
             (changed if os.path.lexists(path) else added).append(output.path)
-        elif old != output.text.encode("utf-8"):
+        elif old[0] != output.text.encode("utf-8"):
             changed.append(output.path)
+        else:
+            unchanged[output.path] = old[1]
     removed = sorted(owned - new)
-    return Plan(tuple(sorted(added)), tuple(sorted(changed)), tuple(removed))
+    return Plan(tuple(sorted(added)), tuple(sorted(changed)), tuple(removed)), unchanged
 
 
 def marker_text(files: list[OutputFile], inputs: str) -> str:
@@ -188,13 +193,12 @@ def write_output(out: Path, files: list[OutputFile], inputs: str) -> Plan:
     The caller holds ``output_lock(out)`` and has run ``recover(out)``.
     """
     check_writable(out)
-    changes = plan(out, files)
+    changes, unchanged = _compare(out, files)
     marker = marker_text(files, inputs)
-    if not changes.stale:
+    if not changes.stale and out.is_dir():
         if read_previous(out, MARKER) != marker.encode("utf-8"):
             _replace_marker(out, marker)  # new inputs, the same files: only the marker changes
         return changes
-    unchanged = {f.path for f in files}.difference(changes.added, changes.changed)
     staging = staging_path(out)
     try:
         _build(staging, out, files, marker, unchanged)
@@ -209,20 +213,26 @@ def write_output(out: Path, files: list[OutputFile], inputs: str) -> Plan:
 def _restamp(marker: Path) -> None:
     """Removing the previous OUT unlinked the files it shares with the new one (unchanged
     files are hard links), which gave them a new status-change time: give the marker a newer
-    one, or the next no-op would hash every unchanged file (see up_to_date)."""
+    one, or the next no-op would hash every unchanged file (see up_to_date). The price: a
+    hand edit of OUT made while this run removes the previous OUT (well under a second, with
+    the run's lock held) would be trusted like the run's own files."""
     time.sleep(0.01)  # file times tick coarsely: be sure "newer" is visible
     os.utime(marker)
 
 
 def _replace_marker(out: Path, marker: str) -> None:
-    """Write the marker beside OUT, then rename it into place: OUT never holds half of one."""
-    partial = marker_partial_path(out)
-    partial.unlink(missing_ok=True)
-    _place(str(partial.parent), None, partial.name, marker)
-    with open(partial, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(partial, out / MARKER)
-    fsync_dir(out)
+    """Write the marker in the staging folder, then rename it into OUT: OUT never holds half
+    of one, and a crash leaves only the staging folder, which ``recover`` removes."""
+    staging = staging_path(out)
+    staging.mkdir()
+    try:
+        _place(str(staging), None, MARKER, marker, None)
+        with open(staging / MARKER, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(staging / MARKER, out / MARKER)
+        fsync_dir(out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def recover(out: Path) -> None:
@@ -233,11 +243,10 @@ def recover(out: Path) -> None:
     for leftover in (staging_path(out), retired):
         if leftover.exists():
             shutil.rmtree(leftover)
-    marker_partial_path(out).unlink(missing_ok=True)
 
 
-def _build(staging: Path, out: Path, files: list[OutputFile], marker: str, unchanged: set[str]) -> None:
-    """``unchanged``: the paths whose file in OUT has the very bytes (``plan`` read them)."""
+def _build(staging: Path, out: Path, files: list[OutputFile], marker: str, unchanged: dict[str, int]) -> None:
+    """``unchanged``: the paths whose file in OUT had the very bytes, with its ctime then."""
     staging.mkdir()
     owned = owned_files(out) or set()
     if out.is_dir():
@@ -246,9 +255,9 @@ def _build(staging: Path, out: Path, files: list[OutputFile], marker: str, uncha
         os.makedirs(os.path.join(staging, folder), exist_ok=True)
     old_root, new_root = str(out), str(staging)
     for file in files:  # one at a time: each file's bytes exist only while it is written
-        _place(new_root, old_root if file.path in unchanged else None, file.path, file.text)
+        _place(new_root, old_root, file.path, file.text, unchanged.get(file.path))
     time.sleep(0.01)  # the marker must be newer than every file it lists (see up_to_date)
-    _place(new_root, None, MARKER, marker)
+    _place(new_root, None, MARKER, marker, None)
 
 
 def _carry_over(out: Path, staging: Path, owned: set[str]) -> None:
@@ -286,16 +295,16 @@ def _carry(source: Path, target: Path) -> None:
         os.link(source, target)
 
 
-def _place(staging: str, out: str | None, relative: str, text: str) -> None:
+def _place(staging: str, out: str | None, relative: str, text: str, read_at: int | None) -> None:
     """Write one file into staging, or hard-link the file OUT holds at ``relative`` when it
-    has the same bytes (``out`` is None when it has not) and is a regular file.
+    had the same bytes with ctime ``read_at`` and still has that ctime (nothing wrote it since).
 
     Sequentially: on tmpfs and ext4 alike, a pool of writer threads made 23,500 files
     four times slower than one loop (the threads wait on each other, not on the disk)."""
     target = os.path.join(staging, relative)
     if os.path.lexists(target):  # a file of the user's at a path we now render
         os.unlink(target)
-    if out is not None and _is_regular(os.path.join(out, relative)):
+    if out is not None and read_at is not None and _ctime(os.path.join(out, relative)) == read_at:
         os.link(os.path.join(out, relative), target)
         return
     content = text.encode("utf-8")
@@ -308,17 +317,20 @@ def _place(staging: str, out: str | None, relative: str, text: str) -> None:
         os.close(descriptor)
 
 
-def _is_regular(path: str) -> bool:
+def _ctime(path: str) -> int | None:
+    """The status-change time of the regular file at ``path``; None for anything else."""
     try:
-        return stat.S_ISREG(os.lstat(path).st_mode)
+        status = os.lstat(path)
     except OSError:
-        return False
+        return None
+    return status.st_ctime_ns if stat.S_ISREG(status.st_mode) else None
 
 
-def _regular_bytes(path: str) -> bytes | None:
-    """The bytes of the regular file at ``path`` (a symlink is not followed), else None."""
+def _regular_file(path: str) -> tuple[bytes, int] | None:
+    """The bytes and ctime of the regular file at ``path`` (a symlink is not followed)."""
     try:
-        return _read(path) if _is_regular(path) else None
+        status = os.lstat(path)
+        return (_read(path), status.st_ctime_ns) if stat.S_ISREG(status.st_mode) else None
     except OSError:
         return None
 

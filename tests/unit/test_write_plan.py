@@ -14,11 +14,11 @@ from aigonix_render.output import OutputFile
 from aigonix_render.write import (
     MARKER,
     Marker,
-    marker_partial_path,
     marker_text,
     plan,
     read_marker,
     recover,
+    staging_path,
     trusted_previous,
     up_to_date,
     write_output,
@@ -130,7 +130,37 @@ def test_a_symlink_where_a_file_of_ours_was_is_replaced_even_with_the_same_bytes
 def test_recover_removes_a_marker_left_half_written(tmp_path: Path) -> None:
     out = tmp_path / "out"
     write_output(out, [OutputFile("a.yaml", "kind: ConfigMap\n")], "sha256:first")
-    marker_partial_path(out).write_text("# half a marker")
+    staging_path(out).mkdir()
+    (staging_path(out) / MARKER).write_text("# half a marker")
     recover(out)
-    assert not marker_partial_path(out).exists()
+    assert not staging_path(out).exists()
     assert up_to_date(out, "sha256:first")
+
+
+def test_a_first_render_of_nothing_leaves_an_output_with_only_the_marker(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert not write_output(out, [], "sha256:empty").stale
+    assert [p.name for p in out.iterdir()] == [MARKER]
+    assert up_to_date(out, "sha256:empty")
+
+
+def test_a_file_edited_after_the_plan_read_it_is_written_again_not_linked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    files = [
+        OutputFile("app/Dev/a.yaml", "kind: ConfigMap\n"),
+        OutputFile("app/Dev/b.yaml", "kind: Service\n"),
+    ]
+    write_output(out, files, "sha256:first")
+    carry_over = write._carry_over
+
+    def edited_meanwhile(old: Path, staging: Path, owned: set[str]) -> None:
+        time.sleep(0.02)  # file times tick coarsely
+        (old / "app/Dev/a.yaml").write_text("kind: ConfigMap # edited during the render\n")
+        carry_over(old, staging, owned)
+
+    monkeypatch.setattr(write, "_carry_over", edited_meanwhile)
+    write_output(out, [*files, OutputFile("app/Dev/c.yaml", "kind: Secret\n")], "sha256:second")
+    assert (out / "app/Dev/a.yaml").read_text() == "kind: ConfigMap\n"
+    assert up_to_date(out, "sha256:second")
