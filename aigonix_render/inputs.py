@@ -37,6 +37,7 @@ def input_digest(root: Path, exclude: Sequence[Path], settings: str) -> str:
 
 
 def _is_code(name: str) -> bool:
+    """aigonix-render's own files that change a render: its Python modules."""
     return name.endswith(".py")
 
 
@@ -47,10 +48,13 @@ def _input_entries(
     order, depth first. ``scandir`` tells a folder, a file and a symlink apart from the
     listing itself: no system call per entry but reading it (the no-op path of N=1000
     digests some 12,000 entries)."""
-    with os.scandir(folder) as listing:
-        entries = sorted(listing, key=_NAME)
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=_NAME)
+    except OSError:  # unreadable, or gone: its own entry says so (see _kind_digest)
+        return
     for entry in entries:
-        if entry.is_dir():  # a folder, or a symlink to one (listed, never followed)
+        if _is_dir(entry):  # a folder, or a symlink to one (listed, never followed)
             if _is_input_folder(entry, exclude):
                 yield entry
                 if not entry.is_symlink():
@@ -60,6 +64,13 @@ def _input_entries(
 
 
 _NAME = operator.attrgetter("name")
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # a symlink whose target cannot be looked at: digested as a file is
+        return False
 
 
 def _is_input_folder(entry: os.DirEntry[str], exclude: set[str]) -> bool:
@@ -75,20 +86,24 @@ def _is_input_folder(entry: os.DirEntry[str], exclude: set[str]) -> bool:
 def _entry_digest(entry: os.DirEntry[str]) -> bytes:
     """What an entry is, read without failing: a file that cannot be read (gone, no
     permission) gets a digest of its own, and validation reports it with a position."""
+    link = b""
     try:
         if not entry.is_symlink():
-            return _kind_digest(entry.path, entry.is_file(follow_symlinks=False), entry.is_dir())
+            return _kind_digest(entry.path, entry.is_file(follow_symlinks=False), _is_dir(entry))
+        link = b"link:" + os.fsencode(os.readlink(entry.path)) + b"\0"  # broken ones too
         target = os.stat(entry.path)
-        link = b"link:" + os.fsencode(os.readlink(entry.path)) + b"\0"
         return link + _kind_digest(entry.path, stat.S_ISREG(target.st_mode), stat.S_ISDIR(target.st_mode))
     except OSError as error:
-        return f"unreadable:{error.errno}".encode()
+        return link + f"unreadable:{error.errno}".encode()
 
 
 def _kind_digest(path: str, is_file: bool, is_dir: bool) -> bytes:
+    """A file by its bytes; a folder by whether it can be listed (its entries follow it)."""
     if is_file:
         return _file_digest(path)
-    return b"dir" if is_dir else b"other"
+    if is_dir:
+        return b"dir" if os.access(path, os.R_OK | os.X_OK) else b"dir:unlistable"
+    return b"other"
 
 
 CHUNK = 1024 * 1024
