@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from aigonix_render.model import Application, ApplicationEnvironment, Model, Subscription
 from aigonix_render.output import OutputFile
+from aigonix_render.render import runtime
 from aigonix_render.render.application import docker_config, shared_objects, union_recipients
 from aigonix_render.render.delivery import delivery_folders
 from aigonix_render.render.environment import environment_objects
@@ -87,13 +88,7 @@ def _environment(
 ) -> Folder:
     folder = Folder(environment_folder(app_env.application.name, app_env.environment.name), templates)
     environment_objects(folder, app_env)
-    here = tuple(s for s in subscriptions if _touches(s, app_env))
+    here = runtime.touching(subscriptions, app_env)
     for ms in app_env.microservices:
         microservice_objects(folder, app_env, ms, here)
     return folder
-
-
-def _touches(subscription: Subscription, app_env: ApplicationEnvironment) -> bool:
-    """The event horizon has a side in this application environment."""
-    parties = (subscription.consumer.application, subscription.producer.application)
-    return subscription.environment == app_env.environment.name and app_env.application in parties

@@ -40,15 +40,22 @@ def _indented(value: Any, newline: str) -> str:
     objects for the collector at N=1000)."""
     inner = newline + "  "
     if isinstance(value, dict):
-        items = [f"{_scalar(k)}: {_indented(v, inner)}" for k, v in value.items()]
+        items = [f"{_key(k)}: {_indented(v, inner)}" for k, v in value.items()]
         return "{" + inner + ("," + inner).join(items) + newline + "}" if items else "{}"
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         entries = [_indented(v, inner) for v in value]
         return "[" + inner + ("," + inner).join(entries) + newline + "]" if entries else "[]"
     return _scalar(value)
 
 
 _scalar = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _key(key: object) -> str:
+    """Go's maps here have string keys; anything else is a mistake in this module."""
+    if not isinstance(key, str):
+        raise TypeError(f"a JSON object key must be a string, not {type(key).__name__}")
+    return _scalar(key)
 
 
 def _sorted(mapping: dict[str, Any]) -> dict[str, Any]:
@@ -105,6 +112,18 @@ def _appsettings(shape: platform.RuntimeShape) -> dict[str, Any]:
         return APPSETTINGS
     version = {"backwardscompatibility": {"version": shape.backwards_compatibility}}
     return {**APPSETTINGS, "dolittle": {"runtime": {"eventstore": version}}}
+
+
+def touching(
+    subscriptions: tuple[Subscription, ...], app_env: ApplicationEnvironment
+) -> tuple[Subscription, ...]:
+    """The event horizons with a side in this application environment: what ``consumed_by``
+    and ``produced_by`` look through for each of its microservices."""
+    return tuple(
+        s
+        for s in subscriptions
+        if _here(s, app_env) and app_env.application in (s.consumer.application, s.producer.application)
+    )
 
 
 def consumed_by(

@@ -5,14 +5,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from aigonix_render.render.runtime import as_json
 
-_SCALARS = st.none() | st.booleans() | st.integers() | st.text()
+_SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | st.text()
 _VALUES = st.recursive(
-    _SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4)
+    _SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.lists(inner, max_size=4).map(tuple)
+        | st.dictionaries(st.text(), inner, max_size=4)
+    ),
 )
 
 
@@ -29,3 +35,8 @@ def test_go_escapes_html_characters_and_keeps_empty_collections_on_one_line() ->
     assert as_json({"a<b": ["&", {}], "c": []}) == (
         '{\n  "a\\u003cb": [\n    "\\u0026",\n    {}\n  ],\n  "c": []\n}'
     )
+
+
+def test_a_key_that_is_not_a_string_is_refused() -> None:
+    with pytest.raises(TypeError, match="must be a string, not int"):
+        as_json({"tenants": {1: {}}})
