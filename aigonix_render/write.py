@@ -117,12 +117,10 @@ def check_writable(out: Path) -> None:
 
 
 def read_previous(out: Path, relative: str) -> bytes | None:
-    """The bytes of a file OUT holds (symlinks followed), or None when it holds none there."""
-    path = os.path.join(out, relative)
-    try:
-        return _read(path) if stat.S_ISREG(os.stat(path).st_mode) else None
-    except OSError:
-        return None
+    """The bytes of the regular file OUT holds at ``relative``; None for nothing, or for
+    anything else there (a symlink is never followed: it is not a file aigonix-render wrote)."""
+    found = _regular_file(os.path.join(out, relative))
+    return None if found is None else found[0]
 
 
 def plan(out: Path, files: list[OutputFile]) -> Plan:
