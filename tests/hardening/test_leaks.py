@@ -480,10 +480,19 @@ def test_ctrl_c_stops_sops_and_leaves_the_output(
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOPS_")}
     env |= {"SOPS_AGE_KEY_FILE": str(key_file), "AIGONIX_RENDER_SOPS_BINARY": "1", "TMPDIR": str(place.tmp)}
     argv = [sys.executable, "-c", LAUNCH, str(folder / "python"), "render", str(tree), "-o", str(place.out)]
-    process = subprocess.Popen(argv, env=env, stderr=subprocess.PIPE, start_new_session=True)
+    process = subprocess.Popen(
+        argv,
+        env=env,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        # a terminal's Ctrl-C: as if typed, even when these tests run as a background job
+        # (a shell starts those with SIGINT ignored, and children inherit that)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     deadline = time.monotonic() + 30
     while not _has_child_named(process.pid, "sleep") and time.monotonic() < deadline:
         time.sleep(0.05)
+    assert time.monotonic() < deadline, "the fake sops never started"
     os.killpg(process.pid, signal.SIGINT)
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 130, stderr
