@@ -224,7 +224,7 @@ def _replace_marker(out: Path, marker: str) -> None:
     staging = staging_path(out)
     staging.mkdir()
     try:
-        _place(str(staging), None, MARKER, marker, None)
+        _write(str(staging), MARKER, marker)
         with open(staging / MARKER, "rb") as handle:
             os.fsync(handle.fileno())
         os.replace(staging / MARKER, out / MARKER)
@@ -255,7 +255,7 @@ def _build(staging: Path, out: Path, files: list[OutputFile], marker: str, uncha
     for file in files:  # one at a time: each file's bytes exist only while it is written
         _place(new_root, old_root, file.path, file.text, unchanged.get(file.path))
     time.sleep(0.01)  # the marker must be newer than every file it lists (see up_to_date)
-    _place(new_root, None, MARKER, marker, None)
+    _write(new_root, MARKER, marker)
 
 
 def _carry_over(out: Path, staging: Path, owned: set[str]) -> None:
@@ -293,22 +293,25 @@ def _carry(source: Path, target: Path) -> None:
         os.link(source, target)
 
 
-def _place(staging: str, out: str | None, relative: str, text: str, read_at: int | None) -> None:
-    """Write one file into staging, or hard-link the file OUT holds at ``relative`` when it
-    had the same bytes with ctime ``read_at`` and still has that ctime (nothing wrote it since).
-
-    Sequentially: on tmpfs and ext4 alike, a pool of writer threads made 23,500 files
-    four times slower than one loop (the threads wait on each other, not on the disk)."""
+def _place(staging: str, out: str, relative: str, text: str, read_at: int | None) -> None:
+    """Put one file into staging: a hard link to the file OUT holds at ``relative`` when that
+    had the same bytes with ctime ``read_at`` (None: it had not) and still has that ctime
+    (nothing wrote it since), else the file written anew."""
     target = os.path.join(staging, relative)
     if os.path.lexists(target):  # a file of the user's at a path we now render
         os.unlink(target)
-    if out is not None and read_at is not None and _ctime(os.path.join(out, relative)) == read_at:
+    if read_at is not None and _ctime(os.path.join(out, relative)) == read_at:
         os.link(os.path.join(out, relative), target)
-        return
-    content = text.encode("utf-8")
-    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    else:
+        _write(staging, relative, text)
+
+
+def _write(folder: str, relative: str, text: str) -> None:
+    """A new file. One after the other: on tmpfs and ext4 alike, a pool of writer threads
+    made 23,500 files four times slower than one loop (the threads wait on each other)."""
+    descriptor = os.open(os.path.join(folder, relative), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
-        view = memoryview(content)
+        view = memoryview(text.encode("utf-8"))
         while view:
             view = view[os.write(descriptor, view) :]
     finally:

@@ -183,8 +183,7 @@ def changed_tree(source: Path, copy: Path) -> Callable[[], None]:
     its bytes)."""
 
     def change() -> None:
-        shutil.rmtree(copy, ignore_errors=True)
-        shutil.copytree(source, copy, symlinks=True, copy_function=os.link)
+        linked_copy(source, copy)()
         edited = copy / CHANGED_FILE
         text = (source / CHANGED_FILE).read_text(encoding="utf-8")
         assert "  LOG_LEVEL: info\n" in text, f"{source / CHANGED_FILE} has no LOG_LEVEL to change"
