@@ -10,17 +10,18 @@ from typing import Any
 
 import click
 
-from aigonix_render import __version__, reporter
-from aigonix_render.errors import (
+from aigonix_render import __version__
+from aigonix_render.commands import reporter
+from aigonix_render.foundation import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_INVALID,
     EXIT_OK,
     AigonixError,
     InvalidInput,
+    has_errors,
 )
-from aigonix_render.problems import has_errors
-from aigonix_render.sops import DEFAULT_TIMEOUT, SOPS_BINARY_VARIABLE
+from aigonix_render.seal import DEFAULT_TIMEOUT, SOPS_BINARY_VARIABLE
 
 INTERRUPTED = "aigonix-render: interrupted; the output directory is as it was"
 ROOT = click.argument("root", default=".", type=click.Path(path_type=Path, file_okay=False))
@@ -127,8 +128,8 @@ def render(
     quiet: bool,
 ) -> int:
     """Render the tree into OUT, Secrets encrypted with sops."""
-    from aigonix_render.pipeline import RenderOptions
-    from aigonix_render.pipeline import render as run_render
+    from aigonix_render.commands.pipeline import RenderOptions
+    from aigonix_render.commands.pipeline import render as run_render
 
     progress = _Progress(enabled=not quiet and sys.stderr.isatty())
     options = RenderOptions(root, out, check, strict, jobs or 0, sops_timeout, sops_binary, progress.show)
@@ -187,7 +188,7 @@ def diff(root: Path, out: Path | None, base: str | None, format_: str, exit_code
         raise click.UsageError("give -o OUT, or --base REF")
     if format_ != "text" or exit_code:
         raise click.UsageError("--format and --exit-code go with --base")
-    from aigonix_render.pipeline import diff as run_diff
+    from aigonix_render.commands.pipeline import diff as run_diff
 
     result = run_diff(root, out, strict)
     click.echo(result.text, nl=False)
@@ -196,7 +197,7 @@ def diff(root: Path, out: Path | None, base: str | None, format_: str, exit_code
 
 def _diff_base(root: Path, base: str, out: Path | None, format_: str, exit_code: bool, strict: bool) -> int:
     """``diff --base``: a report, so exit 0 unless ``--exit-code`` asks about a change."""
-    from aigonix_render.review import as_markdown, as_text, review
+    from aigonix_render.commands.review import as_markdown, as_text, review
 
     if out is not None:
         raise click.UsageError("--base compares with a git revision, not with OUT: leave out -o")
@@ -218,8 +219,8 @@ def _diff_base(root: Path, base: str, out: Path | None, format_: str, exit_code:
 def generate(root: Path, app: str | None, env: str | None) -> int:
     """Print one application environment (or its application's _shared objects) as a YAML
     stream, Secrets decrypted (Argo CD CMP)."""
-    from aigonix_render.generate import generate as run_generate
-    from aigonix_render.generate import target_from
+    from aigonix_render.commands.generate import generate as run_generate
+    from aigonix_render.commands.generate import target_from
 
     target = target_from(app, env, os.environ)
     stream = run_generate(root, target, os.environ)
@@ -235,8 +236,8 @@ def show(root: Path, microservice: str, environment: str) -> int:
     """Print the effective configuration of MICROSERVICE in one environment."""
     import yaml
 
-    from aigonix_render.pipeline import valid_model
-    from aigonix_render.show import effective_configuration
+    from aigonix_render.commands.pipeline import valid_model
+    from aigonix_render.commands.show import effective_configuration
 
     model = valid_model(root, strict=False).model
     configuration = effective_configuration(model, microservice, environment)
@@ -255,7 +256,7 @@ def show(root: Path, microservice: str, environment: str) -> int:
 )
 def init(folder: Path, customer: str | None, application: str | None, age_recipient: str | None) -> int:
     """Scaffold a working tree in FOLDER: customer, application, .sops.yaml, pre-commit."""
-    from aigonix_render.init import InitOptions, scaffold
+    from aigonix_render.commands.init import InitOptions, scaffold
 
     interactive = sys.stdin.isatty()
     customer = customer or (
@@ -281,7 +282,7 @@ def init(folder: Path, customer: str | None, application: str | None, age_recipi
 @click.argument("kind", required=False)
 def schema(kind: str | None) -> int:
     """Print the JSON Schema of KIND (Customer, Application or Microservice)."""
-    from aigonix_render.schema_files import KINDS, schema_text
+    from aigonix_render.foundation import KINDS, schema_text
 
     if kind is None:
         click.echo("kinds: " + ", ".join(KINDS) + " (aigonix-render schema KIND prints one)")
@@ -307,7 +308,7 @@ def set_group() -> None:
 @ROOT
 def set_image(microservice: str, image: str, environment: str | None, root: Path) -> int:
     """Set the head image of MICROSERVICE (its name, or APP/NAME); validated before writing."""
-    from aigonix_render.edit import set_image as run_set_image
+    from aigonix_render.commands.edit import set_image as run_set_image
 
     result = run_set_image(root, microservice, image, environment)
     click.echo(reporter.text(list(result.warnings)), nl=False, err=True)
@@ -322,8 +323,8 @@ def set_image(microservice: str, image: str, environment: str | None, root: Path
 @ROOT
 def set_env(microservice: str, assignment: str, environment: str | None, root: Path) -> int:
     """Set the environment variable NAME of MICROSERVICE to the string VALUE (never a secret)."""
-    from aigonix_render.edit import set_env as run_set_env
-    from aigonix_render.edit import split_assignment
+    from aigonix_render.commands.edit import set_env as run_set_env
+    from aigonix_render.commands.edit import split_assignment
 
     name, value = split_assignment(assignment)
     result = run_set_env(root, microservice, name, value, environment)
@@ -368,7 +369,7 @@ def import_(
 ) -> int:
     """Write the tree that renders the Aigonix application namespace in DUMP (kubectl get -o
     yaml output; - for standard input), secrets encrypted, and report what it cannot carry."""
-    from aigonix_render.importer import ImportOptions, import_dump, read_source
+    from aigonix_render.commands.importer import ImportOptions, import_dump, read_source
 
     if context and not from_cluster:
         raise click.UsageError("--context goes with --from-cluster")

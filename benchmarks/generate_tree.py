@@ -103,9 +103,9 @@ def app_name(index: int) -> str:
 
 
 def recipient(key_file: Path = KEY_FILE) -> str:
-    """The age recipient of the benchmark key, made once with aigonix_render.age_keys."""
+    """The age recipient of the benchmark key, made once with aigonix_render.foundation.age_keys."""
     if not key_file.is_file():
-        from aigonix_render import age_keys
+        from aigonix_render.foundation import age_keys
 
         key_file.write_text(age_keys.generate().file_text(KEY_NOTE), encoding="utf-8")
     for line in key_file.read_text(encoding="utf-8").splitlines():

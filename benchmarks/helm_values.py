@@ -43,8 +43,9 @@ from typing import Any
 
 import yaml
 
-from aigonix_render.load import ConfigFile, load_tree
-from aigonix_render.model import (
+from aigonix_render.foundation.platform import INGRESS_NGINX
+from aigonix_render.load.folders import ConfigFile, load_tree
+from aigonix_render.model.build import (
     Application,
     ApplicationEnvironment,
     Microservice,
@@ -55,7 +56,6 @@ from aigonix_render.model import (
     Tenant,
     build_model,
 )
-from aigonix_render.platform import INGRESS_NGINX
 
 HERE = Path(__file__).resolve().parent
 CHART = HERE / "helm-chart"

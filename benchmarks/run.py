@@ -286,7 +286,7 @@ def make_venv(path: Path, pinned: Path | None, shim: bool) -> Path:
     cannot shadow the snapshot; without, this venv's site-packages is added as a site dir.
 
     ``bin/sops`` is the real sops (a symlink) or, with ``shim``, a script that logs each call
-    first: aigonix_render.sops.find_sops takes the sops beside sys.executable before PATH, so
+    first: aigonix_render.seal.sops.find_sops takes the sops beside sys.executable before PATH, so
     a shim first on PATH alone would never be called.
     """
     python = path / "bin" / "python"

@@ -17,8 +17,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from aigonix_render import sops_age
-from aigonix_render.sops import Sops, find_sops
+from aigonix_render.seal import age as sops_age
+from aigonix_render.seal.sops import Sops, find_sops
 
 KEY = Path(__file__).resolve().parent.parent / "tests" / "keys" / "dev.agekey"
 

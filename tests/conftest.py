@@ -133,7 +133,7 @@ def changed_files(before: dict[str, tuple[bytes, int]], after: dict[str, tuple[b
 
 def sops_decrypt(path: Path | str, key: Path, text: str | None = None) -> str:
     """Decrypt with the real sops and only ``key``; ``text`` is decrypted from stdin instead."""
-    from aigonix_render.sops import find_sops
+    from aigonix_render.seal.sops import find_sops
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOPS_")}
     env["SOPS_AGE_KEY_FILE"] = str(key)

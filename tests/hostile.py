@@ -47,7 +47,7 @@ def hostile_tree(folder: Path) -> tuple[Path, Path]:
     web.write_text(
         web.read_text().replace("env:\n  LOG_LEVEL: info\n", "env:\n" + env_lines), encoding="utf-8"
     )
-    from aigonix_render.sops import find_sops
+    from aigonix_render.seal.sops import find_sops
 
     recipients = f"{public_key('dev')},{public_key('prod')}"
     for env, values in HOSTILE_SECRETS.items():

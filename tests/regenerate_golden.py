@@ -15,7 +15,7 @@ GOLDEN = REPO / "tests" / "golden" / "sample-repo"
 
 
 def main() -> int:
-    from aigonix_render.pipeline import RenderOptions, render
+    from aigonix_render.commands.pipeline import RenderOptions, render
 
     os.environ.setdefault("SOPS_AGE_KEY_FILE", str(REPO / "sample-repo" / "demo-age-key.txt"))
     result = render(RenderOptions(REPO / "sample-repo", GOLDEN))

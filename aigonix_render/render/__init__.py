@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aigonix_render.foundation import OutputFile
 from aigonix_render.model import Application, ApplicationEnvironment, Model, Subscription
-from aigonix_render.output import OutputFile
 from aigonix_render.render import runtime
 from aigonix_render.render.application import docker_config, shared_objects, union_recipients
 from aigonix_render.render.delivery import delivery_folders

@@ -8,7 +8,7 @@ import json
 from dataclasses import replace
 from typing import NamedTuple
 
-from aigonix_render import names
+from aigonix_render.foundation import names
 from aigonix_render.model import (
     Application,
     ApplicationEnvironment,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 
-from aigonix_render import names, platform
+from aigonix_render.foundation import names, platform
 from aigonix_render.model import ApplicationEnvironment
 from aigonix_render.render import runtime
 from aigonix_render.render.folder import Folder

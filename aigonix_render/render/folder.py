@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from aigonix_render.output import OutputFile
+from aigonix_render.foundation import OutputFile
 from aigonix_render.render.meta import Meta
 from aigonix_render.render.templates import Templates
 

@@ -12,14 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from aigonix_render import platform
-from aigonix_render.model import (
-    Application,
-    ApplicationEnvironment,
-    Customer,
-    Environment,
-    Microservice,
-)
+from aigonix_render.foundation import platform
+from aigonix_render.model import Application, ApplicationEnvironment, Customer, Environment, Microservice
 
 MANAGED_BY = "aigonix-render"
 

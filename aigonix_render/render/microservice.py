@@ -11,7 +11,7 @@ import posixpath
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from aigonix_render import names, platform
+from aigonix_render.foundation import names, platform
 from aigonix_render.model import ApplicationEnvironment, Microservice, Subscription, Tenant
 from aigonix_render.render import runtime
 from aigonix_render.render.folder import Folder

@@ -12,7 +12,7 @@ import json
 from functools import cache
 from typing import Any
 
-from aigonix_render import names, platform
+from aigonix_render.foundation import names, platform
 from aigonix_render.model import ApplicationEnvironment, Microservice, Party, Subscription
 
 # Go's encoding/json escapes these even in indented output (HTML safety).

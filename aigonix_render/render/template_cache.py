@@ -12,15 +12,13 @@ renamed into place). A cache that cannot be read or written only costs the compi
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
-import threading
 
 import jinja2
 from jinja2.bccache import Bucket
 
 from aigonix_render import __version__
+from aigonix_render.foundation import replace_file
 
 _DIGEST = hashlib.sha256().digest_size
 
@@ -47,17 +45,8 @@ class TemplateCache(jinja2.FileSystemBytecodeCache):
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         payload = bucket.bytecode_to_string()
-        target = self._get_cache_filename(bucket)
-        partial = f"{target}.{os.getpid()}.{threading.get_ident()}"
-        with contextlib.suppress(OSError):
-            try:
-                descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                with os.fdopen(descriptor, "wb") as handle:
-                    handle.write(hashlib.sha256(payload).digest() + payload)
-                os.replace(partial, target)
-            finally:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(partial)
+        entry = hashlib.sha256(payload).digest() + payload
+        replace_file(self._get_cache_filename(bucket), entry, mode=0o600, best_effort=True)
 
 
 def template_cache(salt: str) -> jinja2.BytecodeCache | None:

@@ -15,10 +15,9 @@ from typing import Any
 
 import jinja2
 
-from aigonix_render import platform
+from aigonix_render.foundation import key, platform, scalar
 from aigonix_render.render.meta import Meta
 from aigonix_render.render.template_cache import template_cache
-from aigonix_render.yaml_text import key, scalar
 
 
 class Templates:

@@ -415,7 +415,7 @@ def test_runtime_versions_get_the_files_they_need(
     """dolittle/Runtime Source/Services/EndpointVisibility.cs (management) and
     Source/Events.Store.MongoDB/Legacy/EventSourceAndPartitionSerializer.cs (the event store's
     backwards compatibility, EventSourceBackwardsCompatibilityMustBeConfigured without it)."""
-    from aigonix_render.platform import RuntimeShape, runtime_shape
+    from aigonix_render.foundation.platform import RuntimeShape, runtime_shape
 
     assert runtime_shape(image) == RuntimeShape(management, compatibility)
 

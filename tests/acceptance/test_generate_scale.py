@@ -21,11 +21,13 @@ import pytest
 import yaml
 from conftest import BASE, run_line
 
-from aigonix_render import documents, load, pipeline
-from aigonix_render import generate as generate_module
-from aigonix_render.documents import Document
-from aigonix_render.generate import Target, generate
-from aigonix_render.problems import Problem
+from aigonix_render.commands import generate as generate_module
+from aigonix_render.commands import pipeline
+from aigonix_render.commands.generate import Target, generate
+from aigonix_render.foundation.problems import Problem
+from aigonix_render.load import documents
+from aigonix_render.load import folders as load
+from aigonix_render.load.documents import Document
 
 PARTITION = "00000000-0000-0000-0000-000000000000"
 

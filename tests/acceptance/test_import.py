@@ -33,9 +33,7 @@ from click.testing import CliRunner
 from conftest import KEYS, TESTS, public_key, run_line, sops_decrypt
 
 from aigonix_render.cli import cli
-from aigonix_render.effective import merged_document
-from aigonix_render.errors import EXIT_INVALID, EXIT_OUTSIDE, OutputError, UsageError
-from aigonix_render.importer import (
+from aigonix_render.commands.importer import (
     ClusterError,
     DumpError,
     DumpSource,
@@ -45,12 +43,14 @@ from aigonix_render.importer import (
     import_dump,
     read_source,
 )
-from aigonix_render.importer.cluster import without_server_fields
-from aigonix_render.importer.compare import differences
-from aigonix_render.importer.dump import read_dumps
-from aigonix_render.importer.kubectl import kubectl_argv
-from aigonix_render.importer.merge import split
-from aigonix_render.importer.recognise import recognise
+from aigonix_render.commands.importer.cluster import without_server_fields
+from aigonix_render.commands.importer.compare import differences
+from aigonix_render.commands.importer.dump import read_dumps
+from aigonix_render.commands.importer.kubectl import kubectl_argv
+from aigonix_render.commands.importer.merge import split
+from aigonix_render.commands.importer.recognise import recognise
+from aigonix_render.foundation.errors import EXIT_INVALID, EXIT_OUTSIDE, OutputError, UsageError
+from aigonix_render.load.effective import merged_document
 
 DATA = TESTS / "data" / "import"
 DUMP = DATA / "shop-dump.yaml"
@@ -278,7 +278,7 @@ def test_a_second_import_writes_the_same_tree(round_trip: RoundTrip, tmp_path: P
 def test_the_tree_does_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
     """Sets and dicts iterate in another order under another seed: the tree must not."""
     code = (
-        "import os, sys; from pathlib import Path; from aigonix_render.importer import *; "
+        "import os, sys; from pathlib import Path; from aigonix_render.commands.importer import *; "
         "import_dump(ImportOptions(Path(sys.argv[1]), (DumpSource('d', Path(sys.argv[2]).read_bytes()),), "
         "tuple(sys.argv[3:])), os.environ)"
     )
@@ -858,7 +858,7 @@ def test_from_cluster_stops_a_kubectl_that_hangs(
     kubectl: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     kubectl.write_text("#!/bin/sh\nexec sleep 30\n")
-    monkeypatch.setattr("aigonix_render.importer.kubectl.TIMEOUT", 0.3)
+    monkeypatch.setattr("aigonix_render.commands.importer.kubectl.TIMEOUT", 0.3)
     with pytest.raises(ClusterError, match=r"^kubectl get did not finish within 0.3 s and was stopped$"):
         import_dump(ImportOptions(tmp_path / "tree", from_cluster="ns"), os.environ)
 

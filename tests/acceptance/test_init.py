@@ -22,7 +22,7 @@ def test_scaffold_validates_and_renders_with_its_new_key(tmp_path: Path, no_sops
     assert run_line("validate", "--strict", tree).exit_code == 0
     hello = tree / HELLO / "aigonix.yaml"
     hello.write_text(hello.read_text() + "secrets: [API_TOKEN]\n")
-    from aigonix_render.sops import find_sops
+    from aigonix_render.seal.sops import find_sops
 
     for env in ("Dev", "Prod"):
         target = tree / HELLO / "environments" / env / "secrets.yaml"
@@ -81,7 +81,7 @@ def test_rejects_a_malformed_recipient(tmp_path: Path) -> None:
 
 
 def test_generated_keys_follow_rfc_7748() -> None:
-    from aigonix_render.age_keys import x25519
+    from aigonix_render.foundation.age_keys import x25519
 
     scalar = bytes.fromhex("a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4")
     point = bytes.fromhex("e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c")

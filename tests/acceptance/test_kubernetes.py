@@ -164,7 +164,7 @@ def test_each_environment_is_sealed_for_its_own_recipients_only(
     assert [r["recipient"] for r in sealed["sops"]["age"]] == [public_key("dev")]
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOPS_")}
     env["SOPS_AGE_KEY_FILE"] = str(KEYS / "prod.agekey")
-    from aigonix_render.sops import find_sops
+    from aigonix_render.seal.sops import find_sops
 
     refused = subprocess.run(
         [

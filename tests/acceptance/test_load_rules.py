@@ -95,7 +95,7 @@ def test_environment_names_that_differ_only_in_case(base_tree: Path) -> None:
 
 
 def test_a_secret_that_is_not_a_string(base_tree: Path) -> None:
-    from aigonix_render.sops import find_sops
+    from aigonix_render.seal.sops import find_sops
 
     target = base_tree / BILLING / "environments/Dev/secrets.yaml"
     argv = [

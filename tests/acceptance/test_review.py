@@ -1,4 +1,4 @@
-"""``diff --base REF`` (``aigonix_render.review``) and the Action's ``mode: preview``.
+"""``diff --base REF`` (``aigonix_render.commands.review``) and the Action's ``mode: preview``.
 
 Each test builds a git repository in a temporary folder with the base tree in a subfolder
 (``gitops/``), commits a change and compares. Summaries and diffs are checked as whole
@@ -27,10 +27,10 @@ import pytest
 import yaml
 from conftest import BASE, REPO, public_key, run_line
 
-from aigonix_render.errors import InvalidInput, UsageError
-from aigonix_render.pipeline import prepare
-from aigonix_render.review import MARKER, GitError, as_markdown, as_text, review
-from aigonix_render.sops import find_sops
+from aigonix_render.commands.pipeline import prepare
+from aigonix_render.commands.review import MARKER, GitError, as_markdown, as_text, review
+from aigonix_render.foundation.errors import InvalidInput, UsageError
+from aigonix_render.seal.sops import find_sops
 
 SERVICES = "applications/shop/microservices"
 WEB = f"{SERVICES}/web/aigonix.yaml"
@@ -508,7 +508,15 @@ def quiet_env(extra: Mapping[str, str]) -> dict[str, str]:
 def post_comment(
     github: GitHub, body: Path, *flags: str, token: str = TOKEN
 ) -> subprocess.CompletedProcess[str]:
-    argv = [sys.executable, "-m", "aigonix_render.pr_comment", "--repository", "o/r", "--pull-request", "7"]
+    argv = [
+        sys.executable,
+        "-m",
+        "aigonix_render.commands.pr_comment",
+        "--repository",
+        "o/r",
+        "--pull-request",
+        "7",
+    ]
     env = quiet_env({"GITHUB_API_URL": github.url, "GITHUB_TOKEN": token})
     argv += ["--body-file", str(body), *flags]
     return subprocess.run(argv, capture_output=True, text=True, env=env, check=False)

@@ -15,10 +15,10 @@ import pytest
 from conftest import BASE, run_line, snapshot
 from ruamel.yaml import YAML
 
-from aigonix_render import edit
 from aigonix_render.cli import cli
-from aigonix_render.errors import AigonixError, InvalidInput, UsageError
-from aigonix_render.validate import Validation, validate_root
+from aigonix_render.commands import edit
+from aigonix_render.foundation.errors import AigonixError, InvalidInput, UsageError
+from aigonix_render.validate.schema import Validation, validate_root
 
 WEB = "applications/shop/microservices/web/aigonix.yaml"
 IMAGE = "testcustomer.azurecr.io/web:1.0.0"
@@ -429,7 +429,7 @@ def test_a_file_changed_meanwhile_is_not_overwritten(
         (commented / WEB).write_text(COMMENTED + "# theirs\n")
         return validate_root(root)
 
-    monkeypatch.setattr("aigonix_render.edit.validate_root", someone_else_writes)
+    monkeypatch.setattr("aigonix_render.commands.edit.validate_root", someone_else_writes)
     with pytest.raises(edit.EditError, match="changed while it was being edited"):
         edit.set_image(commented, "web", BUMPED)
     assert web(commented) == COMMENTED + "# theirs\n"

@@ -25,9 +25,9 @@ from conftest import KEYS, public_key
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aigonix_render import sops_age
-from aigonix_render.errors import SopsError
-from aigonix_render.sops import find_sops
+from aigonix_render.foundation.errors import SopsError
+from aigonix_render.seal import age as sops_age
+from aigonix_render.seal.sops import find_sops
 
 MAC_MESSAGE = "{}: the file does not verify (MAC mismatch): it was changed without sops"
 NO_KEY_MESSAGE = "{}: no key to decrypt it (set SOPS_AGE_KEY_FILE or another sops key source)"

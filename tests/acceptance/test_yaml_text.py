@@ -7,7 +7,7 @@ import yaml
 from hostile import HOSTILE_VALUES, PEM
 from ruamel.yaml import YAML
 
-from aigonix_render.yaml_text import scalar
+from aigonix_render.foundation.yaml_text import scalar
 
 CORPUS = [
     *HOSTILE_VALUES,

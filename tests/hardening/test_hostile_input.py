@@ -493,7 +493,7 @@ def test_output_that_is_a_file_is_refused(tmp_path: Path, key_env: dict[str, str
 
 
 def sops_encrypt(plaintext: str, recipients: str) -> str:
-    from aigonix_render.sops import find_sops
+    from aigonix_render.seal.sops import find_sops
 
     argv = [find_sops(), "encrypt", "--age", recipients, "--input-type", "yaml", "--output-type", "yaml"]
     argv += ["--filename-override", "secrets.yaml", "/dev/stdin"]

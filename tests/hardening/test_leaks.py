@@ -100,7 +100,7 @@ def leaks_in_folder(folder: Path) -> dict[str, list[str]]:
 
 
 def encrypt(plaintext: str, path: Path) -> None:
-    from aigonix_render.sops import find_sops
+    from aigonix_render.seal.sops import find_sops
 
     argv = [find_sops(), "encrypt", "--age", f"{public_key('dev')},{public_key('prod')}"]
     argv += ["--input-type", "yaml", "--output-type", "yaml", "--filename-override", path.name, "/dev/stdin"]
@@ -307,7 +307,7 @@ status=$?
 def fake_sops(tmp_path: Path, name: str, body: str) -> Path:
     """A folder with a ``sops`` that wraps the real one; its ``python`` is what the CLI
     believes ``sys.executable`` to be, so find_sops picks the fake."""
-    from aigonix_render.sops import find_sops
+    from aigonix_render.seal.sops import find_sops
 
     folder = tmp_path / f"fake-{name}"
     folder.mkdir()

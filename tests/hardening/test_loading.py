@@ -25,9 +25,10 @@ import pytest
 from conftest import BASE, run_line, snapshot
 from test_hostile_input import assert_no_crash, run_measured
 
-from aigonix_render import documents, load
-from aigonix_render.problems import Problem, Severity
-from aigonix_render.reporter import REPORTERS
+from aigonix_render.commands.reporter import REPORTERS
+from aigonix_render.foundation.problems import Problem, Severity
+from aigonix_render.load import documents
+from aigonix_render.load import folders as load
 
 SHOP = "applications/shop"
 BILLING = f"{SHOP}/microservices/billing"

@@ -27,13 +27,13 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from test_properties import valid_trees, write_tree
 
-from aigonix_render import output_check
-from aigonix_render.model import build_model
-from aigonix_render.output_check import check_rendering, check_secret_size
-from aigonix_render.problems import Problem, Severity
+from aigonix_render import check as output_check
+from aigonix_render.check import check_rendering, check_secret_size
+from aigonix_render.foundation.problems import Problem, Severity
+from aigonix_render.model.build import build_model
 from aigonix_render.render import Rendering, Templates, docker_config, render_model
-from aigonix_render.seal import secret_text
-from aigonix_render.validate import Validation, validate_root
+from aigonix_render.seal.sealing import secret_text
+from aigonix_render.validate.schema import Validation, validate_root
 
 APP = "applications/shop/aigonix.yaml"
 CUSTOMER = "aigonix.yaml"
@@ -499,7 +499,7 @@ def findings(obj: output_check._Object) -> Counter[output_check._Finding]:
 @settings(max_examples=60, deadline=None, database=None)
 @given(st.one_of(st.sampled_from(HOSTILE_VALUES), st.text(max_size=30)), st.sampled_from([0, 2, 4, 8]))
 def test_the_reader_reads_back_every_scalar_yaml_text_writes(value: str, indent: int) -> None:
-    from aigonix_render.yaml_text import key, scalar
+    from aigonix_render.foundation.yaml_text import key, scalar
 
     text = f"{' ' * indent}{key(value or 'k')}: {scalar(value, indent)}\n{' ' * indent}next: x\n"
     note(text)

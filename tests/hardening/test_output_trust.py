@@ -22,7 +22,7 @@ CONFIG = "shop/prod/configmap-prod-web-env-variables.yaml"
 def _forge(rendered: Path) -> dict[str, str]:
     """Replace the Secret by one with attacker values, encrypted to the public recipient,
     carrying the genuine fingerprint annotation and the original mtime."""
-    from aigonix_render.sops import find_sops
+    from aigonix_render.seal.sops import find_sops
 
     target = rendered / SECRET
     genuine = yaml.safe_load(sops_decrypt(target, KEYS / "prod.agekey"))
@@ -130,7 +130,7 @@ def test_a_full_disk_is_exit_3_with_the_staging_removed(
     def full(descriptor: int, data: object) -> int:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr("aigonix_render.write.os.write", full)
+    monkeypatch.setattr("aigonix_render.write.files.os.write", full)
     result = run_line("render", base_tree, "-o", rendered)
     assert result.exit_code == 3, result
     assert result.stderr == (
@@ -174,7 +174,7 @@ def test_a_changed_volume_claim_is_refused_before_anything_is_written(
 def test_a_secret_over_the_api_servers_limit_is_refused_unwritten(base_tree: Path, rendered: Path) -> None:
     """The acr Secret holds the password twice (and once more in base64): a registry file
     under its own limits can make a Secret Kubernetes refuses."""
-    from aigonix_render import sops_age
+    from aigonix_render.seal import age as sops_age
 
     before = snapshot(rendered)
     password = "p" * 500_000

@@ -17,8 +17,8 @@ import pytest
 from conftest import BASE, CASES, SAMPLE, build_case
 from test_positions import node_paths
 
-from aigonix_render import validate
-from aigonix_render.load import load_tree
+from aigonix_render.load.folders import load_tree
+from aigonix_render.validate import schema as validate
 
 KINDS = ("Customer", "Application", "Microservice")
 

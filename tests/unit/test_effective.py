@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aigonix_render.effective import (
+from aigonix_render.load.effective import (
     deep_merge,
     deployed_environments,
     effective_resources,

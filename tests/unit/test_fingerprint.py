@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from aigonix_render.render import Meta, PendingSecret, Templates
-from aigonix_render.seal import FINGERPRINT, fingerprint, previous_fingerprint, secret_text
+from aigonix_render.seal.sealing import FINGERPRINT, fingerprint, previous_fingerprint, secret_text
 
 SOURCE = "applications/shop/microservices/web/environments/Prod/secrets.yaml"
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from conftest import BASE
 
-from aigonix_render.immutable import refusal, refusals
-from aigonix_render.output import OutputFile
+from aigonix_render.check.immutable import refusal, refusals
+from aigonix_render.foundation.output import OutputFile
 
 STATEFUL_SET = """\
 apiVersion: apps/v1
@@ -72,7 +72,7 @@ def test_a_deployment_selector_is_refused_but_not_its_template() -> None:
 
 
 def test_refusals_are_reported_at_the_application_manifest() -> None:
-    from aigonix_render.pipeline import valid_model
+    from aigonix_render.commands.pipeline import valid_model
 
     model = valid_model(Path(BASE), strict=False).model
     previous = {"shop/prod/statefulset-prod-mongo.yaml": stateful_set().encode()}

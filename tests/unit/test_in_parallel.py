@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from aigonix_render.errors import SopsError
-from aigonix_render.seal import _in_parallel
-from aigonix_render.sops import Sops
+from aigonix_render.foundation.errors import SopsError
+from aigonix_render.seal.sealing import _in_parallel
+from aigonix_render.seal.sops import Sops
 
 
 def test_results_come_in_the_order_of_the_items() -> None:

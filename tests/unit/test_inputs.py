@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from aigonix_render.inputs import input_digest
+from aigonix_render.write.inputs import input_digest
 
 
 def digest(root: Path) -> str:

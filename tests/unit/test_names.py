@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aigonix_render import names
+from aigonix_render.foundation import names
 
 APP_ID = "0b7e4c2a-3f5d-4e6a-8b9c-1d2e3f4a5b6c"
 

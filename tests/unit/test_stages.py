@@ -1,94 +1,147 @@
-"""The pipeline's stages import only earlier ones: load < validate < model < render < seal < write.
+"""The pipeline's stages import only earlier ones, read from the folders themselves.
 
-Read from the source (every ``import``, lazy ones inside functions too), so a new module
-must be given its place here before it can exist.
+The stages are the packages at the top of ``aigonix_render/``, in the order that
+``aigonix_render/__init__.py`` lists them (``STAGES``): a module may import its own stage,
+an earlier one and the foundations; the commands import stages, never the other way; and
+``cli`` comes last. Every ``import`` is read from the source (lazy ones inside functions
+too), so a new package is checked the moment its folder exists.
 """
 
 from __future__ import annotations
 
 import ast
 import importlib
+from pathlib import Path
 
 import pytest
 from conftest import REPO
 
+import aigonix_render
+
 PACKAGE = REPO / "aigonix_render"
-# Each module's stage; a module may import its own stage or an earlier one only.
-STAGES: dict[str, int] = {
-    **dict.fromkeys(
-        ("errors", "problems", "names", "platform", "yaml_text", "age_keys", "schema_files", "output"), 0
-    ),
-    **dict.fromkeys(("fast_yaml", "documents", "load", "effective", "inputs"), 1),
-    **dict.fromkeys(("validate", "rules", "horizon_rules", "sops_files", "adoption_rules"), 2),
-    "model": 3,
-    **dict.fromkeys(("render", "output_check", "immutable"), 4),
-    **dict.fromkeys(("seal", "sops", "sops_age"), 5),
-    "write": 6,
-    **dict.fromkeys(
-        (
-            "pipeline",
-            "generate",
-            "review",
-            "edit",
-            "init",
-            "show",
-            "reporter",
-            "pr_comment",
-            "importer",
-            "progress",
-            "cli",
-            "__main__",
-            "__init__",
-        ),
-        7,
-    ),
-}
-ORDER = ["the foundation", "load", "validate", "model", "render", "seal", "write", "the commands"]
+ORDER: tuple[str, ...] = (*aigonix_render.STAGES, "cli", "__main__")
 
 
-def _modules() -> list[str]:
-    """Module names as stages see them: a package's modules count as the package."""
-    found = {p.relative_to(PACKAGE).parts[0].removesuffix(".py") for p in PACKAGE.rglob("*.py")}
-    return sorted(found - {"__pycache__"})
+def _entries() -> list[str]:
+    """What the top of the package holds: its packages and modules (``__init__`` aside)."""
+    found = {p.name.removesuffix(".py") for p in PACKAGE.iterdir() if p.name != "__pycache__"}
+    return sorted(found - {"__init__"})
 
 
-def _imports(module: str) -> set[str]:
-    files = (
-        sorted((PACKAGE / module).rglob("*.py"))
-        if (PACKAGE / module).is_dir()
-        else [PACKAGE / f"{module}.py"]
-    )
+def _files(entry: str) -> list[Path]:
+    folder = PACKAGE / entry
+    return sorted(folder.rglob("*.py")) if folder.is_dir() else [PACKAGE / f"{entry}.py"]
+
+
+def _module_name(file: Path) -> str:
+    parts = file.relative_to(REPO).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(file: Path) -> set[str]:
+    """The dotted names of our modules (and the names imported from them) that ``file`` imports."""
     found: set[str] = set()
-    for file in files:
-        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.module:
-                found |= _ours(node.module, [alias.name for alias in node.names])
-            elif isinstance(node, ast.Import):
-                found |= {part for alias in node.names for part in _ours(alias.name, [])}
-    return found - {module}
+    for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("aigonix_render"):
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.startswith("aigonix_render")}
+    return found
 
 
-def _ours(module: str, names: list[str]) -> set[str]:
-    if module == "aigonix_render":
-        return {name for name in names if name in STAGES}
-    if module.startswith("aigonix_render."):
-        return {module.split(".")[1]}
-    return set()
+def _stage(dotted: str) -> str | None:
+    parts = dotted.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in ORDER else None
 
 
-def test_every_module_has_a_stage() -> None:
-    assert [m for m in _modules() if m not in STAGES] == []
+def test_the_top_holds_the_stages_in_order() -> None:
+    assert _entries() == sorted(ORDER)
+    assert len(ORDER) <= 12
 
 
-@pytest.mark.parametrize("module", _modules())
-def test_no_stage_imports_a_later_one(module: str) -> None:
-    later = sorted(i for i in _imports(module) if STAGES.get(i, 99) > STAGES[module])
-    assert later == [], f"{module} ({ORDER[STAGES[module]]}) imports later stages: {later}"
+@pytest.mark.parametrize("entry", _entries())
+def test_no_stage_imports_a_later_one(entry: str) -> None:
+    rank = ORDER.index(entry)
+    later = sorted(
+        f"{_module_name(file)} imports {name}"
+        for file in _files(entry)
+        for name in _imports(file)
+        if (stage := _stage(name)) is not None and ORDER.index(stage) > rank
+    )
+    assert later == [], f"{entry} may import only earlier stages and the foundations"
+
+
+@pytest.mark.parametrize("entry", _entries())
+def test_no_module_imports_another_modules_private_names(entry: str) -> None:
+    private = sorted(
+        f"{_module_name(file)} imports {name}"
+        for file in _files(entry)
+        for name in _imports(file)
+        if name.rsplit(".", 1)[-1].startswith("_") and not name.endswith("__version__")
+    )
+    assert private == []
+
+
+@pytest.mark.parametrize("entry", _entries())
+def test_another_stage_is_imported_from_its_package(entry: str) -> None:
+    """What a stage offers is imported from the stage's package, not from its modules, except
+    the commands (each imported from its own module, lazily) and ``seal.age`` (lazily)."""
+    reached_in = sorted(
+        f"{_module_name(file)} imports {name}"
+        for file in _files(entry)
+        for name in _imports(file)
+        if _stage(name) not in (None, entry, "commands", "cli")
+        and not name.startswith("aigonix_render.seal.age")
+        and len(name.split(".")) > 3
+    )
+    assert reached_in == []
+
+
+def test_no_module_is_longer_than_300_lines() -> None:
+    lengths = {
+        str(file.relative_to(PACKAGE)): len(file.read_text(encoding="utf-8").splitlines())
+        for file in PACKAGE.rglob("*.py")
+    }
+    assert {name: n for name, n in lengths.items() if n > 300} == {}
 
 
 def test_every_module_imports_in_stage_order() -> None:
-    """Every module imports, earliest stage first, in this one process (the graph test
-    above is what forbids a later stage; this one proves the modules load at all)."""
-    for module in sorted(_modules(), key=lambda m: STAGES[m]):
-        if module != "__main__":
-            importlib.import_module(f"aigonix_render.{module}".removesuffix(".__init__"))
+    """Every module imports, earliest stage first, in this one process (the graph tests
+    above forbid a later stage; this one proves the modules load at all)."""
+    for entry in ORDER:
+        for file in _files(entry):
+            if file.name != "__main__.py":
+                importlib.import_module(_module_name(file))
+
+
+def _edges() -> dict[str, set[str]]:
+    """Module → the modules of ours it names in an import (lazy imports too)."""
+    modules = {_module_name(file): file for file in PACKAGE.rglob("*.py")}
+    edges: dict[str, set[str]] = {}
+    for module, file in modules.items():
+        targets = set()
+        for name in _imports(file):
+            while name not in modules and "." in name:
+                name = name.rsplit(".", 1)[0]  # a name imported from a module: the module
+            if name in modules and name != module:
+                targets.add(name)
+        edges[module] = targets
+    return edges
+
+
+def test_no_import_circle() -> None:
+    """No module reaches itself through the imports it names (a package's ``__init__``
+    importing its own modules is how a package offers them, not a circle)."""
+    edges = _edges()
+    circles: list[list[str]] = []
+
+    def visit(module: str, path: list[str]) -> None:
+        for target in sorted(edges[module]):
+            if target in path:
+                circles.append([*path[path.index(target) :], target])
+            elif not target.startswith(f"{module}.") and len(path) < 40:
+                visit(target, [*path, target])
+
+    for module in sorted(edges):
+        visit(module, [module])
+    assert circles == []

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from aigonix_render import write
-from aigonix_render.errors import OutputError
-from aigonix_render.output import OutputFile
-from aigonix_render.write import (
+from aigonix_render.foundation.errors import OutputError
+from aigonix_render.foundation.output import OutputFile
+from aigonix_render.write import files as write
+from aigonix_render.write.files import (
     MARKER,
     Marker,
     marker_text,

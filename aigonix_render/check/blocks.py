@@ -1,0 +1,93 @@
+"""The labels, annotations, selectors and resources of an object, wherever they stand.
+
+Canonical text is searched for each key's line and each distinct block is read and checked
+once (``_block_findings`` is cached); text with a literal block, or read by libyaml, is
+walked whole instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from functools import lru_cache
+from typing import Any
+
+from aigonix_render.check.metadata import _annotation_findings, _label_findings, _selector_findings
+from aigonix_render.check.objects import _Finding, _Object
+from aigonix_render.check.quantities import _resource_findings
+from aigonix_render.check.reader import _read_block, _value_end, _whole
+
+# Blocks that mean the same wherever they are: every ``labels`` and ``matchLabels`` mapping
+# holds labels (an object's, a pod template's, a selector's), every ``annotations`` mapping
+# annotations, every ``resources`` block quantities, a ``selector`` labels unless it is a
+# label selector. In canonical text a search for each key's line finds them all, nested
+# ones too, and each distinct block (they repeat across a microservice's objects and
+# environments; a pod template's labels, its selector and the Service's are one text,
+# checked as labels) is checked once.
+_LABEL_MAPS = {"matchLabels": "labels", "selector": "labels"}
+_BLOCK_NEEDLES = tuple(
+    (key, f" {key}:\n") for key in ("labels", "matchLabels", "annotations", "resources", "selector")
+)
+
+
+# What each block of ``_BLOCK_NEEDLES`` must hold.
+_RULES: dict[str, Callable[[str, Mapping[str, Any]], Iterator[_Finding]]] = {
+    "labels": _label_findings,
+    "matchLabels": _label_findings,
+    "annotations": _annotation_findings,
+    "resources": _resource_findings,
+    "selector": _selector_findings,
+}
+
+
+def _block_rules(obj: _Object) -> list[_Finding]:
+    if obj.data is None and not _literal_after(obj.text, obj.spec):
+        blocks = [*obj.blocks, *_keyed_blocks(obj.text, obj.spec)] if obj.spec >= 0 else obj.blocks
+        return [finding for key, text in blocks for finding in _block_findings(key, text)]
+    # a literal block could hold lines that look like keys: walk the data instead
+    found = _keyed(obj.data if obj.data is not None else _whole(obj.text))
+    return [
+        f
+        for key, value in found
+        if key in _RULES and isinstance(value, dict)
+        for f in _RULES[key](key, value)
+    ]
+
+
+def _keyed_blocks(text: str, start: int) -> Iterator[tuple[str, str]]:
+    """Each ``key:`` line of ``_BLOCK_NEEDLES`` after ``start``, and the lines of its value
+    without their indentation (one text wherever the block stands)."""
+    for key, needle in _BLOCK_NEEDLES:
+        at = text.find(needle, start)
+        while at >= 0:
+            line = text.rfind("\n", 0, at) + 1
+            indent = at + 1 - line
+            if text.count(" ", line, at + 1) == indent:  # only spaces before the key
+                body = at + len(needle)
+                block = text[body : _value_end(text, body - 1, indent)]
+                block = block.replace("\n" + " " * indent, "\n")[indent:]
+                if not block.startswith(("  matchLabels:", "  matchExpressions:")):  # read on its own
+                    yield _LABEL_MAPS.get(key, key), block
+            at = text.find(needle, at + 1)
+
+
+def _literal_after(text: str, start: int) -> bool:
+    """Whether a literal block follows ``start``: its lines could look like keys."""
+    if start < 0 or text.find("|", start) < 0:
+        return False
+    return text.find(": |", start) >= 0 or text.find("- |", start) >= 0
+
+
+@lru_cache(maxsize=32768)
+def _block_findings(key: str, text: str) -> tuple[_Finding, ...]:
+    value = _read_block(text)
+    return tuple(_RULES[key](key, value)) if isinstance(value, dict) else ()
+
+
+def _keyed(node: Any) -> Iterator[tuple[str, Any]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield str(key), value
+            yield from _keyed(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _keyed(value)

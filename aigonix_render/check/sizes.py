@@ -1,0 +1,97 @@
+"""What an object can carry: at most 1 MiB of ConfigMap or Secret data, and only strings
+YAML can carry (no lone surrogate)."""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import yaml
+
+from aigonix_render.check.objects import _Finding, _Object
+from aigonix_render.check.reader import _at, _mapping, _whole
+from aigonix_render.foundation import Problem
+
+OBJECT_SIZE_LIMIT = 1024 * 1024
+"""What the data of one ConfigMap or Secret may hold (the API server's MaxSecretSize)."""
+
+
+def check_secret_size(path: str, text: str) -> Problem | None:
+    """A Secret's text, before it is encrypted: the API server refuses more than 1 MiB of
+    data (the ``acr`` Secret can grow past it from a registry file that is within limits),
+    and no YAML reader takes a lone surrogate. ``path`` names the Secret's source file; the
+    problem never quotes a value."""
+    try:
+        secret = yaml.load(text, Loader=yaml.CSafeLoader)
+    except yaml.YAMLError:
+        return Problem(path, 1, 1, "a value of this Secret holds characters YAML cannot carry")
+    size = _data_size(_mapping(_at(secret, "stringData")), _mapping(_at(secret, "data")))
+    if size <= OBJECT_SIZE_LIMIT:
+        return None
+    name = _at(secret, "metadata", "name")
+    return Problem(path, 1, 1, f"the Secret {name} would hold {size} bytes, over the 1 MiB a Secret holds")
+
+
+def _size_rules(obj: _Object) -> Iterator[_Finding]:
+    """A ConfigMap holds at most 1 MiB of data. Its text is at least as long as its data (an
+    escape is longer than the character it stands for, base64 than its bytes), so only a
+    text over the limit is read and summed."""
+    if obj.kind != "ConfigMap" or len(obj.text) * 4 <= OBJECT_SIZE_LIMIT:
+        return
+    if len(obj.text.encode("utf-8", "surrogatepass")) <= OBJECT_SIZE_LIMIT:
+        return
+    body = _whole(obj.text)
+    try:
+        size = _data_size(_mapping(_at(body, "data")), _mapping(_at(body, "binaryData")))
+    except (ValueError, UnicodeEncodeError):
+        return  # a value no YAML reader takes: the string rule says so
+    if size > OBJECT_SIZE_LIMIT:
+        yield _Finding("data", f"holds {size} bytes, over the 1 MiB a ConfigMap holds")
+
+
+def _data_size(text: Mapping[str, Any], encoded: Mapping[str, Any]) -> int:
+    """The API server's count: the bytes of each value (``data`` of a Secret is base64)."""
+    size = sum(len(str(v).encode("utf-8")) for v in text.values())
+    return size + sum(len(base64.b64decode(str(v), validate=True)) for v in encoded.values())
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}|\\U0000[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _string_rules(obj: _Object) -> Iterator[_Finding]:
+    """Strings YAML cannot carry: a lone surrogate (libyaml, go-yaml and so kubectl and
+    Flux refuse its escape; written raw it is not even UTF-8)."""
+    text = obj.text
+    if text and not _SURROGATE_ESCAPE.search(text) and (text.isascii() or _encodes(text)):
+        return
+    body = obj.data if obj.data is not None else _whole(obj.text)
+    for field, value in _strings(body, ""):
+        if _SURROGATE.search(value):
+            yield _Finding(field, "holds a lone surrogate, a character YAML cannot carry", _lone_surrogate)
+
+
+def _lone_surrogate(value: Any) -> bool:
+    return isinstance(value, str) and _SURROGATE.search(value) is not None
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _strings(node: Any, field: str) -> Iterator[tuple[str, str]]:
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            yield from _strings(key, field)
+            yield from _strings(value, f"{field}.{key}" if field else str(key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _strings(value, f"{field}[{index}]")
+    elif isinstance(node, str):
+        yield field, node

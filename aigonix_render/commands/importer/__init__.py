@@ -1,0 +1,30 @@
+"""``aigonix-render import``: the objects the Aigonix platform made in an application
+namespace (``kubectl get -o yaml``) → a tree that renders them back, secrets encrypted.
+
+``run`` joins the stages, one module each: ``dump`` and ``kubectl`` (YAML → objects),
+``recognise`` (whose objects), ``build`` with ``view``, ``workload``, ``configuration``,
+``runtime_files``, ``routes``, ``horizons``, ``shared`` and ``merge`` (objects →
+documents), ``secrets``, ``yaml_out`` and ``layout`` (documents → files, encrypted),
+``selfcheck`` with ``compare`` and ``cluster`` (the render of the tree against the dump),
+``target`` (the atomic write); ``report`` and ``errors`` are what a run returns or raises.
+"""
+
+from __future__ import annotations
+
+from aigonix_render.commands.importer.dump import DumpSource, read_source
+from aigonix_render.commands.importer.errors import ClusterError, DumpError, RecipientsMissing
+from aigonix_render.commands.importer.report import Level, ReportLine
+from aigonix_render.commands.importer.run import ImportOptions, ImportResult, import_dump
+
+__all__ = [
+    "ClusterError",
+    "DumpError",
+    "DumpSource",
+    "ImportOptions",
+    "ImportResult",
+    "Level",
+    "RecipientsMissing",
+    "ReportLine",
+    "import_dump",
+    "read_source",
+]

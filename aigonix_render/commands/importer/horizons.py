@@ -1,0 +1,104 @@
+"""Event horizons from both sides' Runtime files → the consumer's ``eventHorizons`` and the
+producer's ``publicStreams``.
+
+The consumer's ``event-horizons.json`` names, per consumer tenant, the producer, its tenant,
+stream, partition and scope; ``microservices.json`` the producer's Service, so its
+application (simple/k8s/repo.go: SubscribeToAnotherApplication). Tenants are paired by
+alias in the tree unless the pairs say otherwise; aliases come from the tenant ids, one
+alias per id across the dump, so the same tenant pairs with itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from aigonix_render.commands.importer import report
+from aigonix_render.commands.importer.compare import field_path
+from aigonix_render.commands.importer.view import View
+
+
+@dataclass(frozen=True)
+class Known:
+    """A microservice of the dump, as an event horizon names it."""
+
+    application: str
+    application_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Directory:
+    """Every microservice and application environment of the dump, and the tenant aliases."""
+
+    microservices: Mapping[str, Known]
+    tenants: Mapping[tuple[str, str], tuple[str, ...]]
+    aliases: Mapping[str, str]
+
+
+def aliases(tenant_ids: Iterable[str]) -> dict[str, str]:
+    """``tenant-<id[0:7]>`` like the Ingress names; the whole id where two ids share it.
+    The platform kept aliases outside Kubernetes, so they are made up, the same every time."""
+    ids = sorted(set(tenant_ids))
+    short = [i[:7].lower() for i in ids]
+    return {i: f"tenant-{s if short.count(s) == 1 else i.lower()}" for i, s in zip(ids, short, strict=True)}
+
+
+def published(views: Iterable[tuple[str, View]]) -> dict[tuple[str, str], set[str]]:
+    """The streams each producer publishes per environment, from its consents and from the
+    consumers reading it. ``views``: (microservice id, view)."""
+    streams: dict[tuple[str, str], set[str]] = {}
+    for ms_id, view in views:
+        for entries in view.runtime_files.consents.values():
+            streams.setdefault((ms_id, view.environment), set()).update(e["stream"] for e in entries)
+        for entries in view.runtime_files.horizons.values():
+            for e in entries:
+                streams.setdefault((e["microservice"], view.environment), set()).add(e["stream"])
+    return streams
+
+
+def subscriptions(
+    view: View, application_id: str, directory: Directory, subject: str
+) -> tuple[list[dict[str, Any]], list[report.ReportLine]]:
+    """The tree's event horizon entries of one consumer in one environment."""
+    pairs: dict[tuple[str, str, str, str], set[tuple[str, str]]] = {}
+    for consumer_tenant, entries in view.runtime_files.horizons.items():
+        for e in entries:
+            key = (e["microservice"], e["stream"], e["partition"], e["scope"])
+            pairs.setdefault(key, set()).add((consumer_tenant, e["tenant"]))
+    found, lines = [], []
+    consumer_tenants = directory.tenants.get((application_id, view.environment), ())
+    for (producer_id, stream, partition, scope), tenant_pairs in sorted(pairs.items()):
+        producer = directory.microservices.get(producer_id)
+        if producer is None:
+            message = (
+                f"left out: the producer {producer_id} is not in the dump; import its application with it"
+            )
+            lines.append(report.warning(subject, message, field_path("data", "event-horizons.json")))
+            continue
+        entry: dict[str, Any] = {
+            "producer": {"application": producer.application, "microservice": producer.name},
+            "stream": stream,
+            "partition": partition,
+            "scope": scope,
+        }
+        producer_tenants = directory.tenants.get((producer.application_id, view.environment), ())
+        explicit = _explicit(tenant_pairs, consumer_tenants, producer_tenants, directory.aliases)
+        if explicit is not None:
+            entry["tenants"] = explicit
+        found.append(entry)
+    return found, lines
+
+
+def _explicit(
+    pairs: set[tuple[str, str]],
+    consumers: tuple[str, ...],
+    producers: tuple[str, ...],
+    aliases: Mapping[str, str],
+) -> list[dict[str, str]] | None:
+    """None when pairing by alias gives exactly these pairs, else the pairs to write."""
+    by_alias = {(c, c) for c in consumers if c in producers}
+    if pairs == by_alias:
+        return None
+    return [{"consumer": aliases.get(c, c), "producer": aliases.get(p, p)} for c, p in sorted(pairs)]

@@ -1,0 +1,156 @@
+"""The Runtime's files in ``<env>-<ms>-dolittle`` → the databases, event horizons and consents.
+
+``resources.json`` says which databases the Runtime uses: one entry per customer tenant
+with the prefix ``<ms id[0:7]>_<tenant id[0:7]>`` (platform-api v2.8.0 and later), or the
+one tenant and prefix of a Runtime made before (v2.7.0 pkg/dolittle/k8s/configmaps.go:
+NewMicroserviceResources), which the tree keeps as ``legacyDatabases`` so the Runtime
+keeps its data. ``event-horizons.json``, ``microservices.json`` and
+``event-horizon-consents.json`` hold the two sides of each event horizon
+(simple/k8s/repo.go: SubscribeToAnotherApplication).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from aigonix_render.commands.importer import report
+from aigonix_render.commands.importer.compare import field_path
+from aigonix_render.commands.importer.dump import KubeObject
+from aigonix_render.foundation import names, platform
+
+_STORES = ("readModels", "eventStore", "projections", "embeddings")
+_HORIZON_KEYS = ("scope", "microservice", "tenant", "stream", "partition")
+_CONSENT_KEYS = ("microservice", "tenant", "stream", "partition", "consent")
+_SERVICE_HOST = re.compile(
+    r"[a-z0-9-]+\.application-(?P<app>[0-9a-fA-F-]{36})\." + re.escape(names.CLUSTER_DOMAIN)
+)
+
+Entries = dict[str, list[dict[str, str]]]
+
+
+@dataclass
+class RuntimeFiles:
+    """``legacy`` is the tree's ``legacyDatabases`` (defaults left out), None for the
+    standard databases; ``producers`` maps a producer's microservice id to its application id."""
+
+    legacy: dict[str, str] | None = None
+    horizons: Entries = field(default_factory=dict)
+    consents: Entries = field(default_factory=dict)
+    producers: dict[str, str] = field(default_factory=dict)
+    lines: list[report.ReportLine] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Whose files they are: names for the legacy prefix, ids for the standard one."""
+
+    application: str
+    environment: str
+    microservice: str
+    microservice_id: str
+    tenants: tuple[str, ...]
+
+
+def read_runtime_files(obj: KubeObject | None, owner: Owner) -> RuntimeFiles:
+    files = RuntimeFiles()
+    if obj is None:
+        return files
+    data = obj.body.get("data") or {}
+    documents = {key: _json(data.get(key)) for key in _KEYS}
+    _databases(files, obj, documents["resources.json"], owner)
+    files.horizons = _entries(files, obj, "event-horizons.json", documents, _HORIZON_KEYS)
+    files.consents = _entries(files, obj, "event-horizon-consents.json", documents, _CONSENT_KEYS)
+    files.producers = _producers(documents["microservices.json"])
+    return files
+
+
+_KEYS = ("resources.json", "event-horizons.json", "event-horizon-consents.json", "microservices.json")
+
+
+def _json(text: Any) -> Any:
+    if not isinstance(text, str):
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _databases(files: RuntimeFiles, obj: KubeObject, resources: Any, owner: Owner) -> None:
+    prefixes = _prefixes(resources)
+    standard = {t: names.database_prefix(owner.microservice_id, t) for t in owner.tenants}
+    if prefixes == standard:
+        return
+    if prefixes is not None and len(prefixes) == 1:
+        tenant, prefix = next(iter(prefixes.items()))
+        files.legacy = _legacy(tenant, prefix, owner)
+        return
+    message = "left out: databases the tree cannot name; the render writes the standard ones"
+    files.lines.append(report.warning(obj.ref, message, field_path("data", "resources.json")))
+
+
+def _legacy(tenant: str, prefix: str, owner: Owner) -> dict[str, str]:
+    legacy = {}
+    if prefix != names.legacy_database_prefix(owner.application, owner.environment, owner.microservice):
+        legacy["prefix"] = prefix
+    if tenant != platform.LEGACY_TENANT:
+        legacy["tenant"] = tenant
+    return legacy
+
+
+def _prefixes(resources: Any) -> dict[str, str] | None:
+    """Each tenant's database prefix, when its four databases share one."""
+    if not isinstance(resources, dict) or not resources:
+        return None
+    prefixes = {}
+    for tenant, stores in resources.items():
+        prefix = _prefix(stores)
+        if prefix is None:
+            return None
+        prefixes[tenant] = prefix
+    return prefixes
+
+
+def _prefix(stores: Any) -> str | None:
+    if not isinstance(stores, dict):
+        return None
+    found = set()
+    for store, suffix in zip(_STORES, names.DATABASE_SUFFIXES, strict=True):
+        database = stores.get(store, {}).get("database") if isinstance(stores.get(store), dict) else None
+        if not isinstance(database, str) or not database.endswith(suffix):
+            return None
+        found.add(database.removesuffix(suffix))
+    return found.pop() if len(found) == 1 else None
+
+
+def _entries(
+    files: RuntimeFiles, obj: KubeObject, key: str, documents: dict[str, Any], fields: tuple[str, ...]
+) -> Entries:
+    """``{tenant: [entry, ...]}`` with the fields the platform wrote, else nothing and a line."""
+    document = documents[key]
+    if document == {} or (document is None and key not in (obj.body.get("data") or {})):
+        return {}
+    if isinstance(document, dict) and all(_listed(v, fields) for v in document.values()):
+        return {tenant: [{f: e[f] for f in fields} for e in entries] for tenant, entries in document.items()}
+    files.lines.append(report.warning(obj.ref, "left out: not the platform's shape", field_path("data", key)))
+    return {}
+
+
+def _listed(entries: Any, fields: tuple[str, ...]) -> bool:
+    return isinstance(entries, list) and all(
+        isinstance(e, dict) and all(isinstance(e.get(f), str) for f in fields) for e in entries
+    )
+
+
+def _producers(document: Any) -> dict[str, str]:
+    """``microservices.json``: each producer's Service host names its application."""
+    found = {}
+    for producer, address in (document if isinstance(document, dict) else {}).items():
+        host = address.get("host") if isinstance(address, dict) else None
+        match = _SERVICE_HOST.fullmatch(host) if isinstance(host, str) else None
+        if match:
+            found[producer] = match["app"]
+    return found

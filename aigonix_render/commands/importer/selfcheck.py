@@ -1,0 +1,103 @@
+"""The imported tree, validated and rendered before it is written, against the dump.
+
+What the extraction could not carry shows up here as a difference between an object the
+platform made and the object a render of the tree makes, so nothing is dropped without a
+report line, whether the extraction missed it or the tree cannot hold it. The render is
+the real one (``render_model``); Secrets are compared by their keys, as their values are
+still encrypted in the tree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from aigonix_render.commands.importer import report
+from aigonix_render.commands.importer.compare import ADDED, CHANGED, LEFT, differences
+from aigonix_render.commands.importer.errors import DumpError
+from aigonix_render.commands.importer.recognise import Recognised
+from aigonix_render.foundation import InvalidInput, Problem, Severity
+
+Key = tuple[str, str | None, str]
+
+# The render adds these labels to every object's metadata, never to a pod template
+# (README, "The output"; render/meta.py): said once for all objects, not per object.
+_RENDER_LABELS = "metadata.labels[app.kubernetes.io/"
+_LABELS_NOTE = report.note(
+    "every object",
+    "the render adds the labels app.kubernetes.io/name, part-of and managed-by (not to pod templates: nothing restarts)",
+    "metadata.labels",
+)
+
+_SAID = {
+    LEFT: "left out: the tree cannot express it; a render removes it",
+    ADDED: "added by the render",
+    CHANGED: "changed by the render",
+}
+
+
+def self_check(
+    root: Path, recognised: Recognised, said: Iterable[report.ReportLine]
+) -> list[report.ReportLine]:
+    rendered, problems = _render(root)
+    lines = [_validation_note(p) for p in problems]
+    dumped = {_key(obj.body): obj.body for app in recognised.applications for obj in app.platform}
+    covered = [(line.subject, line.path) for line in said]
+    for key in sorted(set(dumped) | set(rendered), key=lambda k: (k[0], k[2])):
+        ref = f"{key[0]}/{key[2]}"
+        if key not in rendered:
+            lines.append(
+                report.warning(
+                    ref,
+                    "left out: the tree does not render it; it stays in the namespace, unmanaged, until deleted by hand",
+                )
+            )
+        elif key not in dumped:
+            lines.append(report.warning(ref, "added by the render"))
+        else:
+            for difference in differences(dumped[key], rendered[key], mask_secrets=True):
+                if difference.what == ADDED and difference.path.startswith(_RENDER_LABELS):
+                    lines.append(_LABELS_NOTE)
+                elif not _covered(covered, ref, difference.path):
+                    message = _SAID.get(difference.what, "reordered by the render")
+                    lines.append(report.warning(ref, message, difference.path))
+    return [line for line in lines if not _covered(covered, line.subject, line.path)]
+
+
+def _covered(covered: list[tuple[str, str]], subject: str, path: str) -> bool:
+    """A line said already for this field, one that holds it, or the whole object."""
+    return any(
+        s == subject and (not p or path == p or path.startswith((p + ".", p + "["))) for s, p in covered
+    )
+
+
+def _render(root: Path) -> tuple[dict[Key, Any], list[Problem]]:
+    from aigonix_render.commands.pipeline import valid_model
+    from aigonix_render.render import Templates, render_model
+    from aigonix_render.seal import secret_text
+
+    try:
+        model, problems, _ = valid_model(root, strict=False)
+    except InvalidInput as error:
+        errors = [p.text() for p in error.problems if p.severity is Severity.ERROR]
+        message = "the imported tree does not validate: the dump holds what the tree refuses"
+        raise DumpError(message + "".join(f"\n  {e}" for e in errors)) from None
+    templates = Templates()
+    rendering = render_model(model, templates)
+    found = [yaml.safe_load(f.text) for f in rendering.objects]
+    for pending in rendering.secrets:
+        keys = (".dockerconfigjson",) if pending.docker_server else pending.keys
+        found.append(yaml.safe_load(secret_text(templates, pending, dict.fromkeys(keys, ""), "")))
+    return {_key(obj): obj for obj in found}, problems
+
+
+def _key(obj: Any) -> Key:
+    metadata = obj.get("metadata") or {}
+    return (obj["kind"], metadata.get("namespace"), metadata["name"])
+
+
+def _validation_note(problem: Problem) -> report.ReportLine:
+    return report.note(f"{problem.file}:{problem.line}", f"validate warns: {problem.message}")

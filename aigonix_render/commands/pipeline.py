@@ -1,0 +1,247 @@
+"""The stages joined: load → validate → model → render → seal → write.
+
+Commands call these functions with plain options and get values back; nothing here
+prints, exits or knows about click.
+"""
+
+from __future__ import annotations
+
+import difflib
+import gc
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from aigonix_render import __version__
+from aigonix_render.foundation import (
+    InvalidInput,
+    OutputError,
+    OutputFile,
+    Problem,
+    has_errors,
+    sort_problems,
+)
+from aigonix_render.seal import DEFAULT_TIMEOUT
+from aigonix_render.write import (
+    Marker,
+    Plan,
+    check_writable,
+    input_digest,
+    output_errors,
+    output_lock,
+    plan,
+    read_marker,
+    read_previous,
+    recover,
+    trusted_previous,
+    up_to_date,
+    write_output,
+)
+
+if TYPE_CHECKING:  # the heavy stages load only when a render really has work to do
+    from aigonix_render.load import Tree
+    from aigonix_render.model import Model
+    from aigonix_render.render import Rendering, Templates
+    from aigonix_render.seal import Fingerprinted
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    root: Path
+    out: Path
+    check: bool = False
+    strict: bool = False
+    jobs: int = 0
+    sops_timeout: float = DEFAULT_TIMEOUT
+    sops_binary: bool = False
+    progress: Callable[[str], None] = field(default=lambda phase: None, compare=False)
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    plan: Plan
+    problems: list[Problem]
+    sealed: int
+
+
+class Valid(NamedTuple):
+    """A tree that validated, its model, and its problems (warnings only, or none)."""
+
+    model: Model
+    problems: list[Problem]
+    tree: Tree
+
+
+def valid_model(
+    root: Path, strict: bool, exclude: tuple[Path, ...] = (), application: str | None = None
+) -> Valid:
+    """The model of a tree that validates; ``InvalidInput`` (with the problems) otherwise.
+    With ``application``, of the part of the tree that rendering it needs (``generate``)."""
+    from aigonix_render.model import build_model
+    from aigonix_render.validate import validate_root
+
+    validation = validate_root(root, exclude, application)
+    if has_errors(validation.problems, strict):
+        raise InvalidInput(validation.problems)
+    return Valid(build_model(validation.tree), validation.problems, validation.tree)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A validated tree rendered in memory, Secrets fingerprinted but not yet sealed."""
+
+    root: Path
+    out: Path
+    model: Model
+    problems: list[Problem]
+    templates: Templates
+    rendering: Rendering
+    secrets: list[Fingerprinted]
+    previous: Marker | None
+
+
+def prepare(root: Path, out: Path, strict: bool) -> Prepared:
+    """Validate and render in memory; then refuse, with positions, whatever Kubernetes would
+    refuse (``output_check``) or could not apply in place over the previous output."""
+    from aigonix_render.check import check_rendering, refusals
+    from aigonix_render.render import Templates, render_model
+    from aigonix_render.seal import fingerprint
+
+    root, out = root.resolve(), out.resolve()
+    _check_output_place(root, out)
+    with _no_cycle_collection():
+        valid = valid_model(root, strict, (out,))
+        templates = Templates()
+        rendering = render_model(valid.model, templates)
+        previous = read_marker(out)
+        refused = [
+            *check_rendering(rendering, valid.model, valid.tree),
+            *refusals(valid.model, rendering.files, lambda path: trusted_previous(out, path, previous)),
+        ]
+    if refused:
+        raise InvalidInput(sort_problems([*valid.problems, *refused]))
+    secrets = [fingerprint(p, root, templates) for p in rendering.secrets]
+    return Prepared(root, out, valid.model, valid.problems, templates, rendering, secrets, previous)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Loading, rendering and checking make no reference cycles to speak of (some 200
+    objects at N=1000), so the cycle collector would only walk the growing model and
+    rendering again and again: about a tenth of a cold render. Reference counting still
+    frees everything; the collector runs again afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def render(options: RenderOptions) -> RenderResult:
+    root, out = options.root.resolve(), options.out.resolve()
+    _check_output_place(root, out)
+    inputs = input_digest(root, (out,), f"{__version__}/strict={options.strict}")
+    if options.check:
+        if up_to_date(out, inputs):
+            return RenderResult(Plan((), (), ()), [], 0)
+        prepared = prepare(root, out, options.strict)
+        return RenderResult(_check_plan(prepared), prepared.problems, 0)
+    with output_errors(out), output_lock(out):
+        recover(out)
+        if up_to_date(out, inputs):
+            return RenderResult(Plan((), (), ()), [], 0)
+        options.progress("reading and rendering the tree")
+        prepared = prepare(root, out, options.strict)
+        check_writable(out)
+        kept, stale = _split_by_fingerprint(out, prepared.secrets, prepared.previous)
+        if stale:
+            options.progress(f"sealing {len(stale)} Secrets")
+        sealed = _seal(stale, prepared.root, prepared.templates, options)
+        files = [*prepared.rendering.files, *kept, *sealed]
+        options.progress(f"writing {len(files)} files")
+        return RenderResult(write_output(out, files, inputs), prepared.problems, len(sealed))
+
+
+@dataclass(frozen=True)
+class DiffResult:
+    plan: Plan
+    text: str
+
+
+def diff(root: Path, out: Path, strict: bool = False) -> DiffResult:
+    """What ``render`` would change in ``out``, as a unified diff; Secrets by name only."""
+    prepared = prepare(root, out, strict)
+    changes = _check_plan(prepared)
+    new = {f.path: f.text for f in prepared.rendering.files}
+    secrets = {s.pending.path for s in prepared.secrets}
+    chunks = [_file_diff(prepared.out, path, new.get(path), path in secrets) for path in changes.paths]
+    return DiffResult(changes, "".join(chunks))
+
+
+def _file_diff(out: Path, path: str, new: str | None, secret: bool) -> str:
+    old = read_previous(out, path)
+    if secret or (old is not None and "\nsops:\n" in old.decode("utf-8", "replace")):
+        state = "added" if old is None else ("removed" if new is None and not secret else "changed")
+        return f"Secret {path}: {state} (values not shown)\n"
+    before = old.decode("utf-8", "replace").splitlines(keepends=True) if old is not None else []
+    after = new.splitlines(keepends=True) if new is not None else []
+    source = f"a/{path}" if old is not None else "/dev/null"
+    target = f"b/{path}" if new is not None else "/dev/null"
+    return "".join(difflib.unified_diff(before, after, source, target))
+
+
+def _seal(
+    stale: list[Fingerprinted], root: Path, templates: Templates, options: RenderOptions
+) -> list[OutputFile]:
+    from aigonix_render.seal import Sops, seal
+
+    if not stale:
+        return []
+    sops = Sops(os.environ, options.sops_timeout, options.sops_binary)
+    return seal(stale, root, templates, sops, options.jobs or os.cpu_count() or 1)
+
+
+def _check_output_place(root: Path, out: Path) -> None:
+    if out == root or root.is_relative_to(out):
+        raise OutputError(f"the output directory {out} would contain the input tree; choose another")
+    if out.is_relative_to(root / "applications"):
+        raise OutputError(
+            f"the output directory {out} is inside the input folder applications/; choose another"
+        )
+
+
+def _split_by_fingerprint(
+    out: Path, secrets: list[Fingerprinted], previous: Marker | None
+) -> tuple[list[OutputFile], list[Fingerprinted]]:
+    """Secrets whose previous file has the same fingerprint are kept byte for byte."""
+    from aigonix_render.seal import previous_fingerprint
+
+    kept: list[OutputFile] = []
+    stale: list[Fingerprinted] = []
+    for secret in secrets:
+        old = trusted_previous(out, secret.pending.path, previous)
+        text = old.decode("utf-8", "replace") if old is not None else ""
+        if old is not None and previous_fingerprint(text) == secret.fingerprint:
+            kept.append(OutputFile(secret.pending.path, text))
+        else:
+            stale.append(secret)
+    return kept, stale
+
+
+def _check_plan(prepared: Prepared) -> Plan:
+    out = prepared.out
+    kept, stale = _split_by_fingerprint(out, prepared.secrets, prepared.previous)
+    result = plan(out, [*prepared.rendering.files, *kept])
+    missing = tuple(s.pending.path for s in stale)
+    added = tuple(p for p in missing if read_previous(out, p) is None)
+    changed = tuple(p for p in missing if p not in added)
+    return Plan(
+        tuple(sorted((*result.added, *added))),
+        tuple(sorted((*result.changed, *changed))),
+        tuple(p for p in result.removed if p not in missing),
+    )

@@ -1,0 +1,48 @@
+"""``show``: the effective configuration of one microservice in one environment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aigonix_render.foundation import UsageError
+from aigonix_render.model import Microservice, Model
+
+
+def effective_configuration(model: Model, microservice: str, environment: str) -> dict[str, Any]:
+    """Names only for secrets: their values are never shown."""
+    for app_env in model.environments:
+        if app_env.environment.name.lower() != environment.lower():
+            continue
+        for ms in app_env.microservices:
+            if microservice.lower() in (ms.lower, f"{app_env.application.name}/{ms.lower}"):
+                return {
+                    "application": app_env.application.name,
+                    "environment": app_env.environment.name,
+                    "microservice": ms.name,
+                    "id": ms.id,
+                    "image": ms.image,
+                    "port": ms.port,
+                    "replicas": ms.replicas,
+                    "public": ms.ingress_path is not None,
+                    "ingressPath": ms.ingress_path,
+                    "resources": {kind: dict(values) for kind, values in ms.resources},
+                    "env": dict(ms.env),
+                    "files": [f.name for f in ms.files],
+                    "secrets": list(ms.secrets),
+                    "runtime": _runtime(ms),
+                }
+    raise UsageError(f"no microservice {microservice!r} is deployed to an environment {environment!r}")
+
+
+def _runtime(ms: Microservice) -> dict[str, Any] | None:
+    """The Runtime's own image and resources, and the legacy databases it keeps."""
+    if ms.runtime is None:
+        return None
+    shown: dict[str, Any] = {
+        "image": ms.runtime.image,
+        "resources": {kind: dict(values) for kind, values in ms.runtime.resources},
+    }
+    legacy = ms.runtime.legacy
+    if legacy is not None:
+        shown["legacyDatabases"] = {"tenant": legacy.tenant, "prefix": legacy.prefix}
+    return shown

@@ -1,0 +1,78 @@
+"""The foundations every stage stands on; this package imports no stage.
+
+It takes nothing and returns nothing: it holds the facts and the small values the stages
+share, each in one home. ``errors`` (the exceptions that reach the one error boundary in
+``cli`` and their exit codes), ``problems`` (a problem is a value: severity, file, line,
+column, message), ``names`` (every Kubernetes name the platform gives an object),
+``platform`` (the platform's fixed facts: ports, ingress classes, legacy tenants),
+``yaml_text`` and ``fast_yaml`` (writing and reading YAML text), ``age_keys`` (age
+recipients and identities), ``schema_files`` (the JSON Schemas of the three kinds),
+``output`` (``OutputFile``, one rendered file) and ``atomic`` (the one way a file is
+replaced on disk). What it offers is re-exported here; the modules are light, so a
+command that imports this package pays for no parser it does not use.
+"""
+
+from __future__ import annotations
+
+from aigonix_render.foundation.age_keys import AGE_RECIPIENT
+from aigonix_render.foundation.atomic import fsync_dir, replace_file
+from aigonix_render.foundation.errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_OUTSIDE,
+    EXIT_USAGE,
+    AigonixError,
+    InvalidInput,
+    OutputError,
+    SopsError,
+    UsageError,
+)
+from aigonix_render.foundation.output import OutputFile
+from aigonix_render.foundation.platform import (
+    DEFAULT_CLUSTER_ISSUER,
+    DEFAULT_INGRESS_CLASS,
+    GATEWAY,
+    INGRESS_NGINX,
+    LEGACY_TENANT,
+    RUNTIME_PORTS,
+)
+from aigonix_render.foundation.problems import Problem, Severity, has_errors, printable, sort_problems
+from aigonix_render.foundation.schema_files import KINDS, load_schema, schema_text
+from aigonix_render.foundation.yaml_text import key, quoted, scalar
+
+__all__ = [
+    "AGE_RECIPIENT",
+    "DEFAULT_CLUSTER_ISSUER",
+    "DEFAULT_INGRESS_CLASS",
+    "EXIT_INTERNAL",
+    "EXIT_INTERRUPTED",
+    "EXIT_INVALID",
+    "EXIT_OK",
+    "EXIT_OUTSIDE",
+    "EXIT_USAGE",
+    "GATEWAY",
+    "INGRESS_NGINX",
+    "KINDS",
+    "LEGACY_TENANT",
+    "RUNTIME_PORTS",
+    "AigonixError",
+    "InvalidInput",
+    "OutputError",
+    "OutputFile",
+    "Problem",
+    "Severity",
+    "SopsError",
+    "UsageError",
+    "fsync_dir",
+    "has_errors",
+    "key",
+    "load_schema",
+    "printable",
+    "quoted",
+    "replace_file",
+    "scalar",
+    "schema_text",
+    "sort_problems",
+]

@@ -1,0 +1,36 @@
+"""Stage 6, sealing: rendered Secrets in plaintext → SOPS-encrypted files, and back.
+
+It takes the ``PendingSecret`` values render made and returns ``OutputFile`` values whose
+Secrets are encrypted to their environment's age recipients; a Secret whose sources did
+not change keeps its previous file byte for byte (``fingerprint``). ``sealing`` decides
+what to seal and reveals decrypted values for ``generate``; ``sops`` runs SOPS, in-process
+through ``age`` (the format of github.com/getsops/sops, for age-only files) or the sops
+binary; ``format`` holds what every sealed file has in common. ``age`` loads cryptography
+and pyrage, so it is imported only when a value is really sealed or opened.
+"""
+
+from __future__ import annotations
+
+from aigonix_render.seal.sealing import (
+    Fingerprinted,
+    decrypt_sources,
+    fingerprint,
+    previous_fingerprint,
+    reveal,
+    seal,
+    secret_text,
+)
+from aigonix_render.seal.sops import DEFAULT_TIMEOUT, SOPS_BINARY_VARIABLE, Sops
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "SOPS_BINARY_VARIABLE",
+    "Fingerprinted",
+    "Sops",
+    "decrypt_sources",
+    "fingerprint",
+    "previous_fingerprint",
+    "reveal",
+    "seal",
+    "secret_text",
+]
