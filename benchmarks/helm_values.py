@@ -44,8 +44,8 @@ from typing import Any
 import yaml
 
 from aigonix_render.foundation.platform import INGRESS_NGINX
-from aigonix_render.load.folders import ConfigFile, load_tree
-from aigonix_render.model.build import (
+from aigonix_render.load import ConfigFile, load_tree
+from aigonix_render.model import (
     Application,
     ApplicationEnvironment,
     Microservice,

@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
 from typing import Any
 
-from aigonix_render.check.metadata import _annotation_findings, _label_findings, _selector_findings
-from aigonix_render.check.objects import _Finding, _Object
-from aigonix_render.check.quantities import _resource_findings
-from aigonix_render.check.reader import _read_block, _value_end, _whole
+from aigonix_render.check.metadata import annotation_findings, label_findings, selector_findings
+from aigonix_render.check.objects import Finding, RenderedObject
+from aigonix_render.check.quantities import resource_findings
+from aigonix_render.check.reader import read_block, read_whole, value_end
 
 # Blocks that mean the same wherever they are: every ``labels`` and ``matchLabels`` mapping
 # holds labels (an object's, a pod template's, a selector's), every ``annotations`` mapping
@@ -30,21 +30,21 @@ _BLOCK_NEEDLES = tuple(
 
 
 # What each block of ``_BLOCK_NEEDLES`` must hold.
-_RULES: dict[str, Callable[[str, Mapping[str, Any]], Iterator[_Finding]]] = {
-    "labels": _label_findings,
-    "matchLabels": _label_findings,
-    "annotations": _annotation_findings,
-    "resources": _resource_findings,
-    "selector": _selector_findings,
+_RULES: dict[str, Callable[[str, Mapping[str, Any]], Iterator[Finding]]] = {
+    "labels": label_findings,
+    "matchLabels": label_findings,
+    "annotations": annotation_findings,
+    "resources": resource_findings,
+    "selector": selector_findings,
 }
 
 
-def _block_rules(obj: _Object) -> list[_Finding]:
+def block_rules(obj: RenderedObject) -> list[Finding]:
     if obj.data is None and not _literal_after(obj.text, obj.spec):
         blocks = [*obj.blocks, *_keyed_blocks(obj.text, obj.spec)] if obj.spec >= 0 else obj.blocks
         return [finding for key, text in blocks for finding in _block_findings(key, text)]
     # a literal block could hold lines that look like keys: walk the data instead
-    found = _keyed(obj.data if obj.data is not None else _whole(obj.text))
+    found = keyed_values(obj.data if obj.data is not None else read_whole(obj.text))
     return [
         f
         for key, value in found
@@ -63,7 +63,7 @@ def _keyed_blocks(text: str, start: int) -> Iterator[tuple[str, str]]:
             indent = at + 1 - line
             if text.count(" ", line, at + 1) == indent:  # only spaces before the key
                 body = at + len(needle)
-                block = text[body : _value_end(text, body - 1, indent)]
+                block = text[body : value_end(text, body - 1, indent)]
                 block = block.replace("\n" + " " * indent, "\n")[indent:]
                 if not block.startswith(("  matchLabels:", "  matchExpressions:")):  # read on its own
                     yield _LABEL_MAPS.get(key, key), block
@@ -78,16 +78,16 @@ def _literal_after(text: str, start: int) -> bool:
 
 
 @lru_cache(maxsize=32768)
-def _block_findings(key: str, text: str) -> tuple[_Finding, ...]:
-    value = _read_block(text)
+def _block_findings(key: str, text: str) -> tuple[Finding, ...]:
+    value = read_block(text)
     return tuple(_RULES[key](key, value)) if isinstance(value, dict) else ()
 
 
-def _keyed(node: Any) -> Iterator[tuple[str, Any]]:
+def keyed_values(node: Any) -> Iterator[tuple[str, Any]]:
     if isinstance(node, dict):
         for key, value in node.items():
             yield str(key), value
-            yield from _keyed(value)
+            yield from keyed_values(value)
     elif isinstance(node, list):
         for value in node:
-            yield from _keyed(value)
+            yield from keyed_values(value)

@@ -13,16 +13,16 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
-from aigonix_render.check.objects import _Object
-from aigonix_render.check.reader import _at, _libyaml, _scalar, _Unusual, _value_end
-from aigonix_render.check.sources import _Places, _Source
+from aigonix_render.check.objects import RenderedObject
+from aigonix_render.check.reader import UnusualText, read_libyaml, read_scalar, value_at, value_end
+from aigonix_render.check.sources import Places, Source
 from aigonix_render.foundation import Problem, names
 from aigonix_render.render import Rendering
 
 
-def _object_collisions(objects: list[_Object], places: _Places) -> Iterator[Problem]:
+def object_collisions(objects: list[RenderedObject], places: Places) -> Iterator[Problem]:
     """The same (group, kind, namespace, name) twice where the objects are applied."""
-    seen: dict[tuple[str | None, ...], list[_Object]] = defaultdict(list)
+    seen: dict[tuple[str | None, ...], list[RenderedObject]] = defaultdict(list)
     for obj in objects:
         for destination in places.destinations(obj):
             seen[(destination, obj.group, obj.kind, obj.namespace, obj.name)].append(obj)
@@ -32,16 +32,16 @@ def _object_collisions(objects: list[_Object], places: _Places) -> Iterator[Prob
             yield _twice(obj, other, places, f"{obj.title()}: rendered twice")
 
 
-def _identity(obj: _Object) -> tuple[str | None, ...]:
+def _identity(obj: RenderedObject) -> tuple[str | None, ...]:
     return (obj.group, obj.kind, obj.namespace, obj.name)
 
 
-def _file_collisions(rendering: Rendering, objects: list[_Object], places: _Places) -> Iterator[Problem]:
+def file_collisions(rendering: Rendering, objects: list[RenderedObject], places: Places) -> Iterator[Problem]:
     """One output file written twice; the same object twice is said by the check above."""
     paths: dict[str, int] = defaultdict(int)
     for path in [*(f.path for f in rendering.files), *(s.path for s in rendering.secrets)]:
         paths[path] += 1
-    written: dict[str, list[_Object]] = defaultdict(list)
+    written: dict[str, list[RenderedObject]] = defaultdict(list)
     for obj in objects:
         if paths[obj.path] > 1:
             written[obj.path].append(obj)
@@ -54,7 +54,7 @@ def _file_collisions(rendering: Rendering, objects: list[_Object], places: _Plac
             yield from (_twice(o, next(x for x in group if x is not o), places, what) for o in group)
 
 
-def _twice(obj: _Object, other: _Object, places: _Places, what: str) -> Problem:
+def _twice(obj: RenderedObject, other: RenderedObject, places: Places, what: str) -> Problem:
     here, there = places.source(obj), places.source(other)
     if here.where() == there.where():
         here, there = _tenants_apart(obj, other, places, here)
@@ -63,7 +63,9 @@ def _twice(obj: _Object, other: _Object, places: _Places, what: str) -> Problem:
     return here.problem(f"{what}, also from {there.where()} ({there.origin})")
 
 
-def _tenants_apart(obj: _Object, other: _Object, places: _Places, source: _Source) -> tuple[_Source, _Source]:
+def _tenants_apart(
+    obj: RenderedObject, other: RenderedObject, places: Places, source: Source
+) -> tuple[Source, Source]:
     """Two objects from one place, one per customer tenant (a route): the tenant ids that
     gave them one name. Each names its tenant's id, so the text says which it is."""
     tenants = [_tenant_named(o, places, source) for o in (obj, other)]
@@ -72,13 +74,13 @@ def _tenants_apart(obj: _Object, other: _Object, places: _Places, source: _Sourc
     return tenants[0], tenants[1]
 
 
-def _tenant_named(obj: _Object, places: _Places, source: _Source) -> _Source | None:
+def _tenant_named(obj: RenderedObject, places: Places, source: Source) -> Source | None:
     text = obj.text.lower()
     found = [t for t in _tenant_ids(source) if t.lower() in text]
     return places.tenant(source, found[0]) if len(found) == 1 else None
 
 
-def _tenant_ids(source: _Source) -> list[str]:
+def _tenant_ids(source: Source) -> list[str]:
     for document in source.searched:
         env = (document.data.get("environments") or {}).get(source.environment or "")
         if isinstance(env, Mapping):
@@ -93,13 +95,13 @@ def _tenant_ids(source: _Source) -> list[str]:
 class _Database:
     """A database one tenant of one microservice's Runtime uses, from its resources.json."""
 
-    obj: _Object
+    obj: RenderedObject
     tenant: str
     server: str
     name: str
 
 
-def _shared_databases(objects: list[_Object], places: _Places) -> Iterator[Problem]:
+def shared_databases(objects: list[RenderedObject], places: Places) -> Iterator[Problem]:
     """No two microservices, and no two tenants of one, may share a database on one server;
     each pair of sources is told once, with the first database they share."""
     owners: dict[tuple[str, str], _Database] = {}
@@ -113,7 +115,7 @@ def _shared_databases(objects: list[_Object], places: _Places) -> Iterator[Probl
 
 
 def _shared(
-    first: _Database, second: _Database, places: _Places, told: set[tuple[str, str]]
+    first: _Database, second: _Database, places: Places, told: set[tuple[str, str]]
 ) -> Iterator[Problem]:
     """At each microservice's ``id`` (their database names come from it), or at each
     tenant's ``id`` when the two are tenants of one microservice."""
@@ -134,16 +136,16 @@ def _shared(
             yield source.problem(message)
 
 
-def _database_source(database: _Database, places: _Places) -> _Source:
+def _database_source(database: _Database, places: Places) -> Source:
     source = places.source(database.obj)
-    return _Source(source.document, ("id",), source.origin, source.searched, source.environment)
+    return Source(source.document, ("id",), source.origin, source.searched, source.environment)
 
 
 def _owner(database: _Database) -> str:
     return f"microservice {database.obj.labels.get('microservice')} for tenant {database.tenant}"
 
 
-def _databases(obj: _Object) -> Iterator[_Database]:
+def _databases(obj: RenderedObject) -> Iterator[_Database]:
     for tenant, resources in _runtime_resources(obj).items():
         for resource in resources.values() if isinstance(resources, Mapping) else ():
             if not isinstance(resource, Mapping) or not isinstance(resource.get("database"), str):
@@ -157,7 +159,7 @@ def _mongo_host(url: str) -> str:
     return url.removeprefix("mongodb://").split("/")[0].rsplit(":", 1)[0]
 
 
-def _runtime_resources(obj: _Object) -> Mapping[str, Any]:
+def _runtime_resources(obj: RenderedObject) -> Mapping[str, Any]:
     """The Runtime's resources.json of a ``-dolittle`` ConfigMap. Written as a literal
     block, its lines are JSON as they stand: the indentation is whitespace to JSON too."""
     text: Any = None
@@ -165,12 +167,16 @@ def _runtime_resources(obj: _Object) -> Mapping[str, Any]:
     if obj.data is None and head >= 0:
         line_end = obj.text.find("\n", head + 1)
         value = obj.text[head + len("\n  resources.json: ") : line_end]
-        with suppress(_Unusual):
+        with suppress(UnusualText):
             text = (
-                obj.text[line_end : _value_end(obj.text, line_end, 2)] if value[:1] == "|" else _scalar(value)
+                obj.text[line_end : value_end(obj.text, line_end, 2)]
+                if value[:1] == "|"
+                else read_scalar(value)
             )
     if text is None:
-        text = _at(obj.data if obj.data is not None else _libyaml(obj.text), "data", "resources.json")
+        text = value_at(
+            obj.data if obj.data is not None else read_libyaml(obj.text), "data", "resources.json"
+        )
     try:
         resources = json.loads(text) if isinstance(text, str) else {}
     except ValueError:

@@ -1,7 +1,8 @@
 """Names, labels and annotations as the API server takes them.
 
 An object's name by its kind's rule, its namespace, label and annotation keys and values,
-and any field that names another object (``_named``), each built on ``names``' rules.
+and any field that names another object (``named_findings``), each built on ``names``'
+rules.
 """
 
 from __future__ import annotations
@@ -10,19 +11,19 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
 from typing import Any
 
-from aigonix_render.check.objects import _Finding, _Object
+from aigonix_render.check.objects import Finding, RenderedObject
 from aigonix_render.foundation import names
 
 ANNOTATIONS_LIMIT = 256 * 1024
 """What the annotations of one object may hold, keys and values (TotalAnnotationSizeLimitB)."""
 
 
-def _name_rules(obj: _Object) -> Iterator[_Finding]:
+def name_rules(obj: RenderedObject) -> Iterator[Finding]:
     why = _name_rule(obj.kind)(obj.name)
     if why:
-        yield _Finding("metadata.name", f"{obj.name!r}: {why}", obj.name)
+        yield Finding("metadata.name", f"{obj.name!r}: {why}", obj.name)
     if obj.namespace is not None and names.dns1123_label(obj.namespace):
-        yield _Finding("metadata.namespace", f"{obj.namespace!r}: {names.dns1123_label(obj.namespace)}")
+        yield Finding("metadata.namespace", f"{obj.namespace!r}: {names.dns1123_label(obj.namespace)}")
 
 
 def _name_rule(kind: str) -> Callable[[str], str | None]:
@@ -61,39 +62,39 @@ _NAME_RULES: dict[str, Callable[[str], str | None]] = {
 }
 
 
-def _label_findings(field: str, labels: Mapping[str, Any]) -> Iterator[_Finding]:
+def label_findings(field: str, labels: Mapping[str, Any]) -> Iterator[Finding]:
     for key, value in labels.items():
         why = _qualified_name(str(key))
         if why:
-            yield _Finding(field, f"key {key!r}: {why}", key)
+            yield Finding(field, f"key {key!r}: {why}", key)
         if not isinstance(value, str):
-            yield _Finding(f"{field}.{key}", f"{value!r}: a label value must be a string", value)
+            yield Finding(f"{field}.{key}", f"{value!r}: a label value must be a string", value)
         elif _label_value(value):
-            yield _Finding(f"{field}.{key}", f"{value!r}: {_label_value(value)}", value)
+            yield Finding(f"{field}.{key}", f"{value!r}: {_label_value(value)}", value)
 
 
 _label_value = lru_cache(maxsize=65536)(names.label_value)
 """Label values repeat on every object of an application: each checked once."""
 
 
-def _selector_findings(field: str, selector: Mapping[str, Any]) -> Iterator[_Finding]:
+def selector_findings(field: str, selector: Mapping[str, Any]) -> Iterator[Finding]:
     """A Service's selector is labels; a label selector's ``matchLabels`` are checked as such."""
     if "matchLabels" not in selector and "matchExpressions" not in selector:
-        yield from _label_findings(field, selector)
+        yield from label_findings(field, selector)
 
 
-def _annotation_findings(field: str, annotations: Mapping[str, Any]) -> Iterator[_Finding]:
+def annotation_findings(field: str, annotations: Mapping[str, Any]) -> Iterator[Finding]:
     size = 0
     for key, value in annotations.items():
         why = _qualified_name(str(key).lower())  # the API server lower-cases annotation keys first
         if why:
-            yield _Finding(field, f"key {key!r}: {why}", key)
+            yield Finding(field, f"key {key!r}: {why}", key)
         if not isinstance(value, str):
-            yield _Finding(f"{field}.{key}", f"{value!r}: an annotation value must be a string", value)
+            yield Finding(f"{field}.{key}", f"{value!r}: an annotation value must be a string", value)
         size += len(f"{key}{value}".encode("utf-8", "surrogatepass"))
     if size > ANNOTATIONS_LIMIT:
         limit = f"over the {ANNOTATIONS_LIMIT // 1024} KiB the annotations of one object may hold"
-        yield _Finding(field, f"hold {size} bytes, {limit}")
+        yield Finding(field, f"hold {size} bytes, {limit}")
 
 
 @lru_cache(maxsize=1024)
@@ -107,7 +108,7 @@ def _qualified_name(key: str) -> str | None:
     return None
 
 
-def _named(field: str, value: Any, rule: Callable[[str], str | None]) -> Iterator[_Finding]:
+def named_findings(field: str, value: Any, rule: Callable[[str], str | None]) -> Iterator[Finding]:
     why = rule(value) if isinstance(value, str) else "must be a string"
     if why:
-        yield _Finding(field, f"{value!r}: {why}", value)
+        yield Finding(field, f"{value!r}: {why}", value)

@@ -7,18 +7,18 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
-from aigonix_render.check.objects import _Finding
-from aigonix_render.check.reader import _mapping
+from aigonix_render.check.objects import Finding
+from aigonix_render.check.reader import as_mapping
 
 
-def _resource_findings(field: str, resources: Mapping[str, Any]) -> Iterator[_Finding]:
+def resource_findings(field: str, resources: Mapping[str, Any]) -> Iterator[Finding]:
     """Quantities, never negative; a request at most its limit."""
     amounts: dict[tuple[str, str], Decimal] = {}
     for kind in ("limits", "requests"):
-        for name, value in _mapping(resources.get(kind)).items():
-            amount = _quantity(value)
+        for name, value in as_mapping(resources.get(kind)).items():
+            amount = parse_quantity(value)
             if isinstance(amount, str):
-                yield _Finding(f"{field}.{kind}.{name}", f"{value!r}: {amount}", value)
+                yield Finding(f"{field}.{kind}.{name}", f"{value!r}: {amount}", value)
             else:
                 amounts[(kind, name)] = amount
     for (kind, name), amount in amounts.items():
@@ -26,7 +26,7 @@ def _resource_findings(field: str, resources: Mapping[str, Any]) -> Iterator[_Fi
         if kind == "requests" and limit is not None and amount > limit:
             value, limit_text = resources[kind][name], resources["limits"][name]
             message = f"{value!r} must be at most the {name} limit {limit_text!r}"
-            yield _Finding(f"{field}.{kind}.{name}", message, value)
+            yield Finding(f"{field}.{kind}.{name}", message, value)
 
 
 _QUANTITY = re.compile(
@@ -40,7 +40,7 @@ _SCALES = {
 }  # fmt: skip
 
 
-def _quantity(value: Any) -> Decimal | str:
+def parse_quantity(value: Any) -> Decimal | str:
     """A Kubernetes quantity's amount (apimachinery's resource.ParseQuantity), or why not."""
     text = repr(value) if isinstance(value, float) else str(value)
     match = (

@@ -1,11 +1,12 @@
 """Reading render's canonical YAML fast, and anything else with libyaml.
 
-``_read_block`` reads the block mappings and sequences of scalars that ``yaml_text`` and
+``read_block`` reads the block mappings and sequences of scalars that ``yaml_text`` and
 the templates write (block style, JSON's escapes in double quotes, plain scalars only where
-YAML reads them as strings, booleans, null or integers) and raises ``_Unusual`` at anything
-else: the caller then reads the text with ``_libyaml``, complete and slow. The caches on
-``_scalar``, ``_key`` and ``_parsed`` buy one reading per distinct text: names, labels and
-values repeat across thousands of objects, and nothing changes what they return.
+YAML reads them as strings, booleans, null or integers) and raises ``UnusualText`` at
+anything else: the caller then reads the text with ``read_libyaml``, complete and slow.
+The caches on ``read_scalar``, ``_key`` and ``read_labels`` buy one reading per distinct
+text: names, labels and values repeat across thousands of objects, and nothing changes
+what they return. ``value_at``, ``list_at`` and ``as_mapping`` look into what was read.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 import yaml
 
 
-class _Unusual(Exception):
+class UnusualText(Exception):
     """Text outside render's canonical style: libyaml reads it."""
 
 
@@ -30,9 +31,9 @@ def _block_pattern(indent: int) -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=16384)
-def _parsed(block: str) -> Any:
+def read_labels(block: str) -> Any:
     """An object's labels: every object of a microservice has them, so each text is read once."""
-    return _read_block(block)
+    return read_block(block)
 
 
 # One line: indentation, an optional "- ", then "key: value", "key:" or a scalar.
@@ -46,20 +47,20 @@ _RESOLVED = frozenset(k for k in _RESOLVER.yaml_implicit_resolvers if k)
 _STRING = "tag:yaml.org,2002:str"
 
 
-def _read_block(block: str) -> Any:
+def read_block(block: str) -> Any:
     """The mapping or sequence written in ``block`` (its first line sets the indentation)."""
     tokens = _LINE.findall(block if block.endswith("\n") else block + "\n")
     if not tokens:
         return None
     if all(not t[2] and t[4] and t[4][0] != "|" and t[1] == tokens[0][1] for t in tokens):
-        flat = {_key(t[3]): _scalar(t[4]) for t in tokens if t[3]}
+        flat = {_key(t[3]): read_scalar(t[4]) for t in tokens if t[3]}
         if len(flat) != len(tokens):
-            raise _Unusual
+            raise UnusualText
         return flat  # labels, annotations, resources: one line per key
     reader = _Reader(tokens)
     value = reader.node(len(tokens[0][1]))
     if any(t[0].strip() for t in tokens[reader.at :]):
-        raise _Unusual
+        raise UnusualText
     return value
 
 
@@ -73,7 +74,7 @@ class _Reader:
     def node(self, indent: int) -> Any:
         _, spaces, dash, *_ = self.tokens[self.at]
         if len(spaces) != indent:
-            raise _Unusual
+            raise UnusualText
         return self.sequence(indent) if dash else self.mapping(indent, {})
 
     def mapping(self, indent: int, result: dict[str, Any]) -> dict[str, Any]:
@@ -83,11 +84,11 @@ class _Reader:
             if len(spaces) < indent or not line.strip():
                 break
             if len(spaces) > indent or dash or not key:
-                raise _Unusual
+                raise UnusualText
             self.at += 1
             name = _key(key)
             if name in result:
-                raise _Unusual
+                raise UnusualText
             result[name] = self.value(value, indent)
         return result
 
@@ -110,7 +111,7 @@ class _Reader:
         if raw.startswith("|"):
             return self.literal(raw, indent)
         if raw:
-            return _scalar(raw)
+            return read_scalar(raw)
         if self.at < len(self.tokens):
             _, spaces, dash, *_ = self.tokens[self.at]
             if len(spaces) > indent or (len(spaces) == indent and dash):
@@ -132,13 +133,13 @@ class _Reader:
 def _literal(header: str, lines: list[str]) -> str:
     """The text of a literal block (``|``, ``|-``, ``|+``) from its lines."""
     if header not in ("|", "|-", "|+"):
-        raise _Unusual
+        raise UnusualText
     first = next((line for line in lines if line.strip()), None)
     if first is None:
-        raise _Unusual
+        raise UnusualText
     pad = " " * (len(first) - len(first.lstrip(" ")))
     if any(line.strip() and not line.startswith(pad) for line in lines):
-        raise _Unusual
+        raise UnusualText
     texts = [line[len(pad) :] for line in lines]
     last = len(texts) - next(i for i, text in enumerate(reversed(texts)) if text)
     body = "\n".join(texts[:last])
@@ -148,7 +149,7 @@ def _literal(header: str, lines: list[str]) -> str:
 
 
 @lru_cache(maxsize=65536)
-def _scalar(raw: str) -> Any:
+def read_scalar(raw: str) -> Any:
     """Names, labels and values repeat across thousands of objects: read each once (the
     empty ``{}`` and ``[]`` it returns are shared, and nothing changes them)."""
     if raw.startswith('"'):
@@ -160,9 +161,9 @@ def _scalar(raw: str) -> Any:
 
 @lru_cache(maxsize=4096)
 def _key(raw: str) -> str:
-    value = _scalar(raw)
+    value = read_scalar(raw)
     if not isinstance(value, str):
-        raise _Unusual
+        raise UnusualText
     return value
 
 
@@ -171,15 +172,15 @@ def _quoted(raw: str) -> str:
     try:
         value = json.loads(raw)
     except ValueError:
-        raise _Unusual from None
+        raise UnusualText from None
     if not isinstance(value, str):
-        raise _Unusual
+        raise UnusualText
     return value
 
 
 def _plain(raw: str) -> Any:
     if not _PLAIN.fullmatch(raw) or ": " in raw or raw.endswith((":", " ")):
-        raise _Unusual
+        raise UnusualText
     if raw[0] not in _RESOLVED:
         return raw
     tag = _RESOLVER.resolve(yaml.ScalarNode, raw, (True, False))  # type: ignore[no-untyped-call]
@@ -192,23 +193,23 @@ def _plain(raw: str) -> Any:
     digits = raw.removeprefix("-")
     if digits.isdigit() and (digits == "0" or not digits.startswith("0")):
         return int(raw)
-    raise _Unusual
+    raise UnusualText
 
 
-def _value_end(text: str, line_end: int, indent: int) -> int:
+def value_end(text: str, line_end: int, indent: int) -> int:
     """Where the value of a key at column ``indent`` ends: at the next line as little indented."""
     found = _block_pattern(indent).search(text, line_end)
     return found.start() + 1 if found else len(text)
 
 
-def _whole(text: str) -> Any:
+def read_whole(text: str) -> Any:
     try:
-        return _read_block(text)
-    except _Unusual:
-        return _libyaml(text)
+        return read_block(text)
+    except UnusualText:
+        return read_libyaml(text)
 
 
-def _libyaml(text: str) -> dict[str, Any]:
+def read_libyaml(text: str) -> dict[str, Any]:
     """The slow, complete reading; libyaml refuses what no YAML reader should take (a lone
     surrogate escape), then the pure-Python reader says what the text holds anyway."""
     for loader in (yaml.CSafeLoader, yaml.SafeLoader):
@@ -220,17 +221,17 @@ def _libyaml(text: str) -> dict[str, Any]:
     return {}
 
 
-def _at(node: Any, *path: str) -> Any:
+def value_at(node: Any, *path: str) -> Any:
     """The value at ``path``; None where there is none."""
     for part in path:
         node = node.get(part) if isinstance(node, dict) else None
     return node
 
 
-def _items(node: Any, *path: str) -> list[Any]:
-    found = _at(node, *path)
+def list_at(node: Any, *path: str) -> list[Any]:
+    found = value_at(node, *path)
     return found if isinstance(found, list) else []
 
 
-def _mapping(node: Any) -> Mapping[str, Any]:
+def as_mapping(node: Any) -> Mapping[str, Any]:
     return node if isinstance(node, dict) else {}

@@ -7,57 +7,59 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from aigonix_render.check.metadata import _named
-from aigonix_render.check.objects import _Finding
-from aigonix_render.check.reader import _at, _items
+from aigonix_render.check.metadata import named_findings
+from aigonix_render.check.objects import Finding
+from aigonix_render.check.reader import list_at, value_at
 from aigonix_render.foundation import names
 
 
-def _ingress(spec: Any) -> Iterator[_Finding]:
-    ingress_class = _at(spec, "ingressClassName")
+def ingress_findings(spec: Any) -> Iterator[Finding]:
+    ingress_class = value_at(spec, "ingressClassName")
     if ingress_class is not None:
-        yield from _named("spec.ingressClassName", ingress_class, names.dns1123_subdomain)
-    for i, rule in enumerate(_items(spec, "rules")):
-        if _at(rule, "host"):
-            yield from _host(f"spec.rules[{i}].host", _at(rule, "host"))
-        for j, path in enumerate(_items(rule, "http", "paths")):
+        yield from named_findings("spec.ingressClassName", ingress_class, names.dns1123_subdomain)
+    for i, rule in enumerate(list_at(spec, "rules")):
+        if value_at(rule, "host"):
+            yield from _host(f"spec.rules[{i}].host", value_at(rule, "host"))
+        for j, path in enumerate(list_at(rule, "http", "paths")):
             field = f"spec.rules[{i}].http.paths[{j}]"
-            yield from _route_path(field, _at(path, "path"), _at(path, "pathType"), _INGRESS_PATHS)
-            service = _at(path, "backend", "service", "name")
+            yield from _route_path(field, value_at(path, "path"), value_at(path, "pathType"), _INGRESS_PATHS)
+            service = value_at(path, "backend", "service", "name")
             if service is not None:
-                yield from _named(f"{field}.backend.service.name", service, names.dns1035_label)
-    for i, tls in enumerate(_items(spec, "tls")):
-        for j, host in enumerate(_items(tls, "hosts")):
+                yield from named_findings(f"{field}.backend.service.name", service, names.dns1035_label)
+    for i, tls in enumerate(list_at(spec, "tls")):
+        for j, host in enumerate(list_at(tls, "hosts")):
             yield from _host(f"spec.tls[{i}].hosts[{j}]", host, ip=True)
-        if _at(tls, "secretName") is not None:
-            yield from _named(f"spec.tls[{i}].secretName", _at(tls, "secretName"), names.dns1123_subdomain)
+        if value_at(tls, "secretName") is not None:
+            yield from named_findings(
+                f"spec.tls[{i}].secretName", value_at(tls, "secretName"), names.dns1123_subdomain
+            )
 
 
-def _http_route(spec: Any) -> Iterator[_Finding]:
-    for i, host in enumerate(_items(spec, "hostnames")):
+def http_route_findings(spec: Any) -> Iterator[Finding]:
+    for i, host in enumerate(list_at(spec, "hostnames")):
         yield from _host(f"spec.hostnames[{i}]", host)
-    for i, rule in enumerate(_items(spec, "rules")):
-        for j, match in enumerate(_items(rule, "matches")):
-            path = _at(match, "path")
+    for i, rule in enumerate(list_at(spec, "rules")):
+        for j, match in enumerate(list_at(rule, "matches")):
+            path = value_at(match, "path")
             if path is not None:
-                value, path_type = _at(path, "value"), _at(path, "type")
+                value, path_type = value_at(path, "value"), value_at(path, "type")
                 field = f"spec.rules[{i}].matches[{j}].path"
                 value = "/" if value is None else value
                 path_type = "PathPrefix" if path_type is None else path_type
                 yield from _route_path(field, value, path_type, _GATEWAY_PATHS)
 
 
-def _host(field: str, host: Any, ip: bool = False) -> Iterator[_Finding]:
+def _host(field: str, host: Any, ip: bool = False) -> Iterator[Finding]:
     """A route's host: a DNS subdomain, perhaps under a leading ``*.``; never an IP address
     (``ip``: a TLS host may be one)."""
     if not isinstance(host, str):
-        yield _Finding(field, f"{host!r} must be a string", host)
+        yield Finding(field, f"{host!r} must be a string", host)
     elif not ip and _is_ip(host):
-        yield _Finding(field, f"{host!r} must be a DNS name, not an IP address", host)
+        yield Finding(field, f"{host!r} must be a DNS name, not an IP address", host)
     else:
         why = names.dns1123_subdomain(host[2:] if host.startswith("*.") else host)
         if why or "*" in host[2:]:
-            yield _Finding(field, f"{host!r}: {why or 'a wildcard only as the first label'}", host)
+            yield Finding(field, f"{host!r}: {why or 'a wildcard only as the first label'}", host)
 
 
 def _is_ip(host: str) -> bool:
@@ -92,17 +94,17 @@ _GATEWAY_PATHS = _PathRules(
 )
 
 
-def _route_path(field: str, path: Any, path_type: Any, rules: _PathRules) -> Iterator[_Finding]:
+def _route_path(field: str, path: Any, path_type: Any, rules: _PathRules) -> Iterator[Finding]:
     if path_type not in rules.types:
-        yield _Finding(f"{field}.type", f"{path_type!r} is not one of {', '.join(rules.types)}", path_type)
+        yield Finding(f"{field}.type", f"{path_type!r} is not one of {', '.join(rules.types)}", path_type)
     if not isinstance(path, str):
-        yield _Finding(field, f"{path!r} must be a string", path)
+        yield Finding(field, f"{path!r} must be a string", path)
         return
     field = f"{field}.{'path' if rules is _INGRESS_PATHS else 'value'}"
     if (path_type in rules.strict or path) and not path.startswith("/"):
-        yield _Finding(field, f"{path!r} must be an absolute path (start with '/')", path)
+        yield Finding(field, f"{path!r} must be an absolute path (start with '/')", path)
     if path_type in rules.strict:
         for segment in (s for s in rules.segments if s in path):
-            yield _Finding(field, f"{path!r} must not contain {segment!r}", path)
+            yield Finding(field, f"{path!r} must not contain {segment!r}", path)
         for ending in (e for e in rules.endings if path.endswith(e)):
-            yield _Finding(field, f"{path!r} must not end with {ending!r}", path)
+            yield Finding(field, f"{path!r} must not end with {ending!r}", path)

@@ -10,8 +10,8 @@ from typing import Any
 
 import yaml
 
-from aigonix_render.check.objects import _Finding, _Object
-from aigonix_render.check.reader import _at, _mapping, _whole
+from aigonix_render.check.objects import Finding, RenderedObject
+from aigonix_render.check.reader import as_mapping, read_whole, value_at
 from aigonix_render.foundation import Problem
 
 OBJECT_SIZE_LIMIT = 1024 * 1024
@@ -27,14 +27,14 @@ def check_secret_size(path: str, text: str) -> Problem | None:
         secret = yaml.load(text, Loader=yaml.CSafeLoader)
     except yaml.YAMLError:
         return Problem(path, 1, 1, "a value of this Secret holds characters YAML cannot carry")
-    size = _data_size(_mapping(_at(secret, "stringData")), _mapping(_at(secret, "data")))
+    size = _data_size(as_mapping(value_at(secret, "stringData")), as_mapping(value_at(secret, "data")))
     if size <= OBJECT_SIZE_LIMIT:
         return None
-    name = _at(secret, "metadata", "name")
+    name = value_at(secret, "metadata", "name")
     return Problem(path, 1, 1, f"the Secret {name} would hold {size} bytes, over the 1 MiB a Secret holds")
 
 
-def _size_rules(obj: _Object) -> Iterator[_Finding]:
+def size_rules(obj: RenderedObject) -> Iterator[Finding]:
     """A ConfigMap holds at most 1 MiB of data. Its text is at least as long as its data (an
     escape is longer than the character it stands for, base64 than its bytes), so only a
     text over the limit is read and summed."""
@@ -42,13 +42,13 @@ def _size_rules(obj: _Object) -> Iterator[_Finding]:
         return
     if len(obj.text.encode("utf-8", "surrogatepass")) <= OBJECT_SIZE_LIMIT:
         return
-    body = _whole(obj.text)
+    body = read_whole(obj.text)
     try:
-        size = _data_size(_mapping(_at(body, "data")), _mapping(_at(body, "binaryData")))
+        size = _data_size(as_mapping(value_at(body, "data")), as_mapping(value_at(body, "binaryData")))
     except (ValueError, UnicodeEncodeError):
         return  # a value no YAML reader takes: the string rule says so
     if size > OBJECT_SIZE_LIMIT:
-        yield _Finding("data", f"holds {size} bytes, over the 1 MiB a ConfigMap holds")
+        yield Finding("data", f"holds {size} bytes, over the 1 MiB a ConfigMap holds")
 
 
 def _data_size(text: Mapping[str, Any], encoded: Mapping[str, Any]) -> int:
@@ -61,16 +61,16 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}|\\U0000[dD][89a
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _string_rules(obj: _Object) -> Iterator[_Finding]:
+def string_rules(obj: RenderedObject) -> Iterator[Finding]:
     """Strings YAML cannot carry: a lone surrogate (libyaml, go-yaml and so kubectl and
     Flux refuse its escape; written raw it is not even UTF-8)."""
     text = obj.text
     if text and not _SURROGATE_ESCAPE.search(text) and (text.isascii() or _encodes(text)):
         return
-    body = obj.data if obj.data is not None else _whole(obj.text)
+    body = obj.data if obj.data is not None else read_whole(obj.text)
     for field, value in _strings(body, ""):
         if _SURROGATE.search(value):
-            yield _Finding(field, "holds a lone surrogate, a character YAML cannot carry", _lone_surrogate)
+            yield Finding(field, "holds a lone surrogate, a character YAML cannot carry", _lone_surrogate)
 
 
 def _lone_surrogate(value: Any) -> bool:

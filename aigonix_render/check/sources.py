@@ -1,8 +1,8 @@
 """Where a rendered thing comes from: the input document and node each problem is told at.
 
 An object's folder and labels point back to its microservice, environment, application,
-tenant or delivery (``_Places``); a value the API server refuses is found where the input
-wrote it (``_at_input``), else the problem stands at the object's source.
+tenant or delivery (``Places``); a value the API server refuses is found where the input
+wrote it (``problem_at_input``), else the problem stands at the object's source.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from aigonix_render.check.objects import _Finding, _Object, _spec
-from aigonix_render.check.reader import _at
+from aigonix_render.check.objects import Finding, RenderedObject, spec_of
+from aigonix_render.check.reader import value_at
 from aigonix_render.foundation import Problem
 from aigonix_render.load import Tree
 from aigonix_render.model import Model
@@ -38,7 +38,7 @@ class _Document(Protocol):
 
 
 @dataclass(frozen=True)
-class _Source:
+class Source:
     """The input node a rendered thing comes from, and the documents its values come from."""
 
     document: _Document | None
@@ -65,7 +65,7 @@ _SCOPES = frozenset({"tenant", "application", "environment", "microservice"})
 
 
 @dataclass(frozen=True)
-class _Places:
+class Places:
     """What the output folders and the labels of rendered objects point back to."""
 
     tree: Tree
@@ -74,7 +74,7 @@ class _Places:
     clusters: Mapping[str, frozenset[str]]
 
     @classmethod
-    def of(cls, model: Model, tree: Tree) -> _Places:
+    def of(cls, model: Model, tree: Tree) -> Places:
         environments, shared = {}, {}
         clusters: dict[str, set[str]] = defaultdict(set)
         for app_env in model.environments:
@@ -86,14 +86,14 @@ class _Places:
         frozen = {folder: frozenset(found) for folder, found in clusters.items()}
         return cls(tree, environments, shared, frozen)
 
-    def destinations(self, obj: _Object) -> frozenset[str]:
+    def destinations(self, obj: RenderedObject) -> frozenset[str]:
         """Where an object is applied: its environments' clusters. A delivery folder is
         applied to one cluster (its Flux) or to Argo CD's; objects in different clusters
         never meet, and delivery kinds meet no application object."""
         clusters = self.clusters.get(obj.folder)
         return frozenset({obj.folder}) if clusters is None else clusters
 
-    def source(self, obj: _Object) -> _Source:
+    def source(self, obj: RenderedObject) -> Source:
         labels = obj.labels
         app = str(labels.get("application", ""))
         if obj.folder in self.environments:
@@ -109,12 +109,12 @@ class _Places:
             return self._delivery(obj, app)
         return self._application(app)
 
-    def folder_source(self, folder: str) -> _Source:
+    def folder_source(self, folder: str) -> Source:
         if folder in self.environments:
             return self._environment(*self.environments[folder])
         return self._application(self.shared.get(folder, ""))
 
-    def _microservice(self, app: str, env: str, name: str) -> _Source:
+    def _microservice(self, app: str, env: str, name: str) -> Source:
         folder = self._application_folder(app)
         found = [
             ms.document
@@ -124,32 +124,32 @@ class _Places:
         if not found or folder is None:
             return self._environment(app, env)
         searched = (found[0], folder.document, *self._customer())
-        return _Source(found[0], ("name",), f"microservice {name} in {env}", searched, env)
+        return Source(found[0], ("name",), f"microservice {name} in {env}", searched, env)
 
-    def _environment(self, app: str, env: str) -> _Source:
+    def _environment(self, app: str, env: str) -> Source:
         folder = self._application_folder(app)
         if folder is None:
             return self._application(app)
         searched = (folder.document, *self._customer())
         path = ("environments", env)
-        return _Source(folder.document, path, f"environment {env} of {app}", searched, env, at_key=True)
+        return Source(folder.document, path, f"environment {env} of {app}", searched, env, at_key=True)
 
-    def _application(self, app: str) -> _Source:
+    def _application(self, app: str) -> Source:
         folder = self._application_folder(app)
         if folder is None:
             customer = self._customer()
-            return _Source(customer[0] if customer else None, ("name",), "the customer", customer)
-        return _Source(folder.document, ("name",), f"application {app}", (folder.document, *self._customer()))
+            return Source(customer[0] if customer else None, ("name",), "the customer", customer)
+        return Source(folder.document, ("name",), f"application {app}", (folder.document, *self._customer()))
 
-    def _delivery(self, obj: _Object, app: str) -> _Source:
+    def _delivery(self, obj: RenderedObject, app: str) -> Source:
         """A Flux Kustomization or Argo CD Application: the folder it syncs."""
-        spec = _spec(obj)
-        path = _at(spec, "path") or _at(spec, "source", "path")
+        spec = spec_of(obj)
+        path = value_at(spec, "path") or value_at(spec, "source", "path")
         synced = "/" + path.strip("/").removeprefix("./") if isinstance(path, str) else ""
         for folder in [*self.environments, *self.shared]:
             if synced.endswith(f"/{folder}"):
                 found = self.folder_source(folder)
-                return _Source(
+                return Source(
                     found.document,
                     found.path,
                     f"the delivery of {folder}",
@@ -158,7 +158,7 @@ class _Places:
                     found.at_key,
                 )
         customer = self._customer()
-        return _Source(customer[0] if customer else None, ("gitops",), f"the delivery of {app}", customer)
+        return Source(customer[0] if customer else None, ("gitops",), f"the delivery of {app}", customer)
 
     def _application_folder(self, app: str) -> Any:
         return next((a for a in self.tree.applications if a.document.data.get("name") == app), None)
@@ -166,7 +166,7 @@ class _Places:
     def _customer(self) -> tuple[_Document, ...]:
         return (self.tree.customer,) if self.tree.customer is not None else ()
 
-    def tenant(self, source: _Source, tenant_id: str) -> _Source | None:
+    def tenant(self, source: Source, tenant_id: str) -> Source | None:
         """A customer tenant's ``id`` in the application environment ``source`` is in."""
         for document in source.searched:
             env = (document.data.get("environments") or {}).get(source.environment or "")
@@ -174,7 +174,7 @@ class _Places:
             for index, tenant in enumerate(tenants if isinstance(tenants, list) else []):
                 if str(tenant.get("id", "")).lower() == tenant_id.lower():
                     path = ("environments", source.environment or "", "tenants", index, "id")
-                    return _Source(
+                    return Source(
                         document,
                         path,
                         f"tenant {tenant_id} in {source.environment}",
@@ -184,7 +184,7 @@ class _Places:
         return None
 
 
-def _at_input(source: _Source, finding: _Finding) -> Problem:
+def problem_at_input(source: Source, finding: Finding) -> Problem:
     """At the input node that holds the offending value, else at the object's source."""
     message = f"{finding.field} {finding.message}"
     if finding.value is not None:

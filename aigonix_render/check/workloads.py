@@ -5,26 +5,26 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from aigonix_render.check.blocks import _keyed
-from aigonix_render.check.metadata import _named
-from aigonix_render.check.objects import _Finding, _Object
-from aigonix_render.check.quantities import _quantity
-from aigonix_render.check.reader import _at, _items, _scalar
+from aigonix_render.check.blocks import keyed_values
+from aigonix_render.check.metadata import named_findings
+from aigonix_render.check.objects import Finding, RenderedObject
+from aigonix_render.check.quantities import parse_quantity
+from aigonix_render.check.reader import list_at, read_scalar, value_at
 from aigonix_render.foundation import names
 
 # The kinds with a pod template, whose containers name their images.
-_POD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod"})
+POD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod"})
 
 
-def _images(obj: _Object) -> Iterator[_Finding]:
+def image_findings(obj: RenderedObject) -> Iterator[Finding]:
     """A container's image: a name, without surrounding spaces."""
     if obj.data is None:
-        images = [_scalar(line) for line in _key_lines(obj.text, "image")]
+        images = [read_scalar(line) for line in _key_lines(obj.text, "image")]
     else:
-        images = [value for key, value in _keyed(obj.data) if key == "image"]
+        images = [value for key, value in keyed_values(obj.data) if key == "image"]
     for image in images:
         if not isinstance(image, str) or not image or image != image.strip():
-            yield _Finding("image", f"{image!r} must be a name without surrounding spaces", image)
+            yield Finding("image", f"{image!r} must be a name without surrounding spaces", image)
 
 
 def _key_lines(text: str, key: str) -> Iterator[str]:
@@ -37,17 +37,17 @@ def _key_lines(text: str, key: str) -> Iterator[str]:
         at = text.find(needle, at + 1)
 
 
-def _claim_templates(spec: Any) -> Iterator[_Finding]:
+def claim_template_findings(spec: Any) -> Iterator[Finding]:
     """A volume claim asks for some storage: a positive quantity."""
-    for i, claim in enumerate(_items(spec, "volumeClaimTemplates")):
+    for i, claim in enumerate(list_at(spec, "volumeClaimTemplates")):
         field = f"spec.volumeClaimTemplates[{i}]"
-        name = _at(claim, "metadata", "name")  # its pods mount it as a volume of that name
-        yield from _named(f"{field}.metadata.name", name, names.dns1123_label)
-        size = _at(claim, "spec", "resources", "requests", "storage")
-        amount = _quantity(size)
+        name = value_at(claim, "metadata", "name")  # its pods mount it as a volume of that name
+        yield from named_findings(f"{field}.metadata.name", name, names.dns1123_label)
+        size = value_at(claim, "spec", "resources", "requests", "storage")
+        amount = parse_quantity(size)
         if isinstance(amount, str) or amount <= 0:
             why = amount if isinstance(amount, str) else "must be greater than zero"
-            yield _Finding(f"{field}.spec.resources.requests.storage", f"{size!r}: {why}", size)
+            yield Finding(f"{field}.spec.resources.requests.storage", f"{size!r}: {why}", size)
 
 
 _CRON_FIELDS = (
@@ -60,11 +60,11 @@ _CRON_FIELDS = (
 _CRON_MACROS = ("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly")
 
 
-def _schedule(schedule: Any) -> Iterator[_Finding]:
+def schedule_findings(schedule: Any) -> Iterator[Finding]:
     """What the API server's cron parser (robfig/cron ParseStandard) takes."""
     why = _cron(schedule) if isinstance(schedule, str) else "must be a string"
     if why:
-        yield _Finding("spec.schedule", f"{schedule!r}: {why}", schedule)
+        yield Finding("spec.schedule", f"{schedule!r}: {why}", schedule)
 
 
 def _cron(schedule: str) -> str | None:

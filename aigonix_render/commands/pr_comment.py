@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aigonix_render.commands.review import MARKER
+from aigonix_render.commands.review_format import MARKER
 from aigonix_render.foundation import EXIT_USAGE, AigonixError, UsageError
 
 PAGE = 100

@@ -1,11 +1,14 @@
 """Stage 1, reading the tree: a folder on disk → ``Tree`` (the documents, config files and
 secrets files of every place) and the problems met on the way.
 
-It takes ROOT (and, for ``generate``, one application) and returns ``Tree`` plus
-problems: every ``aigonix.yaml`` parsed with its positions (``documents``), read under
-size, alias and depth limits, never following a symlink out of the tree. ``folders``
-walks the fixed places, ``select`` picks what one application needs, ``values`` holds
-the folder values, ``effective`` merges a microservice's environment overrides.
+It takes ROOT (and, for ``generate``, one application) and returns ``Tree`` plus problems
+(``load_tree``, in ``loader``). ``folders`` walks the fixed places of the whole tree,
+``select`` picks what one application needs, both from the steps in ``place`` (listing
+real folders, reading a manifest, problems yielded as values); ``values`` holds the folder
+values and the fixed file names; ``reading`` reads a file under size limits, never
+following a symlink out of the tree; ``documents`` parses every ``aigonix.yaml`` into a
+``Document`` with its positions, under alias and depth limits, and ``yaml_errors`` words
+the parser's errors; ``effective`` merges a microservice's environment overrides.
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ from aigonix_render.load.effective import (
     override_path,
     tenant_pairs,
 )
-from aigonix_render.load.folders import (
+from aigonix_render.load.folders import unpublished
+from aigonix_render.load.loader import load_tree
+from aigonix_render.load.values import (
     CONFIG_MAP_LIMIT,
     MANIFEST,
     SECRETS,
@@ -27,8 +32,6 @@ from aigonix_render.load.folders import (
     ConfigFile,
     MicroserviceFolder,
     Tree,
-    load_tree,
-    unpublished,
 )
 
 __all__ = [

@@ -1,22 +1,21 @@
-"""One YAML file → a ``Document`` that remembers positions, or the ``Problem`` that stops it.
+"""Stage 1, load: one YAML file → a ``Document`` that remembers positions, or the ``Problem``
+that stops it.
 
-Every file is read with libyaml first (``fast_yaml.read``), which gives plain data and
-every node's line and column from libyaml's marks, so a problem points at the place the
-user must look without a second parse. Anything unusual is read again with ruamel.yaml
-(YAML 1.2), which knows each node's line and column too, and says what is wrong where.
-Problems are returned as values, never raised.
+Every file is read (``reading.read_text``) and parsed with libyaml first
+(``fast_yaml.read``), which gives plain data and every node's line and column from
+libyaml's marks, so a problem points at the place the user must look without a second
+parse. Anything unusual is read again with ruamel.yaml (YAML 1.2), which knows each node's
+line and column too; its errors become problems in ``yaml_errors``. Plain data is bounded
+in values and depth (``plain``), so an alias bomb is refused. Problems are returned as
+values, never raised.
 
-A file that holds secrets is read ``sensitive``: its problems are worded only from this
-module's fixed phrases, a position and a key name, never from the parser's own message,
-which may quote the offending token (and so a secret).
+A file that holds secrets is read ``sensitive``: its problems are worded only from fixed
+phrases, a position and a key name, never from the parser's own message, which may quote
+the offending token (and so a secret).
 """
 
 from __future__ import annotations
 
-import errno
-import os
-import re
-import stat
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,19 +24,17 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from aigonix_render.foundation import Problem, Severity, fast_yaml, names
+from aigonix_render.foundation import Problem, Severity, fast_yaml
+from aigonix_render.load.reading import offset_position, read_text
+from aigonix_render.load.yaml_errors import HIDDEN, yaml_problem
 
 if TYPE_CHECKING:  # ruamel loads only when a file or a position needs it (a tenth of start-up)
     from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap
-    from ruamel.yaml.error import MarkedYAMLError
 
-MAX_FILE_BYTES = 1024 * 1024
 MAX_VALUES = 100_000
 MAX_DEPTH = 64
 PathPart = str | int
-HIDDEN = "details hidden: this file holds secrets"
-NOT_REGULAR = "not a regular file"
 
 
 @dataclass(frozen=True)
@@ -98,7 +95,7 @@ def read_document(
     ``libyaml_marks=False`` (for tests) leaves every position to ruamel, as the reference
     the marks are compared with."""
     name = relative if isinstance(relative, str) else relative.as_posix()
-    text = _text(root, name)
+    text = read_text(root, name)
     if isinstance(text, Problem):
         return text
     try:
@@ -125,9 +122,9 @@ def _careful_read(name: str, text: str, sensitive: bool) -> list[Any] | Problem:
     try:
         return _careful_load(text)
     except MarkedYAMLError as error:
-        return _yaml_problem(name, error, sensitive)
+        return yaml_problem(name, error, sensitive)
     except ReaderError as error:
-        line, column = _offset_position(text.encode("utf-8"), len(text[: error.position].encode("utf-8")))
+        line, column = offset_position(text.encode("utf-8"), len(text[: error.position].encode("utf-8")))
         if sensitive:
             return Problem(name, line, column, f"a character here is not allowed in YAML ({HIDDEN})")
         message = f"the character U+{ord(text[error.position]):04X} is not allowed in YAML"
@@ -146,100 +143,6 @@ def _careful_load(text: str) -> list[Any]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", YAMLWarning)
         return list(_careful_yaml().load_all(text))
-
-
-@dataclass(frozen=True)
-class TooLarge:
-    """A file over the size limit, left unread; ``size`` is what it holds."""
-
-    size: int
-
-
-def read_file(path: Path, name: str, limit: int) -> bytes | TooLarge | Problem:
-    """The bytes of the regular file at ``path`` (``name`` in problems), if at most ``limit``.
-
-    Checked before it is opened and again once open: a FIFO or a device would block or never
-    end, a huge file would fill the memory, and the tree may change during the run (a file
-    deleted or made unreadable meanwhile is a problem, never a traceback). Read with plain
-    system calls in a buffer of the file's size: Python's file objects cost five more calls
-    and a buffer of ``limit`` per file, a third of ``validate``'s system time.
-    """
-    try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return Problem(name, 1, 1, NOT_REGULAR)
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        try:
-            return _read_open(descriptor, name, limit)
-        finally:
-            os.close(descriptor)
-    except OSError as error:
-        return Problem(name, 1, 1, cannot_read(error))
-
-
-def _read_open(descriptor: int, name: str, limit: int) -> bytes | TooLarge | Problem:
-    info = os.fstat(descriptor)
-    if not stat.S_ISREG(info.st_mode):
-        return Problem(name, 1, 1, NOT_REGULAR)
-    if info.st_size > limit:
-        return TooLarge(info.st_size)
-    data = _read_up_to(descriptor, info.st_size, limit)
-    return TooLarge(len(data)) if len(data) > limit else data
-
-
-def _read_up_to(descriptor: int, size: int, limit: int) -> bytes:
-    """The file's bytes, but never more than ``limit + 1``: one byte more tells a file that
-    grew since it was measured at ``size``."""
-    chunks: list[bytes] = []
-    total = 0
-    while total <= limit:
-        chunk = os.read(descriptor, size + 1 - total if total <= size else limit + 1 - total)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        total += len(chunk)
-    return b"".join(chunks)
-
-
-def cannot_read(error: OSError) -> str:
-    """Why a file or folder could not be read, without the path or text the error may hold."""
-    if isinstance(error, FileNotFoundError):
-        return "not found: a symlink to nothing, or deleted during the run"
-    if isinstance(error, PermissionError):
-        return "cannot be read: permission denied"
-    if error.errno == errno.ELOOP:
-        return "a symlink loop"
-    return f"cannot be read: {error.strerror or type(error).__name__}"
-
-
-def inside_root(root: Path, path: str | Path) -> bool:
-    """Whether ``path``, symlinks followed, stays inside ``root`` (which is resolved)."""
-    try:
-        return Path(os.path.realpath(path)).is_relative_to(root)
-    except ValueError:  # a NUL in a path from a document
-        return False
-
-
-_OUTSIDE = "a symlink leading outside the repository: the tree must be self-contained"
-_TOO_LARGE = f"larger than {MAX_FILE_BYTES // 1024} KiB: not an aigonix.yaml this tool reads"
-
-
-def _text(root: Path, name: str) -> str | Problem:
-    """The file as text, refusing what no aigonix.yaml can be: huge, BOM, not UTF-8."""
-    path = os.path.join(root, name)
-    if os.path.islink(path) and not inside_root(root, path):
-        return Problem(name, 1, 1, _OUTSIDE)
-    raw = read_file(Path(path), name, MAX_FILE_BYTES)
-    if isinstance(raw, TooLarge):
-        return Problem(name, 1, 1, _TOO_LARGE)
-    if isinstance(raw, Problem):
-        return raw
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return Problem(name, 1, 1, "starts with a byte-order mark: save it as UTF-8 without BOM")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line, column = _offset_position(raw, error.start)
-        return Problem(name, line, column, "not valid UTF-8")
 
 
 def _single(
@@ -290,59 +193,6 @@ def _second_document_line(text: str) -> int:
     leading = bool(markers) and bool(content) and markers[0] == content[0]
     index = 1 if leading else 0
     return markers[index] if len(markers) > index else 1
-
-
-def _offset_position(raw: bytes, offset: int) -> tuple[int, int]:
-    before = raw[:offset]
-    line_start = before.rfind(b"\n") + 1
-    return before.count(b"\n") + 1, offset - line_start + 1
-
-
-_UNCLOSED = {
-    "while scanning a quoted scalar": "the quoted string that starts here is never closed",
-    "while parsing a flow sequence": "the '[' here is never closed",
-    "while parsing a flow mapping": "the '{' here is never closed",
-    "while scanning a simple key": "this key has no ':' after it",
-}
-_PLAIN_WORDS = {
-    "expected <block end>, but found": "bad indentation: this line does not line up with the lines above it",
-    "found character '\\t' that cannot start any token": "a tab character: YAML indents with spaces only",
-    "mapping values are not allowed here": "mapping values are not allowed here (quote a value that holds ': ')",
-}
-
-
-_DUPLICATE_KEY = re.compile(r'found duplicate key "(.*?)" with value')
-
-
-def _yaml_problem(name: str, error: MarkedYAMLError, sensitive: bool) -> Problem:
-    """A parser error in plain words, at the place the user must look."""
-    problem = (error.problem or "invalid YAML").split(" with value")[0]
-    context = error.context or ""
-    for start, words in _UNCLOSED.items():
-        if context.startswith(start) and error.context_mark is not None:
-            detail = HIDDEN if sensitive else problem
-            return _at(name, error.context_mark, f"YAML syntax: {words} ({detail})")
-    mark = error.problem_mark or error.context_mark
-    return _at(name, mark, f"YAML syntax: {_plain_words(error.problem or '', sensitive)}")
-
-
-def _plain_words(problem: str, sensitive: bool) -> str:
-    """The parser's problem in this module's words; for a file with secrets nothing else,
-    but a duplicate key's name when it is a variable name (a secret's key, never a value)."""
-    for start, words in _PLAIN_WORDS.items():
-        if problem.startswith(start):
-            return words
-    if not sensitive:
-        return problem.split(" with value")[0] or "invalid YAML"
-    duplicate = _DUPLICATE_KEY.match(problem)
-    if duplicate and names.env_var_name(duplicate[1]) is None:
-        return f'found duplicate key "{duplicate[1]}"'
-    return f"invalid YAML here ({HIDDEN})"
-
-
-def _at(name: str, mark: Any, message: str) -> Problem:
-    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-    return Problem(name, line, column, message)
 
 
 class _UnsupportedValue(Exception):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
-from aigonix_render.load.folders import ConfigFile, MicroserviceFolder
+from aigonix_render.load.values import ConfigFile, MicroserviceFolder
 
 
 def merged_document(data: Mapping[str, Any], environment: str) -> dict[str, Any]:

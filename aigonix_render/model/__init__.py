@@ -3,26 +3,34 @@
 It takes a ``Tree`` that validated and returns the customer, its applications, their
 environments and each microservice as it is in each environment (overrides merged,
 defaults filled in, subscriptions resolved to their producers). ``values`` holds the
-frozen dataclasses, ``build`` the functions that make them. Offered: the values,
-``build_model``, ``find_application``, ``find_environment``.
+frozen dataclasses, ``build`` the functions that make the customer, applications,
+environments and subscriptions, ``microservice`` the one that makes a microservice as it
+is in one environment, and ``lookup`` finds an application or environment by name.
+Offered: the values, ``build_model``, ``find_application``, ``find_environment``.
 """
 
 from __future__ import annotations
 
-from aigonix_render.model.build import (
+from aigonix_render.model.build import build_model
+from aigonix_render.model.lookup import find_application, find_environment
+from aigonix_render.model.values import (
     Application,
     ApplicationEnvironment,
     Customer,
     Environment,
+    EventStore,
+    Gateway,
     GitOps,
+    Host,
+    LegacyDatabases,
     Microservice,
     Model,
     Party,
+    Probe,
+    Resources,
+    Runtime,
     Subscription,
     Tenant,
-    build_model,
-    find_application,
-    find_environment,
 )
 
 __all__ = [
@@ -30,10 +38,17 @@ __all__ = [
     "ApplicationEnvironment",
     "Customer",
     "Environment",
+    "EventStore",
+    "Gateway",
     "GitOps",
+    "Host",
+    "LegacyDatabases",
     "Microservice",
     "Model",
     "Party",
+    "Probe",
+    "Resources",
+    "Runtime",
     "Subscription",
     "Tenant",
     "build_model",

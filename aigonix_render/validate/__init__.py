@@ -1,11 +1,15 @@
 """Stage 2, validating: a ``Tree`` → the problems it has, every one at ``file:line:column``.
 
 It takes the ``Tree`` that ``load`` read and returns ``Validation`` (the tree and its
-problems). ``schema`` checks each document against the JSON Schema of its kind (with a
-compiled fast path for valid documents and jsonschema's own messages for invalid ones);
-``rules`` holds the platform's rules across documents, with ``horizons`` (event
-horizons), ``sops_files`` (SOPS-encrypted inputs) and ``adoption`` (imported trees) beside
-it. Offered: ``validate_root``, ``validate_tree``, ``Validation``.
+problems). ``schema`` checks each document against the JSON Schema of its kind and drops
+the parts it refused before the rules that read one field run: ``fast_schema`` is the
+schema compiled into a fast check that passes valid documents, and ``schema_messages``
+turns jsonschema's errors for the others into problems. ``rules`` runs the platform's
+rules across documents: ``naming`` (names, labels, hosts and environments),
+``microservice_values`` (images, ports, probes, paths, env variables, config files and
+secrets), ``horizons`` (event horizons), ``sops_files`` (SOPS-encrypted inputs) and
+``adoption`` (imported trees). Offered: ``validate_root``, ``validate_tree``,
+``Validation``.
 """
 
 from __future__ import annotations

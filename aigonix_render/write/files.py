@@ -1,4 +1,4 @@
-"""Stage 6, write: rendered files → the output directory, swapped in whole.
+"""Writing OUT: the new output built beside the old one and swapped in whole.
 
 The new output is built in a sibling staging directory: files whose bytes did not change
 are hard links to the old ones (same inode, same mtime), files the directory holds but
@@ -12,40 +12,18 @@ from __future__ import annotations
 
 import ctypes
 import errno
-import fcntl
-import hashlib
 import os
-import re
 import shutil
 import stat
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from aigonix_render.foundation import OutputError, OutputFile, fsync_dir, replace_file
-
-MARKER = ".aigonix-render"
-INPUTS_PREFIX = "# inputs: "
-MARKER_HEADER = "# Written by aigonix-render: do not edit. The files below are owned and overwritten.\n"
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What a write would change: paths relative to the output directory."""
-
-    added: tuple[str, ...]
-    changed: tuple[str, ...]
-    removed: tuple[str, ...]
-
-    @property
-    def stale(self) -> bool:
-        return bool(self.added or self.changed or self.removed)
-
-    @property
-    def paths(self) -> list[str]:
-        return sorted((*self.added, *self.changed, *self.removed))
+from aigonix_render.write.lock import check_writable
+from aigonix_render.write.marker import MARKER, marker_text, owned_files
+from aigonix_render.write.plan import Plan, compare
+from aigonix_render.write.previous import read_previous
 
 
 def staging_path(out: Path) -> Path:
@@ -56,141 +34,13 @@ def retired_path(out: Path) -> Path:
     return out.parent / f".{out.name}.aigonix-retired"
 
 
-@dataclass(frozen=True)
-class Marker:
-    """What the ownership marker says: the inputs' digest and each owned file's SHA-256."""
-
-    inputs: str | None
-    files: dict[str, str]
-
-
-def read_marker(out: Path) -> Marker | None:
-    """The marker of ``out``, or None when ``out`` is not aigonix-render's. A damaged marker
-    (a merge conflict, a hand edit) is one clear error: which files it owns is unknown."""
-    marker = out / MARKER
-    if not marker.is_file():
-        return None
-    inputs: str | None = None
-    files: dict[str, str] = {}
-    text = marker.read_bytes().decode("utf-8", "replace")
-    for number, line in enumerate(text.splitlines(), 1):
-        if line.startswith(INPUTS_PREFIX):
-            inputs = line.removeprefix(INPUTS_PREFIX)
-        elif line and not line.startswith("#"):
-            digest, _, path = line.partition("  ")
-            if not _DIGEST.fullmatch(digest) or not path:
-                raise OutputError(
-                    f"{marker} is damaged at line {number} (a merge conflict or a hand edit?): "
-                    f"remove {out} and render again"
-                )
-            files[path] = digest
-    return Marker(inputs, files)
-
-
-_DIGEST = re.compile(r"[0-9a-f]{64}")
-
-
-def owned_files(out: Path) -> set[str] | None:
-    """The files the marker lists, or None when ``out`` is not aigonix-render's."""
-    marker = read_marker(out)
-    return None if marker is None else set(marker.files)
-
-
-def trusted_previous(out: Path, relative: str, marker: Marker | None) -> bytes | None:
-    """The previous file only if its bytes are what aigonix-render wrote (``marker``, read
-    once per run, holds the hashes): a file replaced by hand is never trusted, whatever it
-    claims about itself."""
-    old = read_previous(out, relative)
-    if marker is None or old is None or marker.files.get(relative) != _sha256(old):
-        return None
-    return old
-
-
-def check_writable(out: Path) -> None:
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"{out} is a file, not a directory")
-    if out.is_dir() and any(out.iterdir()) and owned_files(out) is None:
-        raise OutputError(
-            f"{out} is not empty and was not written by aigonix-render (no {MARKER}); refusing to write into it"
-        )
-
-
-def read_previous(out: Path, relative: str) -> bytes | None:
-    """The bytes of the regular file OUT holds at ``relative``; None for nothing, or for
-    anything else there (a symlink is never followed: it is not a file aigonix-render wrote)."""
-    found = _regular_file(os.path.join(out, relative))
-    return None if found is None else found[0]
-
-
-def plan(out: Path, files: list[OutputFile]) -> Plan:
-    return _compare(out, files)[0]
-
-
-def _compare(out: Path, files: list[OutputFile]) -> tuple[Plan, dict[str, int]]:
-    """The plan, and the status-change time (ctime) each unchanged file had when it was read:
-    a file linked into the new OUT later must still have it (nothing wrote it since)."""
-    owned = owned_files(out) or set()
-    new = {f.path for f in files}
-    added: list[str] = []
-    changed: list[str] = []
-    unchanged: dict[str, int] = {}
-    for output in files:
-        path = os.path.join(out, output.path)
-        old = _regular_file(path)
-        if old is None:  # nothing there, or not a file of ours (a symlink, a folder)
-            (changed if os.path.lexists(path) else added).append(output.path)
-        elif old[0] != output.text.encode("utf-8"):
-            changed.append(output.path)
-        else:
-            unchanged[output.path] = old[1]
-    removed = sorted(owned - new)
-    return Plan(tuple(sorted(added)), tuple(sorted(changed)), tuple(removed)), unchanged
-
-
-def marker_text(files: list[OutputFile], inputs: str) -> str:
-    """The ownership marker: the digest of the inputs, then each owned file's hash."""
-    lines = [f"{_sha256(f.text.encode('utf-8'))}  {f.path}\n" for f in sorted(files, key=lambda f: f.path)]
-    return MARKER_HEADER + f"{INPUTS_PREFIX}{inputs}\n" + "".join(lines)
-
-
-def _sha256(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
-
-
-def up_to_date(out: Path, inputs: str) -> bool:
-    """True when OUT was rendered from exactly these inputs and no owned file was touched,
-    decided without rendering anything (the fast path of a no-op render).
-
-    The marker's status-change time (ctime) is newer than every file's it lists (see
-    ``_restamp``): a file changed since has a newer one, and only those are read and hashed
-    against the marker.
-    """
-    marker = read_marker(out)
-    if marker is None or marker.inputs != inputs:
-        return False
-    written = os.stat(out / MARKER).st_ctime_ns
-    folder = f"{out}/"
-    return all(_intact(folder + path, digest, written) for path, digest in marker.files.items())
-
-
-def _intact(file: str, digest: str, written: int) -> bool:
-    """The ctime cannot be set back by hand, unlike the mtime."""
-    try:
-        status = os.lstat(file)
-    except OSError:
-        return False
-    if not stat.S_ISREG(status.st_mode):
-        return False
-    return status.st_ctime_ns < written or _sha256(_read(file)) == digest
-
-
 def write_output(out: Path, files: list[OutputFile], inputs: str) -> Plan:
     """Make ``out`` hold exactly ``files`` (plus files it held that it does not own).
 
     The caller holds ``output_lock(out)`` and has run ``recover(out)``.
     """
     check_writable(out)
-    changes, unchanged = _compare(out, files)
+    changes, unchanged = compare(out, files)
     marker = marker_text(files, inputs)
     if not changes.stale and out.is_dir():
         if read_previous(out, MARKER) != marker.encode("utf-8"):
@@ -322,20 +172,6 @@ def _ctime(path: str) -> int | None:
     return status.st_ctime_ns if stat.S_ISREG(status.st_mode) else None
 
 
-def _regular_file(path: str) -> tuple[bytes, int] | None:
-    """The bytes and ctime of the regular file at ``path`` (a symlink is not followed)."""
-    try:
-        status = os.lstat(path)
-        return (_read(path), status.st_ctime_ns) if stat.S_ISREG(status.st_mode) else None
-    except OSError:
-        return None
-
-
-def _read(path: str) -> bytes:
-    with open(path, "rb") as handle:
-        return handle.read()
-
-
 def _swap(staging: Path, out: Path) -> None:
     if not out.exists():
         os.rename(staging, out)
@@ -367,35 +203,3 @@ def _exchange(a: Path, b: Path) -> bool:
     if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
         return False
     raise OutputError(f"could not swap {b} into place: {os.strerror(code)}")
-
-
-@contextmanager
-def output_errors(out: Path) -> Iterator[None]:
-    """An operating-system error while writing (a path under a regular file, a read-only or
-    full disk, no permission) is the user's to fix: one line naming the place, exit 3."""
-    try:
-        yield
-    except OSError as error:
-        where = error.filename if error.filename is not None else out
-        reason = error.strerror or type(error).__name__
-        if isinstance(error, FileExistsError | NotADirectoryError):
-            reason = "a file stands where a folder is needed"
-        raise OutputError(f"cannot write the output directory {out}: {reason} ({where})") from None
-
-
-@contextmanager
-def output_lock(out: Path) -> Iterator[None]:
-    """One render into ``out`` at a time (locked on its parent folder); a second is refused."""
-    folder = out.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise OutputError(
-                f"another aigonix-render is writing into {folder}; try again when it has finished"
-            ) from None
-        yield
-    finally:
-        os.close(descriptor)

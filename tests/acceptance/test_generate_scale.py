@@ -25,8 +25,7 @@ from aigonix_render.commands import generate as generate_module
 from aigonix_render.commands import pipeline
 from aigonix_render.commands.generate import Target, generate
 from aigonix_render.foundation.problems import Problem
-from aigonix_render.load import documents
-from aigonix_render.load import folders as load
+from aigonix_render.load import documents, folders, place, reading, select
 from aigonix_render.load.documents import Document
 
 PARTITION = "00000000-0000-0000-0000-000000000000"
@@ -182,7 +181,7 @@ def recorded(monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[str]]:
     """The YAML files parsed and the files read as bytes, by the loader."""
     parsed: list[str] = []
     read: list[str] = []
-    real_document, real_file = documents.read_document, documents.read_file
+    real_document, real_file = documents.read_document, reading.read_file
 
     def read_document(root: Path, relative: str | Path, *args: Any) -> Document | Problem:
         parsed.append(str(relative))
@@ -192,8 +191,10 @@ def recorded(monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[str]]:
         read.append(name)
         return real_file(path, name, limit)
 
-    monkeypatch.setattr(load, "read_document", read_document)
-    monkeypatch.setattr(load, "read_file", read_file)
+    monkeypatch.setattr(place, "read_document", read_document)
+    monkeypatch.setattr(select, "read_document", read_document)
+    monkeypatch.setattr(folders, "read_file", read_file)
+    monkeypatch.setattr(select, "read_file", read_file)
     return parsed, read
 
 

@@ -28,7 +28,8 @@ import yaml
 from conftest import BASE, REPO, public_key, run_line
 
 from aigonix_render.commands.pipeline import prepare
-from aigonix_render.commands.review import MARKER, GitError, as_markdown, as_text, review
+from aigonix_render.commands.review import MARKER, as_markdown, as_text, review
+from aigonix_render.commands.revision import GitError
 from aigonix_render.foundation.errors import InvalidInput, UsageError
 from aigonix_render.seal.sops import find_sops
 

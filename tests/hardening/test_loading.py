@@ -27,8 +27,7 @@ from test_hostile_input import assert_no_crash, run_measured
 
 from aigonix_render.commands.reporter import REPORTERS
 from aigonix_render.foundation.problems import Problem, Severity
-from aigonix_render.load import documents
-from aigonix_render.load import folders as load
+from aigonix_render.load import documents, folders, place, reading, select
 
 SHOP = "applications/shop"
 BILLING = f"{SHOP}/microservices/billing"
@@ -249,7 +248,7 @@ def test_a_file_no_one_publishes_is_left_out_with_a_warning(name: str, base_tree
 
 @pytest.mark.parametrize("name", ["settings.json", "app.env", "config.yaml", "..data", "env", "a~b"])
 def test_ordinary_names_are_not_leftovers(name: str) -> None:
-    assert not load.unpublished(name)
+    assert not folders.unpublished(name)
 
 
 def test_left_out_files_are_never_rendered(base_tree: Path, keyed: Path, tmp_path: Path) -> None:
@@ -348,15 +347,16 @@ def test_a_symlink_loop_is_a_problem(base_tree: Path) -> None:
 def vanishing(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[str]]:
     """Files named here are deleted just before they are read, as by a concurrent checkout."""
     names: set[str] = set()
-    real = documents.read_file
+    real = reading.read_file
 
-    def read_file(path: Path, name: str, limit: int) -> bytes | documents.TooLarge | Problem:
+    def read_file(path: Path, name: str, limit: int) -> bytes | reading.TooLarge | Problem:
         if name in names:
             path.unlink()
         return real(path, name, limit)
 
-    monkeypatch.setattr(documents, "read_file", read_file)
-    monkeypatch.setattr(load, "read_file", read_file)
+    monkeypatch.setattr(reading, "read_file", read_file)
+    monkeypatch.setattr(folders, "read_file", read_file)
+    monkeypatch.setattr(select, "read_file", read_file)
     yield names
 
 
@@ -371,14 +371,14 @@ def test_a_file_deleted_during_the_run_is_a_problem(
 def test_the_tree_deleted_during_the_run_is_a_problem(
     base_tree: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = load._find_manifests
+    real = folders._find_manifests
 
-    def then_delete(place: load._Place) -> Iterator[Path]:
-        found = list(real(place))
+    def then_delete(where: place.Place) -> Iterator[Path]:
+        found = list(real(where))
         shutil.rmtree(base_tree)
         return iter(found)
 
-    monkeypatch.setattr(load, "_find_manifests", then_delete)
+    monkeypatch.setattr(folders, "_find_manifests", then_delete)
     assert_refused(
         base_tree, "aigonix.yaml:1:1: error: missing: the root needs an aigonix.yaml of kind Customer"
     )

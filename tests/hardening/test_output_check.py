@@ -1,5 +1,6 @@
-"""The one check over everything rendered (``output_check``): every way two rendered things
-meet, and every object the API server would refuse, is reported at the input it came from.
+"""The one check over everything rendered (``aigonix_render.check``): every way two
+rendered things meet, and every object the API server would refuse, is reported at the
+input it came from.
 
 Each case is the base tree with a few edits that pass validation, and the exact problems
 the check reports; where a class is impossible already, a test shows validation refuses
@@ -27,8 +28,13 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from test_properties import valid_trees, write_tree
 
-from aigonix_render import check as output_check
 from aigonix_render.check import check_rendering, check_secret_size
+from aigonix_render.check.apiserver import kind_rules
+from aigonix_render.check.blocks import block_rules
+from aigonix_render.check.metadata import name_rules
+from aigonix_render.check.objects import Finding, RenderedObject, object_from_data, read_object
+from aigonix_render.check.reader import read_block, read_libyaml, read_whole
+from aigonix_render.check.sizes import size_rules, string_rules
 from aigonix_render.foundation.problems import Problem, Severity
 from aigonix_render.model.build import build_model
 from aigonix_render.render import Rendering, Templates, docker_config, render_model
@@ -469,15 +475,15 @@ def test_render_writes_every_object_in_the_canonical_style(tmp_path: Path) -> No
     otherwise would cost the check seconds, so it fails here first."""
     for root in (SAMPLE, build(tmp_path, hostile_edits())):
         for file in rendered(validated(root)).objects:
-            assert output_check._read(file.path, file.text).data is None, file.path
+            assert read_object(file.path, file.text).data is None, file.path
 
 
 def test_the_canonical_reader_agrees_with_libyaml(tmp_path: Path) -> None:
     """The fast reading gives the objects, and every finding of every rule, libyaml's does."""
     for root in reading_trees(tmp_path):
         for file in rendered(validated(root)).objects:
-            fast = output_check._read(file.path, file.text)
-            slow = output_check._object(file.path, output_check._libyaml(file.text), file.text)
+            fast = read_object(file.path, file.text)
+            slow = object_from_data(file.path, read_libyaml(file.text), file.text)
             assert (fast.group, fast.kind, fast.name, fast.namespace) == (
                 slow.group,
                 slow.kind,
@@ -485,15 +491,13 @@ def test_the_canonical_reader_agrees_with_libyaml(tmp_path: Path) -> None:
                 slow.namespace,
             )
             assert fast.labels == slow.labels, file.path
-            assert output_check._whole(file.text) == yaml.load(file.text, Loader=yaml.SafeLoader), file.path
+            assert read_whole(file.text) == yaml.load(file.text, Loader=yaml.SafeLoader), file.path
             assert findings(fast) == findings(slow), file.path
 
 
-def findings(obj: output_check._Object) -> Counter[output_check._Finding]:
-    rules = (output_check._name_rules, output_check._block_rules, output_check._kind_rules)
-    return Counter(
-        f for rule in (*rules, output_check._size_rules, output_check._string_rules) for f in rule(obj)
-    )
+def findings(obj: RenderedObject) -> Counter[Finding]:
+    rules = (name_rules, block_rules, kind_rules)
+    return Counter(f for rule in (*rules, size_rules, string_rules) for f in rule(obj))
 
 
 @settings(max_examples=60, deadline=None, database=None)
@@ -503,8 +507,8 @@ def test_the_reader_reads_back_every_scalar_yaml_text_writes(value: str, indent:
 
     text = f"{' ' * indent}{key(value or 'k')}: {scalar(value, indent)}\n{' ' * indent}next: x\n"
     note(text)
-    assert output_check._read_block(text) == {value or "k": value, "next": "x"}
-    assert output_check._read_block(text) == yaml.load(text, Loader=yaml.SafeLoader)
+    assert read_block(text) == {value or "k": value, "next": "x"}
+    assert read_block(text) == yaml.load(text, Loader=yaml.SafeLoader)
 
 
 # --- properties on generated trees ---------------------------------------------------------------------
@@ -515,7 +519,7 @@ def oracle(rendering: Rendering) -> list[str]:
     identity rendered twice into one folder: an independent account of the output."""
     broken = []
     for file in rendering.objects:
-        obj = output_check._object(file.path, output_check._libyaml(file.text), file.text)
+        obj = object_from_data(file.path, read_libyaml(file.text), file.text)
         broken += [f"{file.path}: {f.field} {f.message}" for f in findings(obj)]
     identities = Counter(
         (f.path.rpartition("/")[0], body["apiVersion"], body["kind"], body["metadata"]["name"])

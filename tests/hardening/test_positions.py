@@ -18,8 +18,8 @@ from hostile import hostile_tree
 from test_hostile_input import BOMBS, NESTINGS, WEB
 
 from aigonix_render.foundation.problems import Problem, sort_problems
+from aigonix_render.load import Tree, load_tree
 from aigonix_render.load.documents import Document, PathPart, read_document
-from aigonix_render.load.folders import Tree, load_tree
 from aigonix_render.validate.schema import validate_tree
 
 

@@ -1,6 +1,6 @@
 """The compiled schema check never passes a document jsonschema finds a fault in.
 
-``validate._fast_check`` answers "valid" or "ask jsonschema": passing a faulty document
+``fast_schema.fast_check`` answers "valid" or "ask jsonschema": passing a faulty document
 would hide its problems. Checked on every document of the test trees and of the invalid
 cases, and on thousands of random mutations of valid documents (deterministic).
 """
@@ -17,8 +17,8 @@ import pytest
 from conftest import BASE, CASES, SAMPLE, build_case
 from test_positions import node_paths
 
-from aigonix_render.load.folders import load_tree
-from aigonix_render.validate import schema as validate
+from aigonix_render.load import load_tree
+from aigonix_render.validate import fast_schema, schema
 
 KINDS = ("Customer", "Application", "Microservice")
 
@@ -34,11 +34,11 @@ def documents(root: Path) -> Iterator[tuple[str, Any]]:
 
 
 def faultless(kind: str, data: Any) -> bool:
-    return not list(validate._validator(kind).iter_errors(data))
+    return not list(schema._validator(kind).iter_errors(data))
 
 
 def fast(kind: str, data: Any) -> bool:
-    check = validate._fast_check(kind)
+    check = fast_schema.fast_check(kind)
     assert check is not None, f"the {kind} schema no longer compiles: every document goes to jsonschema"
     return check(data)
 

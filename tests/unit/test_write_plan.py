@@ -11,18 +11,17 @@ import pytest
 from aigonix_render.foundation.errors import OutputError
 from aigonix_render.foundation.output import OutputFile
 from aigonix_render.write import files as write
-from aigonix_render.write.files import (
+from aigonix_render.write import marker as ownership
+from aigonix_render.write.files import recover, staging_path, write_output
+from aigonix_render.write.marker import (
     MARKER,
     Marker,
     marker_text,
-    plan,
     read_marker,
-    recover,
-    staging_path,
     trusted_previous,
     up_to_date,
-    write_output,
 )
+from aigonix_render.write.plan import plan
 
 
 def _out(tmp_path: Path, files: dict[str, str]) -> Path:
@@ -85,7 +84,7 @@ def test_after_a_rewrite_the_no_op_check_reads_no_unchanged_file(
         read.append(path)
         return b""
 
-    monkeypatch.setattr(write, "_read", counted)
+    monkeypatch.setattr(ownership, "read_file", counted)
     assert up_to_date(out, "sha256:second")
     assert read == []
     (out / "app/Dev/file-3.yaml").write_text("kind: ConfigMap # forged\n")

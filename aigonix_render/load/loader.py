@@ -1,0 +1,33 @@
+"""Stage 1, load: ``load_tree``, the entry point: ROOT → a ``Tree`` and the problems met.
+
+The whole tree (``folders.whole_tree``), or, with ``application=...``, only what rendering
+that one application needs (``select.one_application``, for ``generate``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from aigonix_render.foundation import Problem
+from aigonix_render.load.folders import whole_tree
+from aigonix_render.load.place import Place, run
+from aigonix_render.load.select import one_application
+from aigonix_render.load.values import Tree
+
+
+def load_tree(
+    root: Path, exclude: Sequence[Path] = (), libyaml_marks: bool = True, application: str | None = None
+) -> tuple[Tree, list[Problem]]:
+    """Read every input file under ``root``; ``exclude`` lists folders to skip (the output).
+
+    With ``application``, only what rendering that application needs (``one_application``);
+    the whole tree when no application has that name, so the caller says what there is."""
+    place = Place(root.resolve(), tuple(p.resolve() for p in exclude), libyaml_marks)
+    if application is not None:
+        tree, problems = run(one_application(place, application))
+        if tree is not None:
+            return tree, problems
+    tree, problems = run(whole_tree(place))
+    assert tree is not None
+    return tree, problems

@@ -1,0 +1,120 @@
+"""Stage 1, load: what rendering one application needs (``generate``), and no more.
+
+``one_application`` loads the customer and its registry credentials, the application,
+every application with a microservice that subscribes to it, and the applications all of
+those subscribe to, so that each one's model can be built. Application folders are found
+by the name in their manifest (``_Index``), read only as far as needed; a microservice is
+parsed to see whom it subscribes to only if its bytes could name the application.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aigonix_render.load.documents import Document, read_document
+from aigonix_render.load.folders import read_application, read_registry
+from aigonix_render.load.place import Loading, Manifest, Place, child_folders, read_manifest, run
+from aigonix_render.load.reading import MAX_FILE_BYTES, read_file
+from aigonix_render.load.values import MANIFEST, ApplicationFolder, Tree
+
+
+def one_application(place: Place, name: str) -> Loading[Tree | None]:
+    """What rendering the application ``name`` needs, or None when no application has that name.
+
+    The customer and its registry credentials; the application; every application with a
+    microservice that subscribes to it (``_consumers``); and the applications all of those
+    subscribe to, and so on, so that each one's model can be built. Argo CD renders every
+    application on every commit: the cost follows the application, not the tree. Checks
+    across the whole tree (unique names, ids and hosts; manifests at unknown places) are
+    ``validate``'s, in pre-commit and CI."""
+    customer = yield from read_manifest(place, "", "Customer")
+    index = _Index(place, (yield from child_folders(place, "applications")).entered)
+    target = index.find(name)
+    if target is None:
+        return None
+    loaded: dict[str, ApplicationFolder | None] = {}
+    pending = [target, *_consumers(place, index.folders, target, name)]
+    while pending:
+        folder = pending.pop()
+        if folder not in loaded:
+            loaded[folder] = application = yield from read_application(place, folder, index.manifest(folder))
+            pending += index.find_all(_subscribed_to(application))
+    registry = yield from read_registry(place, customer)
+    found = tuple(app for _, app in sorted(loaded.items()) if app is not None)
+    return Tree(place.root, customer, registry, found)
+
+
+class _Index:
+    """Application folders by the name in their manifest, read only as far as needed: the
+    folder named like the application first (the usual layout), the others only when that
+    one is not it. A manifest's problems count only if its application is loaded."""
+
+    def __init__(self, place: Place, folders: list[str]) -> None:
+        self.place = place
+        self.folders = folders
+        self.manifests: dict[str, Manifest] = {}
+
+    def manifest(self, folder: str) -> Manifest:
+        if folder not in self.manifests:
+            self.manifests[folder] = Manifest(*run(read_manifest(self.place, folder, "Application")))
+        return self.manifests[folder]
+
+    def find(self, name: str) -> str | None:
+        usual = f"applications/{name}"
+        first = [usual] if usual in self.folders else []
+        return next((f for f in [*first, *self.folders] if self._named(f, name)), None)
+
+    def find_all(self, names: set[str]) -> list[str]:
+        return [f for f in map(self.find, sorted(names)) if f is not None]
+
+    def _named(self, folder: str, name: str) -> bool:
+        document = self.manifest(folder).document
+        return document is not None and document.data.get("name") == name
+
+
+def _consumers(place: Place, folders: list[str], target: str, name: str) -> list[str]:
+    """The application folders with a microservice that subscribes to ``name``."""
+    return [
+        folder
+        for folder in folders
+        if folder != target
+        and any(
+            _subscribes(place, ms, name)
+            for ms in run(child_folders(place, f"{folder}/microservices"))[0].entered
+        )
+    ]
+
+
+def _subscribes(place: Place, folder: str, name: str) -> bool:
+    """Whether the microservice in ``folder`` subscribes to the application ``name``. Its file is
+    read as bytes and parsed only if it holds the name and the key as written, or a backslash
+    (a double-quoted scalar may spell either with escapes); names never span lines."""
+    relative = f"{folder}/{MANIFEST}"
+    raw = read_file(Path(place.path(relative)), relative, MAX_FILE_BYTES)
+    if not isinstance(raw, bytes):
+        return False
+    if b"\\" not in raw and (name.encode() not in raw or b"eventHorizons" not in raw):
+        return False
+    document = read_document(place.root, relative)
+    return isinstance(document, Document) and name in _subscribed_to_by(document)
+
+
+def _subscribed_to(application: ApplicationFolder | None) -> set[str]:
+    microservices = application.microservices if application is not None else ()
+    return {name for ms in microservices for name in _subscribed_to_by(ms.document)}
+
+
+def _subscribed_to_by(document: Document) -> set[str]:
+    """The producer applications a microservice's event horizons name, in the document or an
+    environment's override; any shape is read, validation comes later."""
+    overrides = document.data.get("environments")
+    layers = [document.data, *(overrides.values() if isinstance(overrides, dict) else ())]
+    found: set[str] = set()
+    for layer in layers:
+        entries = layer.get("eventHorizons") if isinstance(layer, dict) else None
+        for entry in entries if isinstance(entries, list) else ():
+            producer = entry.get("producer") if isinstance(entry, dict) else None
+            application = producer.get("application") if isinstance(producer, dict) else None
+            if isinstance(application, str):
+                found.add(application)
+    return found

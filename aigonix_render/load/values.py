@@ -1,0 +1,57 @@
+"""Stage 1, load: the values a loaded tree is made of, and the names of its fixed files.
+
+``Tree`` holds the customer, the registry credentials and the applications; each
+``ApplicationFolder`` its microservices; each ``MicroserviceFolder`` its document, its
+config files (``ConfigFile``), its environments' folders, files and secrets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aigonix_render.load.documents import Document
+
+MANIFEST = "aigonix.yaml"
+SECRETS = "secrets.yaml"
+CONFIG_MAP_LIMIT = 1024 * 1024
+"""What one ConfigMap holds; a config file larger than that is never read."""
+
+
+@dataclass(frozen=True)
+class ConfigFile:
+    """A file from a ``files/`` folder, destined for a ConfigMap key.
+
+    A file over ``CONFIG_MAP_LIMIT`` is not read (``content`` is empty): its ``size`` alone
+    fails validation wherever it would be published."""
+
+    path: str
+    name: str
+    content: bytes
+    size: int
+
+
+@dataclass(frozen=True)
+class MicroserviceFolder:
+    folder: str
+    document: Document
+    files: tuple[ConfigFile, ...]
+    environment_folders: dict[str, str] = field(default_factory=dict)
+    environment_files: dict[str, tuple[ConfigFile, ...]] = field(default_factory=dict)
+    secrets: dict[str, Document] = field(default_factory=dict)
+    unreadable_secrets: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class ApplicationFolder:
+    folder: str
+    document: Document
+    microservices: tuple[MicroserviceFolder, ...]
+
+
+@dataclass(frozen=True)
+class Tree:
+    root: Path
+    customer: Document | None
+    registry: Document | None
+    applications: tuple[ApplicationFolder, ...]

@@ -1,0 +1,252 @@
+"""The model's values: the frozen dataclasses render reads, and the constants they need.
+
+A customer with its environments and GitOps target, its applications with their event
+stores, each application environment with its tenants and microservices (Runtime, probes,
+legacy databases), and the event-horizon subscriptions between microservices.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from aigonix_render.foundation import INGRESS_NGINX, names
+from aigonix_render.load import ConfigFile
+
+CONSENT_NAMESPACE = uuid.UUID("6a1e2c4f-5b3d-4e8a-9c7f-0d2b4a6e8f10")
+
+
+Resources = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+
+
+@dataclass(frozen=True)
+class Gateway:
+    """The Gateway API Gateway an environment's HTTPRoutes attach to, and where its proxy
+    pods run (the NetworkPolicy of a public head admits them)."""
+
+    name: str
+    namespace: str
+    section_name: str | None
+    proxy_namespace: str
+    proxy_labels: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    production: bool
+    recipients: tuple[tuple[str, tuple[str, ...]], ...]
+    ingress_class: str
+    cluster_issuer: str
+    cluster_name: str = "in-cluster"
+    cluster_server: str | None = None
+    routes: str = INGRESS_NGINX
+    gateway: Gateway | None = None
+
+    @property
+    def lower(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
+class GitOps:
+    """Where the rendered output lives in git, for the Flux and Argo CD delivery objects."""
+
+    repo_url: str
+    revision: str
+    path: str
+    flux_source_kind: str
+    flux_source_name: str
+    flux_source_namespace: str
+    flux_decryption_secret: str
+    argocd_project: str
+    argocd_namespace: str
+
+
+@dataclass(frozen=True)
+class Customer:
+    name: str
+    id: str
+    environments: tuple[Environment, ...]
+    registry_server: str | None
+    registry_credentials: str | None
+    gitops: GitOps | None = None
+    labelled_pods: bool = False
+
+    @property
+    def label(self) -> str:
+        """The ``tenant`` label: the customer name with spaces as underscores."""
+        return names.customer_label(self.name)
+
+
+@dataclass(frozen=True)
+class Host:
+    host: str
+    secret_name: str | None
+
+    @property
+    def tls_secret(self) -> str:
+        return names.tls_secret(self.host, self.secret_name)
+
+
+@dataclass(frozen=True)
+class Tenant:
+    id: str
+    alias: str
+    hosts: tuple[Host, ...]
+
+
+@dataclass(frozen=True)
+class Probe:
+    kind: str
+    path: str
+    port: int | None
+    initial_delay_seconds: int | None
+    period_seconds: int | None
+
+
+@dataclass(frozen=True)
+class LegacyDatabases:
+    """The one tenant and database prefix of a Runtime made before platform-api v2.8.0, and
+    the alias of the customer tenant whose hosts reach it as that tenant (None: every
+    customer tenant's hosts route to it as themselves)."""
+
+    tenant: str
+    prefix: str
+    customer_tenant: str | None = None
+
+
+@dataclass(frozen=True)
+class Runtime:
+    image: str
+    public_streams: tuple[str, ...]
+    resources: Resources = ()
+    legacy: LegacyDatabases | None = None
+
+
+@dataclass(frozen=True)
+class Microservice:
+    """One microservice as it is in one environment, overrides merged."""
+
+    name: str
+    id: str
+    folder: str
+    image: str
+    port: int
+    command: tuple[str, ...]
+    args: tuple[str, ...]
+    resources: Resources
+    probes: tuple[Probe, ...]
+    ingress_path: str | None
+    ingress_path_type: str
+    replicas: int
+    env: tuple[tuple[str, str], ...]
+    secrets: tuple[str, ...]
+    secrets_file: str | None
+    files: tuple[ConfigFile, ...]
+    runtime: Runtime | None = None
+    m3_connector: bool = False
+
+    @property
+    def lower(self) -> str:
+        return self.name.lower()
+
+    def route_tenant(self, tenant: Tenant) -> str | None:
+        """The tenant a route from ``tenant``'s hosts names in its header: the host's own.
+        A Runtime that keeps its pre-v2.8.0 databases knows one tenant only; the hosts of
+        the customer tenant chosen for it send that tenant (as the platform's v2.7.0 Ingress
+        did), and no other tenant's hosts route to it (None)."""
+        legacy = self.runtime.legacy if self.runtime else None
+        if legacy is None or legacy.customer_tenant is None:
+            return tenant.id
+        return legacy.tenant if tenant.alias.lower() == legacy.customer_tenant.lower() else None
+
+
+@dataclass(frozen=True)
+class EventStore:
+    image: str
+    size: str
+    class_name: str
+    backup_schedule: str | None
+    backup_claim: str | None
+    backup_share_secret: str | None = None
+    always: bool = False
+
+    @property
+    def backup(self) -> bool:
+        return bool(self.backup_claim or self.backup_share_secret)
+
+
+@dataclass(frozen=True)
+class Application:
+    name: str
+    id: str
+    folder: str
+    environments: tuple[str, ...]
+    event_store: EventStore
+    developers: tuple[str, ...] = ()
+
+    @property
+    def namespace(self) -> str:
+        return names.namespace(self.id)
+
+
+@dataclass(frozen=True)
+class ApplicationEnvironment:
+    customer: Customer
+    application: Application
+    environment: Environment
+    tenants: tuple[Tenant, ...]
+    microservices: tuple[Microservice, ...]
+
+    @property
+    def has_event_store(self) -> bool:
+        """Where a microservice runs the Runtime, or everywhere when the application keeps
+        the event store the platform made for every environment (application/k8s/do.go)."""
+        return self.application.event_store.always or any(ms.runtime for ms in self.microservices)
+
+
+@dataclass(frozen=True)
+class Party:
+    """One side of an event horizon: a microservice of an application."""
+
+    application: Application
+    id: str
+    name: str
+
+    @property
+    def lower(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A consumer reading a producer's public stream in one environment, tenant by tenant."""
+
+    environment: str
+    consumer: Party
+    producer: Party
+    stream: str
+    partition: str
+    scope: str
+    tenants: tuple[tuple[str, str], ...]
+
+    def consent(self, consumer_tenant: str, producer_tenant: str) -> str:
+        """A deterministic consent id, so renders stay byte-identical."""
+        parts = (
+            self.consumer.id,
+            consumer_tenant,
+            self.producer.id,
+            producer_tenant,
+            self.stream,
+            self.partition,
+        )
+        return str(uuid.uuid5(CONSENT_NAMESPACE, "/".join(p.lower() for p in parts)))
+
+
+@dataclass(frozen=True)
+class Model:
+    customer: Customer
+    applications: tuple[Application, ...]
+    environments: tuple[ApplicationEnvironment, ...]
+    subscriptions: tuple[Subscription, ...] = ()
