@@ -1,7 +1,9 @@
 """The command line: a thin shell that turns options into calls of the pipeline.
 
-Here: the group with its one error boundary, and the commands that read a tree; the
-commands that write one (``init``, ``set``, ``import``) come from ``commands.cli_edit``.
+Here: the group with its one error boundary, and the commands that read a tree; ``render``
+and ``diff`` come from ``commands.cli_render``, the commands that write a tree (``init``,
+``set``, ``import``) from ``commands.cli_edit``. Without ROOT, every command finds the
+tree's root by walking up from the current folder (``commands.places``).
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from typing import Any
 import click
 
 from aigonix_render import __version__
-from aigonix_render.commands import reporter
+from aigonix_render.commands import stdout
 from aigonix_render.commands.cli_edit import import_, init, set_group
-from aigonix_render.commands.cli_options import ROOT
+from aigonix_render.commands.cli_options import FORMAT, ROOT, current_report, start_report, tree_root
+from aigonix_render.commands.cli_render import diff, render
+from aigonix_render.commands.cli_text import counted
 from aigonix_render.foundation import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
@@ -25,9 +29,11 @@ from aigonix_render.foundation import (
     EXIT_OK,
     AigonixError,
     InvalidInput,
+    Problem,
+    Severity,
+    UsageError,
     has_errors,
 )
-from aigonix_render.seal import DEFAULT_TIMEOUT, SOPS_BINARY_VARIABLE
 
 INTERRUPTED = "aigonix-render: interrupted; the output directory is as it was"
 
@@ -41,8 +47,8 @@ class _Commands(click.Group):
         try:
             code = super().invoke(ctx)
         except InvalidInput as error:
-            click.echo(reporter.text(error.problems), nl=False, err=True)
-            click.echo(f"aigonix-render: {error}", err=True)
+            click.echo(current_report(ctx)(error.problems), nl=False, err=True)
+            click.echo(f"aigonix-render: {_not_valid(error.problems)}", err=True)
             ctx.exit(error.exit_code)
         except AigonixError as error:
             click.echo(f"aigonix-render: error: {error}", err=True)
@@ -53,163 +59,37 @@ class _Commands(click.Group):
         ctx.exit(code or EXIT_OK)
 
 
-class _Progress:
-    """The phase of a long render on one terminal line of stderr; nothing in CI or a pipe."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.shown = False
-
-    def show(self, phase: str) -> None:
-        if self.enabled:
-            click.echo(f"\r\x1b[Kaigonix-render: {phase}…", nl=False, err=True)
-            self.shown = True
-
-    def clear(self) -> None:
-        if self.shown:
-            click.echo("\r\x1b[K", nl=False, err=True)
+def _not_valid(problems: list[Problem]) -> str:
+    """Why the tree failed: its errors, or, under ``--strict``, its warnings."""
+    errors = sum(1 for p in problems if p.severity is Severity.ERROR)
+    if errors:
+        return f"the tree does not validate ({counted(errors, 'error')})"
+    return f"the tree does not validate with --strict ({counted(len(problems), 'warning')})"
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="aigonix-render")
 def cli() -> None:
-    """Validate an aigonix.yaml tree and render it to Kubernetes YAML with SOPS-sealed Secrets."""
+    """Validate an aigonix.yaml tree and render it to Kubernetes YAML with SOPS-sealed Secrets.
+
+    Without ROOT, a command finds the tree's root by walking up from the current folder
+    to the nearest aigonix.yaml of kind: Customer (stopping at the git work tree's top).
+    """
 
 
 @cli.command()
 @ROOT
-@click.option(
-    "--format",
-    "format_",
-    type=click.Choice(reporter.FORMATS),
-    default=None,
-    help="Output format [default: github inside GitHub Actions, else text].",
-)
+@FORMAT
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def validate(root: Path, format_: str | None, strict: bool) -> int:
+def validate(root: Path | None, format_: str | None, strict: bool) -> int:
     """Check the tree against the schemas and the platform's rules (needs no keys)."""
     from aigonix_render.validate import validate_root
 
+    root = tree_root(root)
+    report = start_report(root, format_)
     problems = validate_root(root).problems
-    chosen = format_ or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-    click.echo(reporter.REPORTERS[chosen](problems), nl=False)
+    click.echo(report(problems), nl=False)
     return EXIT_INVALID if has_errors(problems, strict) else EXIT_OK
-
-
-@cli.command()
-@ROOT
-@click.option("-o", "--out", required=True, type=click.Path(path_type=Path), help="The output directory.")
-@click.option("--check", is_flag=True, help="Write nothing; exit 1 when OUT is not up to date.")
-@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option(
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Parallel sops processes (default: CPUs).",
-)
-@click.option(
-    "--sops-timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    default=DEFAULT_TIMEOUT,
-    show_default=True,
-    envvar="AIGONIX_RENDER_SOPS_TIMEOUT",
-    help="Seconds one sops process may take before it is stopped (exit 3).",
-)
-@click.option(
-    "--sops-binary",
-    is_flag=True,
-    envvar=SOPS_BINARY_VARIABLE,
-    help="Run the sops binary for every file (default: age-only files in-process).",
-)
-@click.option("-q", "--quiet", is_flag=True, help="No progress on a terminal.")
-def render(
-    root: Path,
-    out: Path,
-    check: bool,
-    strict: bool,
-    jobs: int | None,
-    sops_timeout: float,
-    sops_binary: bool,
-    quiet: bool,
-) -> int:
-    """Render the tree into OUT, Secrets encrypted with sops."""
-    from aigonix_render.commands.pipeline import RenderOptions
-    from aigonix_render.commands.pipeline import render as run_render
-
-    progress = _Progress(enabled=not quiet and sys.stderr.isatty())
-    options = RenderOptions(root, out, check, strict, jobs or 0, sops_timeout, sops_binary, progress.show)
-    try:
-        result = run_render(options)
-    finally:
-        progress.clear()
-    click.echo(reporter.text(result.problems), nl=False, err=True)
-    changes = result.plan
-    if check:
-        for mark, paths in (("+", changes.added), ("~", changes.changed), ("-", changes.removed)):
-            for path in paths:
-                click.echo(f"{mark} {out / path}")
-        click.echo(f"{out} is {'out of date' if changes.stale else 'up to date'}", err=True)
-        return EXIT_INVALID if changes.stale else EXIT_OK
-    summary = f"{len(changes.added)} added, {len(changes.changed)} changed, {len(changes.removed)} removed"
-    click.echo(f"rendered {root} into {out}: {summary}; {result.sealed} Secrets encrypted", err=True)
-    return EXIT_OK
-
-
-@cli.command()
-@ROOT
-@click.option(
-    "-o",
-    "--out",
-    default=None,
-    type=click.Path(path_type=Path),
-    help="The output directory (not with --base).",
-)
-@click.option(
-    "--base",
-    default=None,
-    metavar="REF",
-    help="Compare with ROOT as it is at git revision REF instead of OUT (needs no OUT and no key; exit 0).",
-)
-@click.option(
-    "--format",
-    "format_",
-    type=click.Choice(["text", "markdown"]),
-    default="text",
-    show_default=True,
-    help="With --base: text, or markdown for a pull request comment.",
-)
-@click.option(
-    "--exit-code",
-    is_flag=True,
-    help="With --base: exit 1 when the output changed (like git diff --exit-code).",
-)
-@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def diff(root: Path, out: Path | None, base: str | None, format_: str, exit_code: bool, strict: bool) -> int:
-    """Show what render would change in OUT (exit 1 when it would), or with --base REF what
-    the tree changes in the rendered output since git revision REF."""
-    if base is not None:
-        return _diff_base(root, base, out, format_, exit_code, strict)
-    if out is None:
-        raise click.UsageError("give -o OUT, or --base REF")
-    if format_ != "text" or exit_code:
-        raise click.UsageError("--format and --exit-code go with --base")
-    from aigonix_render.commands.pipeline import diff as run_diff
-
-    result = run_diff(root, out, strict)
-    click.echo(result.text, nl=False)
-    return EXIT_INVALID if result.plan.stale else EXIT_OK
-
-
-def _diff_base(root: Path, base: str, out: Path | None, format_: str, exit_code: bool, strict: bool) -> int:
-    """``diff --base``: a report, so exit 0 unless ``--exit-code`` asks about a change."""
-    from aigonix_render.commands.review import as_markdown, as_text, review
-
-    if out is not None:
-        raise click.UsageError("--base compares with a git revision, not with OUT: leave out -o")
-    result = review(root, base, strict)
-    click.echo(reporter.text(list(result.problems)), nl=False, err=True)
-    click.echo(as_markdown(result) if format_ == "markdown" else as_text(result), nl=False)
-    return EXIT_INVALID if exit_code and result.changed else EXIT_OK
 
 
 @cli.command()
@@ -221,12 +101,14 @@ def _diff_base(root: Path, base: str, out: Path | None, format_: str, exit_code:
     default=None,
     help="The environment, or _shared for the application's shared objects [env: ARGOCD_ENV_AIGONIX_ENV, PARAM_ENV].",
 )
-def generate(root: Path, app: str | None, env: str | None) -> int:
+def generate(root: Path | None, app: str | None, env: str | None) -> int:
     """Print one application environment (or its application's _shared objects) as a YAML
     stream, Secrets decrypted (Argo CD CMP)."""
     from aigonix_render.commands.generate import generate as run_generate
     from aigonix_render.commands.generate import target_from
 
+    root = tree_root(root)
+    start_report(root, "text")
     target = target_from(app, env, os.environ)
     stream = run_generate(root, target, os.environ)
     click.echo(stream, nl=False)
@@ -234,20 +116,42 @@ def generate(root: Path, app: str | None, env: str | None) -> int:
 
 
 @cli.command()
-@ROOT
 @click.argument("microservice")
-@click.option("--env", "environment", required=True, help="The environment, e.g. Prod.")
-def show(root: Path, microservice: str, environment: str) -> int:
-    """Print the effective configuration of MICROSERVICE in one environment."""
+@click.argument("root", required=False, default=None, metavar="[ROOT]")
+@click.option("--env", "environment", required=True, help="The environment, e.g. Prod (case-sensitive).")
+@click.option("--format", "format_", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
+def show(microservice: str, root: str | None, environment: str, format_: str) -> int:
+    """Print the effective configuration of MICROSERVICE (its name, or APP/NAME) in one
+    environment. ``show ROOT MICROSERVICE`` works too: with two arguments, the one that is
+    a folder is ROOT (the second, when both are)."""
+    import json
+
     import yaml
 
     from aigonix_render.commands.pipeline import valid_model
     from aigonix_render.commands.show import effective_configuration
 
-    model = valid_model(root, strict=False).model
+    microservice, found = _show_arguments(microservice, root)
+    start_report(found, "text")
+    model = valid_model(found, strict=False).model
     configuration = effective_configuration(model, microservice, environment)
-    click.echo(yaml.safe_dump(configuration, sort_keys=False, allow_unicode=True), nl=False)
+    if format_ == "json":
+        click.echo(json.dumps(configuration, indent=2, ensure_ascii=False))
+    else:
+        click.echo(yaml.safe_dump(configuration, sort_keys=False, allow_unicode=True), nl=False)
     return EXIT_OK
+
+
+def _show_arguments(first: str, second: str | None) -> tuple[str, Path]:
+    """MICROSERVICE and the root: ``MICROSERVICE [ROOT]``, or the older ``ROOT MICROSERVICE``
+    when only the first of two arguments is a folder."""
+    if second is None:
+        return first, tree_root(None)
+    if Path(second).is_dir():
+        return first, Path(second)
+    if Path(first).is_dir():
+        return second, Path(first)
+    raise UsageError(f"the folder {second!r} does not exist (show MICROSERVICE [ROOT] --env ENV)")
 
 
 @cli.command()
@@ -263,14 +167,29 @@ def schema(kind: str | None) -> int:
     return EXIT_OK
 
 
+cli.add_command(render)
+cli.add_command(diff)
 cli.add_command(init)
 cli.add_command(set_group)
 cli.add_command(import_)
 
 
 def main() -> None:
+    """Run the command line; standard output that cannot be written ends here, once: a
+    reader that went away is no error (exit 0), any other failure one line and exit 3."""
+    stdout.guard()
     try:
-        cli()
+        try:
+            cli(prog_name="aigonix-render")
+        finally:
+            sys.stdout.flush()
+    except stdout.StdoutClosed:
+        stdout.discard()
+        sys.exit(EXIT_OK)
+    except stdout.StdoutFailed as error:
+        stdout.discard()
+        click.echo(f"aigonix-render: error: {error}", err=True)
+        sys.exit(error.exit_code)
     except KeyboardInterrupt:
         click.echo(f"\n{INTERRUPTED}", err=True)
         sys.exit(EXIT_INTERRUPTED)

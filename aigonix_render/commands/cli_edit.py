@@ -12,8 +12,8 @@ from pathlib import Path
 
 import click
 
-from aigonix_render.commands import reporter
-from aigonix_render.commands.cli_options import ROOT
+from aigonix_render.commands.cli_options import ROOT, start_report, tree_root
+from aigonix_render.commands.cli_text import counted
 from aigonix_render.foundation import EXIT_INVALID, EXIT_OK
 
 
@@ -28,7 +28,7 @@ from aigonix_render.foundation import EXIT_INVALID, EXIT_OK
 )
 def init(folder: Path, customer: str | None, application: str | None, age_recipient: str | None) -> int:
     """Scaffold a working tree in FOLDER: customer, application, .sops.yaml, pre-commit."""
-    from aigonix_render.commands.init import InitOptions, scaffold
+    from aigonix_render.commands.init import InitOptions, key_message, scaffold
 
     interactive = sys.stdin.isatty()
     customer = customer or (
@@ -44,9 +44,7 @@ def init(folder: Path, customer: str | None, application: str | None, age_recipi
     for name in result.kept:
         click.echo(f"kept {folder / name} (it exists; not replaced)")
     if result.generated_key:
-        click.echo(
-            f"generated an age key in {result.generated_key}: keep it secret; SOPS_AGE_KEY_FILE={result.generated_key}"
-        )
+        click.echo(key_message(result.generated_key))
     return EXIT_OK
 
 
@@ -65,12 +63,14 @@ def set_group() -> None:
 @click.argument("image")
 @SET_ENV_OPTION
 @ROOT
-def set_image(microservice: str, image: str, environment: str | None, root: Path) -> int:
+def set_image(microservice: str, image: str, environment: str | None, root: Path | None) -> int:
     """Set the head image of MICROSERVICE (its name, or APP/NAME); validated before writing."""
     from aigonix_render.commands.edit import set_image as run_set_image
 
+    root = tree_root(root)
+    report = start_report(root, "text")
     result = run_set_image(root, microservice, image, environment)
-    click.echo(reporter.text(list(result.warnings)), nl=False, err=True)
+    click.echo(report(list(result.warnings)), nl=False, err=True)
     click.echo(result.summary())
     return EXIT_OK
 
@@ -80,14 +80,16 @@ def set_image(microservice: str, image: str, environment: str | None, root: Path
 @click.argument("assignment", metavar="NAME=VALUE")
 @SET_ENV_OPTION
 @ROOT
-def set_env(microservice: str, assignment: str, environment: str | None, root: Path) -> int:
+def set_env(microservice: str, assignment: str, environment: str | None, root: Path | None) -> int:
     """Set the environment variable NAME of MICROSERVICE to the string VALUE (never a secret)."""
     from aigonix_render.commands.edit import set_env as run_set_env
     from aigonix_render.commands.edit import split_assignment
 
+    root = tree_root(root)
+    report = start_report(root, "text")
     name, value = split_assignment(assignment)
     result = run_set_env(root, microservice, name, value, environment)
-    click.echo(reporter.text(list(result.warnings)), nl=False, err=True)
+    click.echo(report(list(result.warnings)), nl=False, err=True)
     click.echo(result.summary())
     return EXIT_OK
 
@@ -139,8 +141,9 @@ def import_(
     click.echo(result.report_text(), nl=False)
     if not result.written:
         click.echo(
-            f"aigonix-render: --strict: {len(result.warnings)} warnings; nothing was written", err=True
+            f"aigonix-render: --strict: {counted(len(result.warnings), 'warning')}; nothing was written",
+            err=True,
         )
         return EXIT_INVALID
-    click.echo(f"imported {len(result.files)} files into {tree}", err=True)
+    click.echo(f"imported {counted(len(result.files), 'file')} into {tree}", err=True)
     return EXIT_OK

@@ -27,7 +27,7 @@ from aigonix_render.commands.pipeline import valid_model
 from aigonix_render.foundation import InvalidInput, UsageError
 from aigonix_render.model import Model, find_application, find_environment
 from aigonix_render.render import SHARED_FOLDER, Rendering, Templates, render_environment, render_shared
-from aigonix_render.seal import SOPS_BINARY_VARIABLE, Sops, decrypt_sources, reveal
+from aigonix_render.seal import SOPS_BINARY_VARIABLE, Sops, decrypt_sources, reveal, with_tree_key
 
 APP_VARIABLES = ("ARGOCD_ENV_AIGONIX_APP", "PARAM_APP")
 ENV_VARIABLES = ("ARGOCD_ENV_AIGONIX_ENV", "PARAM_ENV")
@@ -64,7 +64,7 @@ def generate(root: Path, target: Target, environ: Mapping[str, str]) -> str:
     refused = check_rendering(rendering, valid.model, valid.tree)
     if refused:
         raise InvalidInput(refused)
-    sops = Sops(environ, binary_only=environ.get(SOPS_BINARY_VARIABLE) == "1")
+    sops = Sops(with_tree_key(environ, root), binary_only=environ.get(SOPS_BINARY_VARIABLE) == "1")
     decrypted = decrypt_sources(rendering.secrets, root, sops, 1) if rendering.secrets else {}
     documents = [f.text for f in rendering.objects]
     documents += [reveal(pending, decrypted, templates) for pending in rendering.secrets]

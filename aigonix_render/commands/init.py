@@ -7,13 +7,24 @@ The scaffold takes its age recipient from ``--age-recipient``, else from the key
 from __future__ import annotations
 
 import os
+import shlex
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from aigonix_render import __version__
 from aigonix_render.foundation import OutputError, UsageError, age_keys, names, scalar
 
-KEY_FILE = "age.agekey"
+KEY_FILE = age_keys.TREE_KEY_FILE
+
+
+def key_message(key: Path) -> str:
+    """What ``init`` says of the key it generated: ``render`` finds it in the root by itself;
+    sops (``sops edit``) needs the variable, with an absolute path that holds in any folder."""
+    return (
+        f"generated an age key in {key}: keep it secret, never commit it; render finds it there "
+        f"by itself; for sops: export SOPS_AGE_KEY_FILE={shlex.quote(os.path.abspath(key))}"
+    )
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,7 @@ def scaffold(options: InitOptions, environ: dict[str, str]) -> InitResult:
     if (folder / "aigonix.yaml").exists():
         raise OutputError(f"{folder / 'aigonix.yaml'} exists already; init starts a new tree only")
     _check_name(options.application)
+    _check_customer(options.customer)
     recipient, key = _recipient(options, environ)
     files = _files(options, recipient)
     if key is not None:
@@ -55,6 +67,18 @@ def _check_name(application: str) -> None:
     why = names.dns1123_label(application)
     if why:
         raise UsageError(f"{application!r} cannot be an application name: {why}")
+
+
+def _check_customer(customer: str) -> None:
+    """The customer name becomes the ``tenant`` label (spaces as ``_``): refused before
+    anything is written when validate would refuse it."""
+    label = names.customer_label(customer)
+    if names.label_value(label):
+        raise UsageError(
+            f"{customer!r} cannot be a customer name: it becomes the label tenant={label!r}, so it "
+            "may hold only letters, digits, spaces, '-', '_' and '.', start and end with a letter "
+            "or digit, and be at most 63 characters"
+        )
 
 
 def _create(folder: Path, name: str, text: str) -> bool:
@@ -101,7 +125,13 @@ def _files(options: InitOptions, recipient: str) -> dict[str, str]:
     ids = [str(uuid.uuid4()) for _ in range(4)]
     return {
         "aigonix.yaml": _CUSTOMER.format(name=scalar(options.customer), id=ids[0], recipient=recipient),
-        f"applications/{app}/aigonix.yaml": _APPLICATION.format(name=app, id=ids[1], tenant=ids[2]),
+        f"applications/{app}/aigonix.yaml": _APPLICATION.format(
+            name=scalar(app),
+            id=ids[1],
+            tenant=ids[2],
+            dev_host=scalar(f"{app}-dev.example.com"),
+            host=scalar(f"{app}.example.com"),
+        ),
         f"applications/{app}/microservices/hello/aigonix.yaml": _MICROSERVICE.format(id=ids[3]),
         ".sops.yaml": _SOPS.format(recipient=recipient),
         ".pre-commit-config.yaml": _PRE_COMMIT,
@@ -146,13 +176,13 @@ environments:
       - id: 445f8ea8-1a6f-40d7-b2fc-796dba92dc44
         alias: default
         hosts:
-          - host: {name}-dev.example.com
+          - host: {dev_host}
   Prod:
     tenants:
       - id: {tenant}
         alias: default
         hosts:
-          - host: {name}.example.com
+          - host: {host}
 """
 _MICROSERVICE = """\
 apiVersion: aigonix.io/v1
@@ -182,10 +212,11 @@ creation_rules:
   - path_regex: (^|/)(secrets\\.yaml|registry\\.sops\\.yaml)$
     age: {recipient}
 """
-_PRE_COMMIT = """\
+# The release this aigonix-render is: the tag the release workflow publishes it from.
+_PRE_COMMIT = f"""\
 repos:
   - repo: https://github.com/aigonix/aigonix-render
-    rev: v0.1.0 # pin to a release
+    rev: v{__version__} # the release that wrote this file; pre-commit autoupdate bumps it
     hooks:
       - id: aigonix-validate
 """

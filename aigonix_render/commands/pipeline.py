@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from aigonix_render import __version__
+from aigonix_render.commands.cli_text import counted
 from aigonix_render.foundation import (
     InvalidInput,
     OutputError,
@@ -26,10 +27,14 @@ from aigonix_render.foundation import (
 )
 from aigonix_render.seal import DEFAULT_TIMEOUT
 from aigonix_render.write import (
+    MARKER,
     Marker,
+    MarkerInputs,
     Plan,
+    TreeInputs,
     check_writable,
-    input_digest,
+    conflict_note,
+    folder_sources,
     output_errors,
     output_lock,
     plan,
@@ -101,6 +106,7 @@ class Prepared:
     rendering: Rendering
     secrets: list[Fingerprinted]
     previous: Marker | None
+    tree: Tree
 
 
 def prepare(root: Path, out: Path, strict: bool) -> Prepared:
@@ -124,7 +130,9 @@ def prepare(root: Path, out: Path, strict: bool) -> Prepared:
     if refused:
         raise InvalidInput(sort_problems([*valid.problems, *refused]))
     secrets = [fingerprint(p, root, templates) for p in rendering.secrets]
-    return Prepared(root, out, valid.model, valid.problems, templates, rendering, secrets, previous)
+    return Prepared(
+        root, out, valid.model, valid.problems, templates, rendering, secrets, previous, valid.tree
+    )
 
 
 @contextmanager
@@ -145,32 +153,42 @@ def _no_cycle_collection() -> Iterator[None]:
 def render(options: RenderOptions) -> RenderResult:
     root, out = options.root.resolve(), options.out.resolve()
     _check_output_place(root, out)
-    inputs = input_digest(root, (out,), f"{__version__}/strict={options.strict}")
+    inputs = TreeInputs(root, (out,), f"{__version__}/strict={options.strict}")
     if options.check:
         if up_to_date(out, inputs):
             return RenderResult(Plan((), (), ()), [], 0)
         prepared = prepare(root, out, options.strict)
-        return RenderResult(_check_plan(prepared), prepared.problems, 0)
+        return RenderResult(_check_plan(prepared), _noted(prepared, resolved=False), 0)
     with output_errors(out), output_lock(out):
         recover(out)
         if up_to_date(out, inputs):
             return RenderResult(Plan((), (), ()), [], 0)
+        inputs.warm()
         options.progress("reading and rendering the tree")
         prepared = prepare(root, out, options.strict)
         check_writable(out)
         kept, stale = _split_by_fingerprint(out, prepared.secrets, prepared.previous)
         if stale:
-            options.progress(f"sealing {len(stale)} Secrets")
+            options.progress(f"sealing {counted(len(stale), 'Secret')}")
         sealed = _seal(stale, prepared.root, prepared.templates, options)
         files = [*prepared.rendering.files, *kept, *sealed]
-        options.progress(f"writing {len(files)} files")
-        return RenderResult(write_output(out, files, inputs), prepared.problems, len(sealed))
+        options.progress(f"writing {counted(len(files), 'file')}")
+        sources = folder_sources(prepared.tree, prepared.model, (f.path for f in files))
+        marker = MarkerInputs(inputs.tool, inputs.sections(sources))
+        return RenderResult(write_output(out, files, marker), _noted(prepared, resolved=True), len(sealed))
+
+
+def _noted(prepared: Prepared, resolved: bool) -> list[Problem]:
+    """The problems, and what to do about a marker git could not merge."""
+    note = conflict_note(prepared.out, prepared.previous, resolved)
+    return [*prepared.problems, *([note] if note else [])]
 
 
 @dataclass(frozen=True)
 class DiffResult:
     plan: Plan
     text: str
+    problems: list[Problem] = field(default_factory=list)
 
 
 def diff(root: Path, out: Path, strict: bool = False) -> DiffResult:
@@ -180,7 +198,7 @@ def diff(root: Path, out: Path, strict: bool = False) -> DiffResult:
     new = {f.path: f.text for f in prepared.rendering.files}
     secrets = {s.pending.path for s in prepared.secrets}
     chunks = [_file_diff(prepared.out, path, new.get(path), path in secrets) for path in changes.paths]
-    return DiffResult(changes, "".join(chunks))
+    return DiffResult(changes, "".join(chunks), prepared.problems)
 
 
 def _file_diff(out: Path, path: str, new: str | None, secret: bool) -> str:
@@ -198,11 +216,11 @@ def _file_diff(out: Path, path: str, new: str | None, secret: bool) -> str:
 def _seal(
     stale: list[Fingerprinted], root: Path, templates: Templates, options: RenderOptions
 ) -> list[OutputFile]:
-    from aigonix_render.seal import Sops, seal
+    from aigonix_render.seal import Sops, seal, with_tree_key
 
     if not stale:
         return []
-    sops = Sops(os.environ, options.sops_timeout, options.sops_binary)
+    sops = Sops(with_tree_key(os.environ, root), options.sops_timeout, options.sops_binary)
     return seal(stale, root, templates, sops, options.jobs or os.cpu_count() or 1)
 
 
@@ -240,6 +258,8 @@ def _check_plan(prepared: Prepared) -> Plan:
     missing = tuple(s.pending.path for s in stale)
     added = tuple(p for p in missing if read_previous(out, p) is None)
     changed = tuple(p for p in missing if p not in added)
+    if prepared.previous is not None and prepared.previous.conflict is not None:
+        changed += (MARKER,)  # git's conflict marks stay until a render writes it anew
     return Plan(
         tuple(sorted((*result.added, *added))),
         tuple(sorted((*result.changed, *changed))),

@@ -2,7 +2,8 @@
 
 The Action's ``mode: preview`` runs ``python -m aigonix_render.commands.pr_comment``. A pull request
 keeps one preview: the comment whose first line is the hidden marker is edited in place,
-so the conversation does not fill up with outdated previews. Only the standard library
+so the conversation does not fill up with outdated previews, but only a comment the token's
+own identity wrote (``token_login``): a marked comment by anyone else is left alone. Only the standard library
 (``urllib.request``), so it runs wherever the Action's Python runs, without ``gh``.
 
 The API is ``GITHUB_API_URL`` (GitHub Enterprise, or a test's local stand-in), the token
@@ -33,7 +34,11 @@ TIMEOUT = 30
 
 
 class CommentError(AigonixError):
-    """GitHub refused or could not be reached (exit 3)."""
+    """GitHub refused or could not be reached (exit 3); ``status``: GitHub's HTTP answer, if any."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -51,7 +56,7 @@ class Api:
                 return json.loads(response.read() or b"null")
         except urllib.error.HTTPError as error:
             with error:
-                raise CommentError(self._refusal(method, path, error)) from None
+                raise CommentError(self._refusal(method, path, error), error.code) from None
         except (urllib.error.URLError, OSError, ValueError) as error:
             reason = getattr(error, "reason", error)
             raise CommentError(self._hide(f"{method} {path} failed: {reason}")) from None
@@ -79,8 +84,36 @@ class Api:
         return text.replace(self.token, "***") if self.token else text
 
 
-def find_comment(api: Api, repository: str, number: int) -> int | None:
-    """The id of the first comment whose first line is the marker, if there is one."""
+ACTIONS_BOT = "github-actions[bot]"
+
+
+def token_login(api: Api) -> str:
+    """The login the token comments as: ``GET /user`` for a user's token; GitHub refuses that
+    call (403) to an installation token, such as the Actions ``GITHUB_TOKEN``, whose comments
+    are written by ``github-actions[bot]``."""
+    try:
+        user = api.call("GET", "/user")
+    except CommentError as error:
+        if error.status == 403:  # "Resource not accessible by integration"
+            return ACTIONS_BOT
+        raise
+    login = user.get("login") if isinstance(user, dict) else None
+    if not isinstance(login, str) or not login:
+        raise CommentError("GitHub answered GET /user without a login")
+    return login
+
+
+def _author(comment: Mapping[str, Any]) -> str:
+    user = comment.get("user")
+    login = user.get("login") if isinstance(user, dict) else None
+    return login.casefold() if isinstance(login, str) else ""
+
+
+def find_comment(api: Api, repository: str, number: int, author: str | None = None) -> int | None:
+    """The id of the first comment whose first line is the marker and that the token's own
+    identity wrote (``author``, else ``token_login``, asked once a marked comment is seen).
+
+    A marked comment by anyone else is left alone: whoever can comment could plant one."""
     for page in range(1, MAX_PAGES + 1):
         comments = api.call(
             "GET", f"/repos/{repository}/issues/{number}/comments?per_page={PAGE}&page={page}"
@@ -88,18 +121,23 @@ def find_comment(api: Api, repository: str, number: int) -> int | None:
         if not isinstance(comments, list):
             raise CommentError(f"GitHub answered the comments of #{number} with something else than a list")
         for comment in comments:
-            if _first_line(str(comment.get("body") or "")) == MARKER:
+            if _first_line(str(comment.get("body") or "")) != MARKER:
+                continue
+            author = author or token_login(api)
+            if _author(comment) == author.casefold():
                 return int(comment["id"])
         if len(comments) < PAGE:
             return None
     return None
 
 
-def publish(api: Api, repository: str, number: int, body: str, update_only: bool) -> str:
+def publish(
+    api: Api, repository: str, number: int, body: str, update_only: bool, author: str | None = None
+) -> str:
     """Create or update the preview comment; with ``update_only`` never create one."""
     if _first_line(body) != MARKER:
         body = f"{MARKER}\n{body}"
-    existing = find_comment(api, repository, number)
+    existing = find_comment(api, repository, number, author)
     if existing is not None:
         api.call("PATCH", f"/repos/{repository}/issues/comments/{existing}", {"body": body})
         return f"updated comment {existing} on #{number}"
@@ -122,6 +160,11 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--repository", default=os.environ.get("GITHUB_REPOSITORY", ""), help="owner/name")
     parser.add_argument("--pull-request", type=int, required=True, help="the pull request's number")
+    parser.add_argument(
+        "--author",
+        help="the login the token comments as, for a GitHub App's token (APP-SLUG[bot]); "
+        "default: GET /user, or github-actions[bot] for the Actions GITHUB_TOKEN",
+    )
     what = parser.add_mutually_exclusive_group()
     what.add_argument("--create", action="store_true", help="update the preview, or create it (the default)")
     what.add_argument("--update-only", action="store_true", help="update the preview, but create none")
@@ -145,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise UsageError(f"--repository {args.repository!r} is not owner/name")
         api = _api(os.environ)
         body = args.body_file.read_text(encoding="utf-8")
-        print(publish(api, args.repository, args.pull_request, body, args.update_only))
+        print(publish(api, args.repository, args.pull_request, body, args.update_only, args.author))
     except AigonixError as error:
         print(f"aigonix-render: error: {error}", file=sys.stderr)
         return error.exit_code

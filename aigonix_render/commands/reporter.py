@@ -1,20 +1,35 @@
-"""Reporters turn problems into text for people, machines or GitHub annotations."""
+"""Reporters turn problems into text for people, machines or GitHub annotations.
+
+A problem's file is relative to the tree's root. Given the ``Places`` of the run, text
+shows it relative to the current folder and GitHub annotations relative to the
+repository's top (so they land on their files when the tree is a subfolder); JSON keeps
+it relative to the root. Without ``places`` every format shows the root-relative path.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
 
+from aigonix_render.commands.places import Places
 from aigonix_render.foundation import Problem
 
 FORMATS = ("text", "json", "github")
 
 
-def text(problems: list[Problem]) -> str:
-    return "".join(p.text() + "\n" for p in problems)
+def chosen(format_: str | None, environ: Mapping[str, str] = os.environ) -> str:
+    """The format asked for; else github inside GitHub Actions, text elsewhere."""
+    return format_ or ("github" if environ.get("GITHUB_ACTIONS") == "true" else "text")
 
 
-def as_json(problems: list[Problem]) -> str:
+def text(problems: list[Problem], places: Places | None = None) -> str:
+    return "".join(_located(p, places.shown if places else None).text() + "\n" for p in problems)
+
+
+def as_json(problems: list[Problem], places: Places | None = None) -> str:
     items = [
         {
             "file": p.file,
@@ -28,12 +43,19 @@ def as_json(problems: list[Problem]) -> str:
     return json.dumps({"problems": items}, indent=2, ensure_ascii=False) + "\n"
 
 
-def github(problems: list[Problem]) -> str:
+def github(problems: list[Problem], places: Places | None = None) -> str:
     """GitHub Actions workflow commands, so problems show on the lines of the pull request."""
+    where = places.annotated if places else (lambda file: file)
     return "".join(
-        f"::{p.severity.value} file={_property(p.file)},line={p.line},col={p.column}::{_data(p.message)}\n"
+        f"::{p.severity.value} file={_property(where(p.file))},line={p.line},col={p.column}::{_data(p.message)}\n"
         for p in problems
     )
+
+
+def _located(problem: Problem, where: Callable[[str], str] | None) -> Problem:
+    if where is None:
+        return problem
+    return Problem(where(problem.file), problem.line, problem.column, problem.message, problem.severity)
 
 
 def _data(value: str) -> str:
@@ -44,8 +66,23 @@ def _property(value: str) -> str:
     return _data(value).replace(":", "%3A").replace(",", "%2C")
 
 
-REPORTERS: dict[str, Callable[[list[Problem]], str]] = {
+class Reporter(Protocol):
+    def __call__(self, problems: list[Problem], places: Places | None = None) -> str: ...
+
+
+REPORTERS: dict[str, Reporter] = {
     "text": text,
     "json": as_json,
     "github": github,
 }
+
+
+@dataclass(frozen=True)
+class Report:
+    """How one run reports its problems: the format and the places paths are shown from."""
+
+    format: str
+    places: Places | None = None
+
+    def __call__(self, problems: list[Problem]) -> str:
+        return REPORTERS[self.format](problems, self.places)

@@ -4,7 +4,10 @@ The tree at REF is read from git's objects (``ls-tree`` and ``cat-file``) into a
 temporary folder: the working tree and the index are never touched, and ``.gitattributes``
 filters (``export-ignore``, ``export-subst``, which ``git archive`` would apply) cannot
 change what is compared. Only committed bytes land there, so a ``secrets.yaml`` is as
-encrypted as it is in git.
+encrypted as it is in git. The folder is read by the same loader as the working tree, so a
+private key committed at REF, or a symlink to a key file, makes the base invalid (shown as
+empty), never a line of the comment. git's ignore check finds nothing to refuse there:
+the temporary folder lies outside the repository, or in an ignored TMPDIR (``load.ignored``).
 """
 
 from __future__ import annotations

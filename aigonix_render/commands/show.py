@@ -9,9 +9,12 @@ from aigonix_render.model import Microservice, Model
 
 
 def effective_configuration(model: Model, microservice: str, environment: str) -> dict[str, Any]:
-    """Names only for secrets: their values are never shown."""
+    """Names only for secrets: their values are never shown. Environment names are
+    case-sensitive (``Dev`` and ``dev`` are two names): an unknown one is refused with the
+    names the tree has."""
+    _check_environment(model, environment)
     for app_env in model.environments:
-        if app_env.environment.name.lower() != environment.lower():
+        if app_env.environment.name != environment:
             continue
         for ms in app_env.microservices:
             if microservice.lower() in (ms.lower, f"{app_env.application.name}/{ms.lower}"):
@@ -32,6 +35,13 @@ def effective_configuration(model: Model, microservice: str, environment: str) -
                     "runtime": _runtime(ms),
                 }
     raise UsageError(f"no microservice {microservice!r} is deployed to an environment {environment!r}")
+
+
+def _check_environment(model: Model, environment: str) -> None:
+    known = sorted({e.environment.name for e in model.environments})
+    if environment not in known:
+        names = ", ".join(known) or "none"
+        raise UsageError(f"no environment {environment!r} in this tree (names are case-sensitive): {names}")
 
 
 def _runtime(ms: Microservice) -> dict[str, Any] | None:

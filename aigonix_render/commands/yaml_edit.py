@@ -28,6 +28,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from aigonix_render.commands.yaml_shared import compose, entry, shared_on_path
 from aigonix_render.foundation import EXIT_INVALID, AigonixError, fast_yaml, quoted
 
 _YAML_1_1 = yaml.resolver.Resolver()
@@ -108,8 +109,12 @@ class Edit:
         return range(first, first + self.new.count("\n") + 1)
 
 
-def safe_edit(text: str, keys: Sequence[str], value: str) -> Edit:
-    """The first spelling of the edit that reads back as exactly this one change."""
+def safe_edit(text: str, keys: Sequence[str], value: str, name: str) -> Edit:
+    """The first spelling of the edit that reads back as exactly this one change; refused
+    where the path reaches a value shared through an anchor (``name``: the file, for that)."""
+    shared = shared_on_path(compose(text), keys)
+    if shared is not None:
+        raise EditError(shared.message(name))
     for quote in (False, True):
         edit = _plan(text, keys, value, quote)
         if _reads_as(text, edit.applied(text), keys, value):
@@ -117,31 +122,18 @@ def safe_edit(text: str, keys: Sequence[str], value: str) -> Edit:
     raise EditError(f"cannot write {value!r} at {'.'.join(keys)} safely; edit the file by hand")
 
 
-def _compose(text: str) -> MappingNode:
-    node = next(iter(YAML(typ="rt", pure=True).compose_all(text)), None)
-    assert isinstance(node, MappingNode)  # the loader accepted the file as a mapping
-    return node
-
-
 def _plan(text: str, keys: Sequence[str], value: str, quote: bool) -> Edit:
-    root = mapping = _compose(text)
+    root = mapping = compose(text)
     for depth, key in enumerate(keys):
-        entry = _entry(mapping, key)
-        if entry is None:
+        found = entry(mapping, key)
+        if found is None:
             return _insertion(text, mapping, keys[depth:], _scalar(value, "", quote), _indent(root))
         if depth == len(keys) - 1:
-            return _replacement(text, *entry, value, quote)
-        if not isinstance(entry[1], MappingNode):
+            return _replacement(text, *found, value, quote)
+        if not isinstance(found[1], MappingNode):
             raise EditError(f"{'.'.join(keys[: depth + 1])} is not a mapping; edit the file by hand")
-        mapping = entry[1]
+        mapping = found[1]
     raise AssertionError("keys is never empty")
-
-
-def _entry(mapping: MappingNode, key: str) -> tuple[Node, Node] | None:
-    for key_node, value_node in mapping.value:
-        if key_node.value == key:
-            return key_node, value_node
-    return None
 
 
 def _replacement(text: str, key: Node, node: Node, value: str, quote: bool) -> Edit:
@@ -211,7 +203,11 @@ def _last_index(text: str, node: Node) -> int:
 
 
 def _entry_end(text: str, key: Node, value: Node) -> int:
-    """Where a mapping entry ends; an empty value has no extent of its own, so after the colon."""
+    """Where a mapping entry ends; an empty value has no extent of its own, so after the colon;
+    an alias's node is the anchored one, which stands before the key: its ``*name`` ends it."""
+    if value.start_mark.index < key.end_mark.index and value.anchor:
+        alias = "*" + value.anchor
+        return text.index(alias, _after_colon(text, key)) + len(alias)
     return _after_colon(text, key) if _empty(value) else _last_index(text, value)
 
 

@@ -14,7 +14,7 @@ command that imports this package pays for no parser it does not use.
 
 from __future__ import annotations
 
-from aigonix_render.foundation.age_keys import AGE_RECIPIENT
+from aigonix_render.foundation.age_keys import AGE_RECIPIENT, TREE_KEY_FILE
 from aigonix_render.foundation.atomic import fsync_dir, replace_file
 from aigonix_render.foundation.errors import (
     EXIT_INTERNAL,
@@ -40,6 +40,7 @@ from aigonix_render.foundation.platform import (
 )
 from aigonix_render.foundation.problems import Problem, Severity, has_errors, printable, sort_problems
 from aigonix_render.foundation.schema_files import KINDS, load_schema, schema_text
+from aigonix_render.foundation.tree_files import unpublished
 from aigonix_render.foundation.yaml_text import key, quoted, scalar
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "KINDS",
     "LEGACY_TENANT",
     "RUNTIME_PORTS",
+    "TREE_KEY_FILE",
     "AigonixError",
     "InvalidInput",
     "OutputError",
@@ -75,4 +77,5 @@ __all__ = [
     "scalar",
     "schema_text",
     "sort_problems",
+    "unpublished",
 ]

@@ -11,6 +11,10 @@ import re
 import secrets
 from dataclasses import dataclass
 
+# Where ``init`` keeps the key it generates, git-ignored, in the tree's root; ``render``
+# and ``generate`` use it when no other age key is configured.
+TREE_KEY_FILE = "age.agekey"
+
 # An age X25519 recipient: "age1" and 58 Bech32 characters.
 AGE_RECIPIENT = re.compile(r"age1[02-9ac-hj-np-z]{58}")
 

@@ -6,14 +6,17 @@ It takes ROOT (and, for ``generate``, one application) and returns ``Tree`` plus
 ``select`` picks what one application needs, both from the steps in ``place`` (listing
 real folders, reading a manifest, problems yielded as values); ``values`` holds the folder
 values and the fixed file names; ``reading`` reads a file under size limits, never
-following a symlink out of the tree; ``documents`` parses every ``aigonix.yaml`` into a
-``Document`` with its positions, under alias and depth limits, and ``yaml_errors`` words
-the parser's errors; ``effective`` merges a microservice's environment overrides.
+following a symlink out of the tree and refusing bytes that hold a private key
+(``secret_keys``); ``refusals`` refuses, before reading, key files by name and what git
+ignores (``ignored`` asks git once per load), also where a symlink leads; ``documents``
+parses every ``aigonix.yaml`` into a ``Document`` with its positions, under alias and
+depth limits, and ``yaml_errors`` words the parser's errors; ``effective`` merges a
+microservice's environment overrides.
 """
 
 from __future__ import annotations
 
-from aigonix_render.load.documents import Document, PathPart
+from aigonix_render.load.documents import MAX_DEPTH, MAX_VALUES, Document, PathPart, parse_document
 from aigonix_render.load.effective import (
     deployed_environments,
     effective_files,
@@ -22,8 +25,8 @@ from aigonix_render.load.effective import (
     override_path,
     tenant_pairs,
 )
-from aigonix_render.load.folders import unpublished
 from aigonix_render.load.loader import load_tree
+from aigonix_render.load.reading import MAX_FILE_BYTES
 from aigonix_render.load.values import (
     CONFIG_MAP_LIMIT,
     MANIFEST,
@@ -37,6 +40,9 @@ from aigonix_render.load.values import (
 __all__ = [
     "CONFIG_MAP_LIMIT",
     "MANIFEST",
+    "MAX_DEPTH",
+    "MAX_FILE_BYTES",
+    "MAX_VALUES",
     "SECRETS",
     "ApplicationFolder",
     "ConfigFile",
@@ -50,6 +56,6 @@ __all__ = [
     "load_tree",
     "merged_document",
     "override_path",
+    "parse_document",
     "tenant_pairs",
-    "unpublished",
 ]

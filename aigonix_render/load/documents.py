@@ -98,6 +98,14 @@ def read_document(
     text = read_text(root, name)
     if isinstance(text, Problem):
         return text
+    return parse_document(name, text, sensitive, libyaml_marks)
+
+
+def parse_document(
+    name: str, text: str, sensitive: bool = False, libyaml_marks: bool = True
+) -> Document | Problem:
+    """``read_document`` of the file ``name`` holding ``text``, read already (or not written:
+    ``set`` checks an edited file's new text in memory)."""
     try:
         loaded = fast_yaml.read(text, MAX_VALUES, MAX_DEPTH)
         documents = fast_yaml.load_all(text) if loaded is None else None

@@ -6,20 +6,20 @@ credentials the Customer names; and a problem for every ``aigonix.yaml`` at an u
 place. Each step is a ``place.Loading`` generator that yields the problems it finds.
 
 Every folder is entered through ``place.listing`` and every file read through
-``reading.read_file``, which refuse what cannot be input. Because every folder on the way
-is a real folder, only a file that is itself a symlink can lead outside the repository,
-and only such a file is resolved (resolving every path cost a tenth of ``validate``).
+``reading.read_file``, which refuse what cannot be input (a private key among it); a
+config file is first asked ``Place.refused`` (a key file, ignored by git), as every YAML
+file is in ``place.read_yaml``. Because every folder on the way is a real folder, only a
+file that is itself a symlink can lead outside the repository, and only such a file is
+resolved (resolving every path cost a tenth of ``validate``).
 """
 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
-from fnmatch import translate
 from pathlib import Path
 
-from aigonix_render.foundation import Problem, Severity
+from aigonix_render.foundation import Problem, Severity, unpublished
 from aigonix_render.load.documents import Document
 from aigonix_render.load.place import (
     Loading,
@@ -163,15 +163,18 @@ def _files(place: Place, folder: str) -> Loading[tuple[ConfigFile, ...]]:
 
 def _config_file(place: Place, relative: str) -> Loading[ConfigFile | None]:
     name, path = base_name(relative), place.path(relative)
+    link = os.path.islink(path)
     if unpublished(name):
         message = f"{name!r} is left out: hidden files and editor leftovers never go into a ConfigMap"
         yield Problem(relative, 1, 1, message, Severity.WARNING)
-    elif os.path.islink(path) and not inside_root(place.root, path):
+    elif link and not inside_root(place.root, path):
         yield Problem(relative, 1, 1, "a symlink leading outside the repository cannot be a config file")
     elif os.path.isdir(path):
         yield Problem(
             relative, 1, 1, "folders are not allowed under files/ (a ConfigMap key cannot hold '/')"
         )
+    elif refused := place.refused(relative, link):
+        yield refused
     else:
         return (yield from _config_content(relative, path))
     return None
@@ -185,28 +188,6 @@ def _config_content(relative: str, path: str) -> Loading[ConfigFile | None]:
     if isinstance(read, TooLarge):
         return ConfigFile(relative, base_name(relative), b"", read.size)
     return ConfigFile(relative, base_name(relative), read, len(read))
-
-
-# '..name' is no hidden file but a name kubelet reserves: validation refuses it as an error.
-_LEFTOVERS = (
-    ".[!.]*",
-    "*~",
-    "#*#",
-    "~$*",
-    "*.sw[a-px]",
-    "*.bak",
-    "*.orig",
-    "*.rej",
-    "Thumbs.db",
-    "desktop.ini",
-)
-_LEFTOVER = re.compile("|".join(f"(?:{translate(pattern)})" for pattern in _LEFTOVERS))
-
-
-def unpublished(name: str) -> bool:
-    """Files no one publishes on purpose: hidden ones (``.env``, ``.DS_Store``,
-    ``.gitignore``, ``.#name``) and the leftovers of editors, patches and file managers."""
-    return _LEFTOVER.match(name) is not None
 
 
 def read_registry(place: Place, customer: Document | None) -> Loading[Document | None]:

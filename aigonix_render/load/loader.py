@@ -11,6 +11,7 @@ from pathlib import Path
 
 from aigonix_render.foundation import Problem
 from aigonix_render.load.folders import whole_tree
+from aigonix_render.load.ignored import ask
 from aigonix_render.load.place import Place, run
 from aigonix_render.load.select import one_application
 from aigonix_render.load.values import Tree
@@ -22,8 +23,17 @@ def load_tree(
     """Read every input file under ``root``; ``exclude`` lists folders to skip (the output).
 
     With ``application``, only what rendering that application needs (``one_application``);
-    the whole tree when no application has that name, so the caller says what there is."""
-    place = Place(root.resolve(), tuple(p.resolve() for p in exclude), libyaml_marks)
+    the whole tree when no application has that name, so the caller says what there is.
+    git is asked once what it ignores under ``root`` (``ignored.ask``): no such file is read."""
+    resolved = root.resolve()
+    place = Place(resolved, tuple(p.resolve() for p in exclude), libyaml_marks, ask(resolved))
+    try:
+        return _load(place, application)
+    finally:
+        place.git.wait()
+
+
+def _load(place: Place, application: str | None) -> tuple[Tree, list[Problem]]:
     if application is not None:
         tree, problems = run(one_application(place, application))
         if tree is not None:

@@ -6,9 +6,10 @@ values and no object collects them on the side (``run`` collects them at the end
 
 Every folder of the tree is entered through ``listing`` (or ``child_folders``, which
 uses it) and every YAML file read through ``read_yaml``: those places refuse what cannot
-be input (symlinked folders, FIFOs, devices, huge or unreadable files) so no walk can
-skip or hang on it. Paths inside the walk are plain strings, relative to the root with
-``/``: ``pathlib`` objects for 6,000 files cost as much again.
+be input (symlinked folders, FIFOs, devices, huge or unreadable files; key files and what
+git ignores, ``Place.refused``) so no walk can skip, hang on or publish it. Paths inside
+the walk are plain strings, relative to the root with ``/``: ``pathlib`` objects for 6,000
+files cost as much again.
 """
 
 from __future__ import annotations
@@ -16,14 +17,16 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
 from aigonix_render.foundation import Problem, printable
 from aigonix_render.load.documents import Document, read_document
+from aigonix_render.load.ignored import Question
 from aigonix_render.load.reading import cannot_read
+from aigonix_render.load.refusals import refused_path
 from aigonix_render.load.values import MANIFEST
 
 _T = TypeVar("_T")
@@ -34,11 +37,13 @@ Loading = Generator[Problem, None, _T]
 @dataclass(frozen=True)
 class Place:
     """The resolved root being loaded and the folders to leave out (the output);
-    ``libyaml_marks=False`` leaves positions to ruamel (tests compare the two)."""
+    ``libyaml_marks=False`` leaves positions to ruamel (tests compare the two); ``git``:
+    what git ignores under the root, which is never read (``refusals``)."""
 
     root: Path
     exclude: tuple[Path, ...]
     libyaml_marks: bool = True
+    git: Question = field(default_factory=Question)
 
     @cached_property
     def base(self) -> str:
@@ -54,6 +59,11 @@ class Place:
 
     def excluded(self, relative: str) -> bool:
         return self.path(relative) in self.excluded_paths
+
+    def refused(self, relative: str, link: bool | None = None) -> Problem | None:
+        """The error that keeps the file at ``relative`` unread (a key file, ignored by git);
+        ``link``: whether it is a symlink, if the caller knows."""
+        return refused_path(self.root, self.git.answer, relative, link)
 
 
 def join(folder: str, name: str) -> str:
@@ -109,7 +119,7 @@ def absent(path: str) -> bool:
 
 
 def read_yaml(place: Place, relative: str, sensitive: bool = False) -> Loading[Document | None]:
-    read = read_document(place.root, relative, sensitive, place.libyaml_marks)
+    read = place.refused(relative) or read_document(place.root, relative, sensitive, place.libyaml_marks)
     if isinstance(read, Problem):
         yield read
         return None

@@ -1,6 +1,8 @@
 """Stage 1, load: reading one file of the tree under limits, or the ``Problem`` that stops it.
 
-``read_file`` gives a regular file's bytes up to a size limit (``TooLarge`` above it);
+``read_file`` gives a regular file's bytes up to a size limit (``TooLarge`` above it),
+refusing bytes that hold a private key (``secret_keys``), so no file of the tree, however
+reached, passes a key on;
 ``read_text`` an ``aigonix.yaml``'s text, refusing a symlink leading outside the
 repository, a huge file, a byte-order mark and what is not UTF-8. A FIFO, a device, a
 file changed or deleted during the run: each is a problem in fixed words (``cannot_read``
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aigonix_render.foundation import Problem
+from aigonix_render.load.secret_keys import private_key
 
 MAX_FILE_BYTES = 1024 * 1024
 NOT_REGULAR = "not a regular file"
@@ -31,7 +34,8 @@ class TooLarge:
 def read_file(path: Path, name: str, limit: int) -> bytes | TooLarge | Problem:
     """The bytes of the regular file at ``path`` (``name`` in problems), if at most ``limit``.
 
-    Checked before it is opened and again once open: a FIFO or a device would block or never
+    Bytes that hold a private key are an error where the key starts. Checked before it is
+    opened and again once open: a FIFO or a device would block or never
     end, a huge file would fill the memory, and the tree may change during the run (a file
     deleted or made unreadable meanwhile is a problem, never a traceback). Read with plain
     system calls in a buffer of the file's size: Python's file objects cost five more calls
@@ -56,7 +60,22 @@ def _read_open(descriptor: int, name: str, limit: int) -> bytes | TooLarge | Pro
     if info.st_size > limit:
         return TooLarge(info.st_size)
     data = _read_up_to(descriptor, info.st_size, limit)
-    return TooLarge(len(data)) if len(data) > limit else data
+    if len(data) > limit:
+        return TooLarge(len(data))
+    return _refused_content(data, name) or data
+
+
+def _refused_content(data: bytes, name: str) -> Problem | None:
+    """The error at the start of a private key in ``data``, worded without the key."""
+    found = private_key(data)
+    if found is None:
+        return None
+    line, column = offset_position(data, found.offset)
+    return Problem(name, line, column, f"{_HOLDS_A_KEY} ({found.kind}){_NEVER_PUBLISHED}")
+
+
+_HOLDS_A_KEY = "holds a private key"
+_NEVER_PUBLISHED = ": private keys are never read as input; keep them out of the tree"
 
 
 def _read_up_to(descriptor: int, size: int, limit: int) -> bytes:

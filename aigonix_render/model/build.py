@@ -119,6 +119,9 @@ def _gitops(data: Mapping[str, Any] | None) -> GitOps | None:
         flux_decryption_secret=flux.get("decryptionSecret", "sops-age"),
         argocd_project=argocd.get("project", "default"),
         argocd_namespace=argocd.get("namespace", "argocd"),
+        argocd_plugin=argocd.get("source", "rendered" if "flux" in data or "argocd" not in data else "plugin")
+        == "plugin",
+        tree_path=argocd.get("treePath", ".").strip("/") or ".",
     )
 
 

@@ -10,12 +10,8 @@ def find_application(model: Model, name: str) -> Application | None:
 
 
 def find_environment(model: Model, application: Application, name: str) -> ApplicationEnvironment | None:
-    """An application's environment by name, in any case (``prod`` finds ``Prod``)."""
+    """An application's environment by name; names are case-sensitive (``prod`` is not ``Prod``)."""
     return next(
-        (
-            e
-            for e in model.environments
-            if e.application == application and e.environment.name.lower() == name.lower()
-        ),
+        (e for e in model.environments if e.application == application and e.environment.name == name),
         None,
     )

@@ -61,6 +61,10 @@ class GitOps:
     flux_decryption_secret: str
     argocd_project: str
     argocd_namespace: str
+    argocd_plugin: bool = False
+    """Argo CD Applications run the aigonix-render plugin on the tree at ``tree_path``
+    instead of syncing the rendered (SOPS-encrypted) folders."""
+    tree_path: str = "."
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from aigonix_render.render.folder import (
     environment_folder,
     shared_folder,
 )
-from aigonix_render.render.meta import MANAGED_BY, Meta
+from aigonix_render.render.meta import MANAGED_BY, RETAINED, Meta
 from aigonix_render.render.microservice import microservice_objects
 from aigonix_render.render.templates import Templates
 
@@ -33,6 +33,7 @@ __all__ = [
     "DELIVERY_FOLDER",
     "KUSTOMIZATION",
     "MANAGED_BY",
+    "RETAINED",
     "SHARED_FOLDER",
     "Meta",
     "PendingSecret",

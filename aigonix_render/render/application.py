@@ -18,7 +18,7 @@ from aigonix_render.model import (
     Model,
 )
 from aigonix_render.render.folder import Folder, Recipients, shared_folder
-from aigonix_render.render.meta import application_meta
+from aigonix_render.render.meta import RETAINED, application_meta
 from aigonix_render.render.templates import Templates
 
 LIST = ("get", "list")
@@ -38,7 +38,8 @@ class Rule(NamedTuple):
 
 def shared_objects(model: Model, application: Application, templates: Templates) -> Folder:
     folder = Folder(shared_folder(application.name), templates)
-    meta = application_meta(model.customer, application, "Namespace", application.namespace, None)
+    namespace = application.namespace
+    meta = application_meta(model.customer, application, "Namespace", namespace, None, annotations=RETAINED)
     folder.add(meta, "namespace.yaml.j2")
     _rbac(folder, model, application)
     if model.customer.registry_credentials:

@@ -1,10 +1,11 @@
 """The delivery objects of ``gitops``: Flux Kustomizations per cluster (one path bootstraps
-a cluster) and Argo CD Applications, one per application environment and one per
-application's shared folder, which syncs first."""
+a cluster) and Argo CD Applications (``argocd``), one per application environment and one
+per application's shared folder."""
 
 from __future__ import annotations
 
 from aigonix_render.model import ApplicationEnvironment, GitOps, Model
+from aigonix_render.render.argocd import argocd_applications
 from aigonix_render.render.folder import DELIVERY_FOLDER, Folder, environment_folder, shared_folder
 from aigonix_render.render.meta import Meta, delivery_meta
 from aigonix_render.render.templates import Templates
@@ -15,7 +16,7 @@ def delivery_folders(model: Model, gitops: GitOps, templates: Templates) -> list
     folders = [_flux_folder(model, gitops, cluster, templates) for cluster in clusters]
     argocd = Folder(f"{DELIVERY_FOLDER}/argocd", templates)
     for app_env in model.environments:
-        _argocd(argocd, gitops, app_env)
+        argocd_applications(argocd, model, gitops, app_env)
     return [*folders, argocd]
 
 
@@ -30,40 +31,13 @@ def _flux_folder(model: Model, gitops: GitOps, cluster: str, templates: Template
 def _flux(folder: Folder, gitops: GitOps, app_env: ApplicationEnvironment) -> None:
     """An environment's Kustomization depends on its application's shared one."""
     app, env, namespace = app_env.application.name, app_env.environment.name, gitops.flux_source_namespace
-    shared = delivery_meta(app_env, "Kustomization", _shared_name(app), namespace)
+    shared = delivery_meta(app_env, "Kustomization", f"{app}-shared", namespace)
     if not folder.holds(shared):
         path = f"./{gitops.path}/{shared_folder(app)}"
         _kustomization(folder, shared, gitops, path, depends_on=None)
-    meta = delivery_meta(app_env, "Kustomization", _environment_name(app, env), namespace)
+    meta = delivery_meta(app_env, "Kustomization", f"{app}-{env.lower()}", namespace)
     _kustomization(folder, meta, gitops, f"./{gitops.path}/{environment_folder(app, env)}", shared.name)
 
 
 def _kustomization(folder: Folder, meta: Meta, gitops: GitOps, path: str, depends_on: str | None) -> None:
     folder.add(meta, "flux-kustomization.yaml.j2", gitops=gitops, path=path, depends_on=depends_on)
-
-
-def _argocd(folder: Folder, gitops: GitOps, app_env: ApplicationEnvironment) -> None:
-    """The shared Application of each cluster syncs first (wave -1)."""
-    app, environment, namespace = app_env.application.name, app_env.environment, gitops.argocd_namespace
-    name = f"{_shared_name(app)}-{environment.cluster_name}"
-    shared = delivery_meta(app_env, "Application", name, namespace, sync_wave="-1")
-    if not folder.holds(shared):
-        _application(folder, shared, gitops, shared_folder(app), app_env)
-    meta = delivery_meta(app_env, "Application", _environment_name(app, environment.name), namespace)
-    _application(folder, meta, gitops, environment_folder(app, environment.name), app_env)
-
-
-def _application(
-    folder: Folder, meta: Meta, gitops: GitOps, path: str, app_env: ApplicationEnvironment
-) -> None:
-    context = {"path": f"{gitops.path}/{path}", "environment": app_env.environment}
-    folder.add(meta, "argocd-application.yaml.j2", gitops=gitops, **context)
-
-
-# Delivery objects live in the GitOps tool's namespace, named after the output folder they sync.
-def _shared_name(application: str) -> str:
-    return f"{application}-shared"
-
-
-def _environment_name(application: str, environment: str) -> str:
-    return f"{application}-{environment.lower()}"

@@ -10,7 +10,7 @@ from aigonix_render.foundation import names, platform
 from aigonix_render.model import ApplicationEnvironment
 from aigonix_render.render import runtime
 from aigonix_render.render.folder import Folder
-from aigonix_render.render.meta import Meta, environment_meta, event_store_meta
+from aigonix_render.render.meta import RETAINED, Meta, environment_meta, event_store_meta
 
 
 def environment_objects(folder: Folder, app_env: ApplicationEnvironment) -> None:
@@ -30,7 +30,7 @@ def _event_store(folder: Folder, app_env: ApplicationEnvironment) -> None:
     folder.add(service, "mongo-service.yaml.j2")
     resources = tuple(platform.event_store_resources(environment.production).items())
     storage = names.mongo_storage(environment.name)
-    stateful_set = replace(service, kind="StatefulSet")
+    stateful_set = replace(service, kind="StatefulSet", annotations={**service.annotations, **RETAINED})
     folder.add(stateful_set, "mongo-statefulset.yaml.j2", store=store, resources=resources, storage=storage)
     if store.backup:
         _backup(folder, replace(service, kind="CronJob", name=names.mongo_backup(environment.name)), app_env)

@@ -16,6 +16,13 @@ from aigonix_render.foundation import platform
 from aigonix_render.model import Application, ApplicationEnvironment, Customer, Environment, Microservice
 
 MANAGED_BY = "aigonix-render"
+RETAINED = {
+    "argocd.argoproj.io/sync-options": "Prune=false,Delete=false",
+    "kustomize.toolkit.fluxcd.io/prune": "disabled",
+}
+"""What keeps Argo CD and Flux from deleting an object that holds data (the namespace, the
+event store): neither prunes it when it leaves the output, nor deletes it with its
+Application or Kustomization."""
 
 
 @dataclass(frozen=True)
@@ -66,10 +73,13 @@ def application_meta(
 
 
 def delivery_meta(
-    app_env: ApplicationEnvironment, kind: str, name: str, namespace: str, sync_wave: str | None = None
+    app_env: ApplicationEnvironment,
+    kind: str,
+    name: str,
+    namespace: str,
+    annotations: Mapping[str, str] | None = None,
 ) -> Meta:
     """A Flux Kustomization or Argo CD Application of an application environment."""
-    annotations = {"argocd.argoproj.io/sync-wave": sync_wave} if sync_wave else {}
     return application_meta(
         app_env.customer, app_env.application, kind, name, namespace, annotations=annotations
     )

@@ -20,7 +20,7 @@ from aigonix_render.seal.sealing import (
     seal,
     secret_text,
 )
-from aigonix_render.seal.sops import DEFAULT_TIMEOUT, SOPS_BINARY_VARIABLE, Sops
+from aigonix_render.seal.sops import DEFAULT_TIMEOUT, SOPS_BINARY_VARIABLE, Sops, with_tree_key
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -33,4 +33,5 @@ __all__ = [
     "reveal",
     "seal",
     "secret_text",
+    "with_tree_key",
 ]

@@ -22,7 +22,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aigonix_render.foundation import SopsError
+from aigonix_render.foundation import TREE_KEY_FILE, SopsError
 from aigonix_render.seal.format import ENCRYPTED_REGEX
 
 if TYPE_CHECKING:
@@ -46,6 +46,28 @@ ENCRYPTED_VALUE = re.compile(
     r"ENC\[AES256_GCM,data:[A-Za-z0-9+/]*={0,2},iv:[A-Za-z0-9+/]{43}=,tag:[A-Za-z0-9+/]{22}==,"
     r"type:(str|int|float|bool|bytes|comment)\]"
 )
+
+
+# The variables with which a caller names an age key to sops (SSH keys are tried besides).
+AGE_KEY_VARIABLES = ("SOPS_AGE_KEY", "SOPS_AGE_KEY_FILE", "SOPS_AGE_KEY_CMD")
+
+
+def with_tree_key(environ: Mapping[str, str], root: Path, platform: str = sys.platform) -> dict[str, str]:
+    """``environ``, and when it names no age key (no ``SOPS_AGE_KEY``, ``SOPS_AGE_KEY_FILE``
+    or ``SOPS_AGE_KEY_CMD``, no ``<user config dir>/sops/age/keys.txt``) but the tree's root
+    holds ``age.agekey``, ``SOPS_AGE_KEY_FILE`` naming it: a render right after ``init``
+    finds the key ``init`` made, in-process and in the sops binary alike. SSH keys do not
+    count as naming an age key: sops tries them besides any other key."""
+    found = dict(environ)
+    key = root / TREE_KEY_FILE
+    if any(name in environ for name in AGE_KEY_VARIABLES) or not key.is_file():
+        return found
+    from aigonix_render.seal.age.keys import user_config_dir
+
+    config = user_config_dir(environ, platform)
+    if config is None or not (config / "sops" / "age" / "keys.txt").exists():
+        found["SOPS_AGE_KEY_FILE"] = str(key.absolute())
+    return found
 
 
 def find_sops() -> str:
@@ -180,7 +202,7 @@ class Sops:
             if self._stopped:
                 raise SopsError(f"{name}: not started: the run was interrupted")
             pipe = subprocess.PIPE
-            process = subprocess.Popen(argv, stdin=pipe, stdout=pipe, stderr=pipe)
+            process = subprocess.Popen(argv, stdin=pipe, stdout=pipe, stderr=pipe, env=self.environ)
             self._running.add(process)
             return process
 

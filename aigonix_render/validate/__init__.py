@@ -14,9 +14,12 @@ secrets), ``horizons`` (event horizons), ``sops_files`` (SOPS-encrypted inputs) 
 
 from __future__ import annotations
 
+from aigonix_render.validate.naming import MICROSERVICE_NAME_RULE, STUDIO_MICROSERVICE_NAME
 from aigonix_render.validate.schema import Validation, validate_root, validate_tree
 
 __all__ = [
+    "MICROSERVICE_NAME_RULE",
+    "STUDIO_MICROSERVICE_NAME",
     "Validation",
     "validate_root",
     "validate_tree",

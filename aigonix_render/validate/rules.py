@@ -3,8 +3,9 @@
 Each check yields problems at the input node a value comes from, including every
 Kubernetes name and label value the render will derive from it. Only documents that
 passed the schema (``valid``) are checked, so shapes and types can be trusted here.
-``field_checks`` are the exception: validation runs them on every microservice, on the
-parts the schema accepted, so one schema error does not hide the file's other problems.
+``field_checks`` (and ``customer_field_checks``, ``application_field_checks``) are the
+exception: validation runs them on every document of their kind, on the parts the schema
+accepted, so one schema error does not hide the file's other problems.
 This module walks the customer, its applications and their microservices; the rules
 themselves are in ``naming`` (names and places), ``microservice_values`` (values, files
 and secrets), ``horizons``, ``adoption`` and ``sops_files``.
@@ -79,10 +80,6 @@ def check(tree: Tree, valid: set[str]) -> Iterator[Problem]:
 
 
 def _customer(document: Document) -> Iterator[Problem]:
-    label = names.customer_label(document.data["name"])
-    why = names.label_value(label)
-    if why:
-        yield document.problem(["name"], f"the customer name becomes the label tenant={label!r}: {why}")
     seen: dict[str, str] = {}
     for name, env in document.data["environments"].items():
         yield from name_rules(document, ["environments", name], name.lower(), "environment name", key=True)
@@ -111,7 +108,6 @@ def _registry(tree: Tree) -> Iterator[Problem]:
 
 def _application(context: _Context, app: ApplicationFolder) -> Iterator[Problem]:
     document = app.document
-    yield from name_rules(document, ["name"], document.data["name"], "application name")
     for env_name, env in document.data["environments"].items():
         if env_name not in context.environments:
             declared = ", ".join(sorted(context.environments))
@@ -166,6 +162,23 @@ def _microservice(context: _Context, app: ApplicationFolder, ms: MicroserviceFol
     yield from runtime_ports(document, deployed)
     yield from head_probes(document)
     yield from declared_secrets(ms, deployed)
+
+
+def customer_field_checks(document: Document) -> Iterator[Problem]:
+    """The customer's checks that read one field (run on the parts the schema accepted)."""
+    name = document.data.get("name") if isinstance(document.data, dict) else None
+    if isinstance(name, str):
+        label = names.customer_label(name)
+        why = names.label_value(label)
+        if why:
+            yield document.problem(["name"], f"the customer name becomes the label tenant={label!r}: {why}")
+
+
+def application_field_checks(document: Document) -> Iterator[Problem]:
+    """The application's checks that read one field (run on the parts the schema accepted)."""
+    name = document.data.get("name") if isinstance(document.data, dict) else None
+    if isinstance(name, str):
+        yield from name_rules(document, ["name"], name, "application name")
 
 
 def field_checks(document: Document) -> Iterator[Problem]:

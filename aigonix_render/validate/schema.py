@@ -2,7 +2,8 @@
 
 Needs no keys and no network. Schema problems carry the position of the offending node;
 the platform rules (``rules``) run on documents whose shape the schema accepted, and the
-rules that read one field each also on the parts of a microservice it accepted.
+rules that read one field each also on the parts of any document it accepted (so an
+invalid tenant GUID does not hide that the application's name is not a DNS label).
 
 A document first meets ``fast_schema.fast_check``: the schema compiled into plain
 functions that say only "valid" or "ask jsonschema". Every document it does not pass goes
@@ -28,6 +29,14 @@ if TYPE_CHECKING:  # jsonschema loads only when a document needs it
     from jsonschema.exceptions import ValidationError
 
 
+# The rules that each read one field: they run on every document, on what the schema accepted.
+_FIELD_CHECKS = {
+    "Customer": rules.customer_field_checks,
+    "Application": rules.application_field_checks,
+    "Microservice": rules.field_checks,
+}
+
+
 @dataclass(frozen=True)
 class Validation:
     tree: Tree
@@ -51,9 +60,8 @@ def validate_tree(tree: Tree) -> list[Problem]:
         problems.extend(problem for error in errors for problem in describe(document, error))
         if not errors:
             valid.add(document.path)
-        if kind == "Microservice":
-            accepted = replace(document, data=_accepted_part(document.data, errors)) if errors else document
-            problems.extend(rules.field_checks(accepted))
+        accepted = replace(document, data=_accepted_part(document.data, errors)) if errors else document
+        problems.extend(_FIELD_CHECKS[kind](accepted))
     problems.extend(rules.check(tree, valid))
     return sort_problems(problems)
 

@@ -1,8 +1,9 @@
 """Stage 7, writing: ``OutputFile`` values → the output directory, all or nothing.
 
 It takes OUT and the files of a render and returns the ``Plan`` it carried out. ``marker``
-reads and writes the ownership marker (the files aigonix-render owns, their hashes and the
-digest of the inputs, from ``inputs``) and tells whether OUT is up to date; ``previous``
+reads and writes the ownership marker (the files aigonix-render owns, their hashes and, per
+output folder, the digest of the inputs, from ``inputs`` over the files ``sources`` names,
+walked by ``walk``) and tells whether OUT is up to date; ``previous``
 reads what OUT holds now without following a symlink; ``plan`` compares the new files with
 OUT; ``files`` builds the new OUT beside the old one and swaps them in one rename, so an
 interrupted or failed write leaves OUT as it was; ``lock`` holds OUT's lock, refuses an OUT
@@ -12,17 +13,30 @@ that is not aigonix-render's and turns an operating-system error into one clear 
 from __future__ import annotations
 
 from aigonix_render.write.files import recover, write_output
-from aigonix_render.write.inputs import input_digest
+from aigonix_render.write.inputs import TreeInputs
 from aigonix_render.write.lock import check_writable, output_errors, output_lock
-from aigonix_render.write.marker import Marker, read_marker, trusted_previous, up_to_date
+from aigonix_render.write.marker import (
+    MARKER,
+    Marker,
+    MarkerInputs,
+    conflict_note,
+    read_marker,
+    trusted_previous,
+    up_to_date,
+)
 from aigonix_render.write.plan import Plan, plan
 from aigonix_render.write.previous import read_previous
+from aigonix_render.write.sources import folder_sources
 
 __all__ = [
+    "MARKER",
     "Marker",
+    "MarkerInputs",
     "Plan",
+    "TreeInputs",
     "check_writable",
-    "input_digest",
+    "conflict_note",
+    "folder_sources",
     "output_errors",
     "output_lock",
     "plan",

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from aigonix_render.foundation import OutputError, OutputFile, fsync_dir, replace_file
 from aigonix_render.write.lock import check_writable
-from aigonix_render.write.marker import MARKER, marker_text, owned_files
+from aigonix_render.write.marker import MARKER, MarkerInputs, marker_text, owned_files
 from aigonix_render.write.plan import Plan, compare
 from aigonix_render.write.previous import read_previous
 
@@ -34,7 +34,7 @@ def retired_path(out: Path) -> Path:
     return out.parent / f".{out.name}.aigonix-retired"
 
 
-def write_output(out: Path, files: list[OutputFile], inputs: str) -> Plan:
+def write_output(out: Path, files: list[OutputFile], inputs: MarkerInputs) -> Plan:
     """Make ``out`` hold exactly ``files`` (plus files it held that it does not own).
 
     The caller holds ``output_lock(out)`` and has run ``recover(out)``.

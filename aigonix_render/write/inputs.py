@@ -1,8 +1,12 @@
-"""The digest of a render's inputs: the tree's files and aigonix-render itself.
+"""The digests of a render's inputs: aigonix-render itself, and per output folder the tree's
+files that folder's render reads.
 
-Equal digests mean an equal render, so a render whose output carries the same digest (in
-its ownership marker) and whose files are untouched has nothing to do. Only the standard
-library is imported here: the no-op path must start fast.
+Equal digests mean an equal render, so a render whose marker carries the same digests and
+whose files are untouched has nothing to do. Only the files the loader reads count (the
+manifests, ``files/``, ``secrets.yaml``, the registry credentials): a key file, an editor's
+backup or any other untracked file beside them is no input, so every clone of one commit
+has the same marker. Only the standard library is imported here: the no-op path must start
+fast.
 """
 
 from __future__ import annotations
@@ -10,29 +14,33 @@ from __future__ import annotations
 import hashlib
 import operator
 import os
-import stat
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 
+from aigonix_render.foundation import unpublished
+from aigonix_render.write.walk import entry_digest, folders, manifests_at_unknown_places, names
 
-def input_digest(root: Path, exclude: Sequence[Path], settings: str) -> str:
-    """A digest of every input file (path and bytes) and of aigonix-render itself (its
-    Python files, templates and schemas): equal digests mean an equal render. Hidden
-    folders, caches and ``exclude`` are not input."""
+MANIFEST = "aigonix.yaml"
+SECRETS = "secrets.yaml"
+APPLICATIONS = "applications"
+Section = tuple[str, tuple[str, ...]]  # an output folder's input digest, and its sources
+
+
+def tool_digest(settings: str) -> str:
+    """A digest of aigonix-render itself (its Python files, templates and schemas) and of the
+    settings that change a render: another version renders anew."""
     digest = hashlib.sha256(settings.encode())
     tool = [
         ("code", str(Path(__file__).parents[1]), _is_code),
         ("templates", str(resources.files("aigonix_render.templates")), None),
         ("schemas", str(resources.files("aigonix_render.schemas")), None),
-        ("tree", str(root), None),
     ]
-    excluded = {os.path.realpath(p) for p in exclude}
     for label, folder, wanted in tool:
         start = len(folder) + 1
-        for entry in _input_entries(folder, excluded, wanted):
+        for entry in _tool_entries(folder, wanted):
             digest.update(f"{label}:".encode() + os.fsencode(entry.path[start:]) + b"\0")
-            digest.update(_entry_digest(entry))
+            digest.update(entry_digest(entry.path))
     return "sha256:" + digest.hexdigest()
 
 
@@ -41,24 +49,17 @@ def _is_code(name: str) -> bool:
     return name.endswith(".py")
 
 
-def _input_entries(
-    folder: str, exclude: set[str], wanted: Callable[[str], bool] | None
-) -> Iterator[os.DirEntry[str]]:
-    """Every folder, file and symlink (broken ones too) that the tree is made of, in name
-    order, depth first. ``scandir`` tells a folder, a file and a symlink apart from the
-    listing itself: no system call per entry but reading it (the no-op path of N=1000
-    digests some 12,000 entries)."""
+def _tool_entries(folder: str, wanted: Callable[[str], bool] | None) -> Iterator[os.DirEntry[str]]:
+    """Every file of a folder of aigonix-render, in name order, depth first (no caches)."""
     try:
         with os.scandir(folder) as listing:
             entries = sorted(listing, key=_NAME)
-    except OSError:  # unreadable, or gone: its own entry says so (see _kind_digest)
+    except OSError:
         return
     for entry in entries:
-        if _is_dir(entry):  # a folder, or a symlink to one (listed, never followed)
-            if _is_input_folder(entry, exclude):
-                yield entry
-                if not entry.is_symlink():
-                    yield from _input_entries(entry.path, exclude, wanted)
+        if entry.is_dir(follow_symlinks=False):
+            if not entry.name.startswith(".") and entry.name != "__pycache__":
+                yield from _tool_entries(entry.path, wanted)
         elif wanted is None or wanted(entry.name):
             yield entry
 
@@ -66,56 +67,106 @@ def _input_entries(
 _NAME = operator.attrgetter("name")
 
 
-def _is_dir(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_dir()
-    except OSError:  # a symlink whose target cannot be looked at: digested as a file is
-        return False
+class TreeInputs:
+    """The tree's input files, each digested at most once per run.
+
+    A source is a file (``aigonix.yaml``, ``applications/shop/aigonix.yaml``) or an
+    application folder with a trailing ``/`` (``applications/shop/``: every file the loader
+    reads in it). ``section`` digests an output folder's sources; ``covers`` tells whether
+    the sections of a marker name every application of the tree and nothing else is input.
+    """
+
+    def __init__(self, root: Path, exclude: Sequence[Path], settings: str) -> None:
+        self.root = str(root)
+        self.exclude = frozenset(os.path.realpath(p) for p in exclude)
+        self.settings = settings
+        self._digests: dict[str, bytes] = {}
+        self._tool: str | None = None
+
+    @property
+    def tool(self) -> str:
+        if self._tool is None:
+            self._tool = tool_digest(self.settings)
+        return self._tool
+
+    def applications(self) -> list[str]:
+        """The application folders (``applications/<name>/``) the loader enters."""
+        return [f"{folder}/" for folder in folders(self.root, APPLICATIONS, self.exclude)]
+
+    def warm(self) -> None:
+        """Digest every application now, before the tree is loaded: what changes during the
+        render then makes the next render differ, never the other way round."""
+        for source in (MANIFEST, *self.applications()):
+            self.source(source)
+
+    def section(self, sources: Sequence[str]) -> str:
+        digest = hashlib.sha256()
+        for source in sorted(set(sources)):
+            digest.update(os.fsencode(source) + b"\0" + self.source(source))
+        return "sha256:" + digest.hexdigest()
+
+    def sections(self, sources: Mapping[str, Sequence[str]]) -> dict[str, Section]:
+        """Each output folder's digest and (sorted) sources."""
+        return {folder: (self.section(found), tuple(sorted(set(found)))) for folder, found in sources.items()}
+
+    def covers(self, sections: Mapping[str, Section]) -> bool:
+        """Every application folder is some section's source, and no manifest lies at a place
+        where validation would refuse it (the marker would hide that error)."""
+        named = {source for _, found in sections.values() for source in found if source.endswith("/")}
+        if not set(self.applications()) <= named:
+            return False
+        return next(manifests_at_unknown_places(self.root, self.exclude), None) is None
+
+    def source(self, source: str) -> bytes:
+        if source not in self._digests:
+            if source.endswith("/"):
+                self._digests[source] = self._application(source.rstrip("/"))
+            else:
+                self._digests[source] = self._file(source)
+        return self._digests[source]
+
+    def _file(self, relative: str) -> bytes:
+        return entry_digest(os.path.join(self.root, relative))
+
+    def _application(self, folder: str) -> bytes:
+        digest = hashlib.sha256()
+        for relative in _application_inputs(self.root, folder, self.exclude):
+            entry = self._file(relative)
+            if relative.endswith(f"/{MANIFEST}"):
+                self._digests.setdefault(relative, entry)
+            digest.update(os.fsencode(relative) + b"\0" + entry)
+        return digest.digest()
 
 
-def _is_input_folder(entry: os.DirEntry[str], exclude: set[str]) -> bool:
-    """Not hidden, not a cache, not the output (the walk starts at a resolved root, so a
-    folder's path is its real path unless the folder is itself a symlink)."""
-    if entry.name.startswith(".") or entry.name == "__pycache__":
-        return False
-    return entry.path not in exclude and (
-        not entry.is_symlink() or os.path.realpath(entry.path) not in exclude
-    )
+def _application_inputs(root: str, app: str, exclude: frozenset[str]) -> Iterator[str]:
+    """What the loader reads of one application: its manifest, each microservice's manifest,
+    ``files/``, and each environment's ``files/`` and secrets file, with the folders on the
+    way (a folder that holds only what is no input counts as absent: git keeps no empty
+    folder, so a clone may lack it)."""
+    yield app
+    yield f"{app}/{MANIFEST}"
+    yield from _container(root, f"{app}/microservices")
+    for microservice in folders(root, f"{app}/microservices", exclude):
+        yield microservice
+        yield f"{microservice}/{MANIFEST}"
+        yield from _config_files(root, f"{microservice}/files")
+        yield from _container(root, f"{microservice}/environments")
+        for environment in folders(root, f"{microservice}/environments", exclude):
+            yield environment
+            yield from _config_files(root, f"{environment}/files")
+            yield f"{environment}/{SECRETS}"
 
 
-def _entry_digest(entry: os.DirEntry[str]) -> bytes:
-    """What an entry is, read without failing: a file that cannot be read (gone, no
-    permission) gets a digest of its own, and validation reports it with a position."""
-    link = b""
-    try:
-        if not entry.is_symlink():
-            return _kind_digest(entry.path, entry.is_file(follow_symlinks=False), _is_dir(entry))
-        link = b"link:" + os.fsencode(os.readlink(entry.path)) + b"\0"  # broken ones too
-        target = os.stat(entry.path)
-        return link + _kind_digest(entry.path, stat.S_ISREG(target.st_mode), stat.S_ISDIR(target.st_mode))
-    except OSError as error:
-        return link + f"unreadable:{error.errno}".encode()
+def _config_files(root: str, folder: str) -> Iterator[str]:
+    yield from _container(root, folder)
+    yield from (f"{folder}/{name}" for name in names(root, folder) if not unpublished(name))
 
 
-def _kind_digest(path: str, is_file: bool, is_dir: bool) -> bytes:
-    """A file by its bytes; a folder by whether it can be listed (its entries follow it)."""
-    if is_file:
-        return _file_digest(path)
-    if is_dir:
-        return b"dir" if os.access(path, os.R_OK | os.X_OK) else b"dir:unlistable"
-    return b"other"
-
-
-CHUNK = 1024 * 1024
-
-
-def _file_digest(path: str) -> bytes:
-    """In chunks: a huge file costs time, never memory (validation refuses it later)."""
-    digest = hashlib.sha256()
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        while chunk := os.read(descriptor, CHUNK):
-            digest.update(chunk)
-    finally:
-        os.close(descriptor)
-    return digest.digest()
+def _container(root: str, folder: str) -> Iterator[str]:
+    """A folder of folders or files counts by what it holds, unless it is no plain folder
+    that can be listed (a symlink, a file, a folder that cannot be read): that counts too."""
+    path = os.path.join(root, folder)
+    if os.path.lexists(path) and not (
+        os.path.isdir(path) and not os.path.islink(path) and os.access(path, os.R_OK | os.X_OK)
+    ):
+        yield folder

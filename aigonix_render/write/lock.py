@@ -7,8 +7,8 @@ not write (no ownership marker).
 
 from __future__ import annotations
 
-import fcntl
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -45,10 +45,10 @@ def output_lock(out: Path) -> Iterator[None]:
     """One render into ``out`` at a time (locked on its parent folder); a second is refused."""
     folder = out.parent
     folder.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(folder, os.O_RDONLY)
+    descriptor = _open_lock(folder)
     try:
         try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            _lock(descriptor)
         except BlockingIOError:
             raise OutputError(
                 f"another aigonix-render is writing into {folder}; try again when it has finished"
@@ -56,3 +56,26 @@ def output_lock(out: Path) -> Iterator[None]:
         yield
     finally:
         os.close(descriptor)
+
+
+def _open_lock(folder: Path) -> int:
+    """The folder itself where it can be locked (POSIX); on Windows, which cannot open or
+    lock a folder, the file ``.aigonix-render.lock`` in it."""
+    if sys.platform == "win32":
+        return os.open(folder / ".aigonix-render.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    return os.open(folder, os.O_RDONLY)
+
+
+def _lock(descriptor: int) -> None:
+    """An exclusive lock that fails at once when another process holds it."""
+    if sys.platform == "win32":
+        import msvcrt
+
+        try:
+            msvcrt.locking(descriptor, msvcrt.LK_NBLCK, 1)
+        except OSError as error:  # held by another process (EACCES or EDEADLOCK)
+            raise BlockingIOError(*error.args) from None
+        return
+    import fcntl
+
+    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)

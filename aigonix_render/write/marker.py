@@ -1,65 +1,173 @@
 """The ownership marker: which files of OUT aigonix-render owns, and from which inputs.
 
-The marker (``.aigonix-render`` in OUT) lists the digest of the inputs (see ``inputs``) and
-each owned file's SHA-256. It says which files a write may replace or remove, which previous
-files can be trusted, and whether OUT is already up to date without rendering anything.
+The marker (``.aigonix-render`` in OUT) names the digest of aigonix-render itself, then one
+section per output folder: the folder, the digest of the input files its render read (see
+``inputs`` and ``sources``), and each owned file's SHA-256. It says which files a write may
+replace or remove, which previous files can be trusted, and whether OUT is already up to
+date without rendering anything. Each section starts with a line that never changes, so
+git merges two branches that re-rendered different folders line by line; a marker that
+git could not merge (conflict markers inside) is read as both sides: a file either side
+wrote is trusted, and the next render writes the marker anew.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import stat
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from aigonix_render.foundation import OutputError, OutputFile
+from aigonix_render.foundation import OutputError, OutputFile, Problem, Severity
+from aigonix_render.write.inputs import Section, TreeInputs
 from aigonix_render.write.previous import read_file, read_previous
 
 MARKER = ".aigonix-render"
+TOOL_PREFIX = "# aigonix-render: "
+FOLDER_PREFIX = "# folder "
 INPUTS_PREFIX = "# inputs: "
 MARKER_HEADER = "# Written by aigonix-render: do not edit. The files below are owned and overwritten.\n"
 
 
 @dataclass(frozen=True)
+class MarkerInputs:
+    """What a marker says of the inputs: aigonix-render's digest and each folder's section."""
+
+    tool: str
+    sections: Mapping[str, Section] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Marker:
-    """What the ownership marker says: the inputs' digest and each owned file's SHA-256."""
+    """What the ownership marker says: aigonix-render's digest (``inputs``), each owned
+    file's SHA-256 and each folder's inputs; after a git conflict, also the hashes of the
+    other side (``other_side``) and the line of the first conflict (``conflict``)."""
 
     inputs: str | None
     files: dict[str, str]
+    sections: dict[str, Section] = field(default_factory=dict)
+    other_side: dict[str, str] = field(default_factory=dict)
+    conflict: int | None = None
+
+    def owned(self) -> set[str]:
+        return {*self.files, *self.other_side}
+
+    def wrote(self, path: str, digest: str) -> bool:
+        """Whether aigonix-render wrote these bytes at ``path`` (on either side of a conflict)."""
+        return digest in (self.files.get(path), self.other_side.get(path))
 
 
 def read_marker(out: Path) -> Marker | None:
     """The marker of ``out``, or None when ``out`` is not aigonix-render's. A damaged marker
-    (a merge conflict, a hand edit) is one clear error: which files it owns is unknown."""
+    (a hand edit) is one clear error: which files it owns is unknown."""
     marker = out / MARKER
     if not marker.is_file():
         return None
-    inputs: str | None = None
-    files: dict[str, str] = {}
+    reading = _Reading()
     text = marker.read_bytes().decode("utf-8", "replace")
     for number, line in enumerate(text.splitlines(), 1):
-        if line.startswith(INPUTS_PREFIX):
-            inputs = line.removeprefix(INPUTS_PREFIX)
-        elif line and not line.startswith("#"):
-            digest, _, path = line.partition("  ")
-            if not _DIGEST.fullmatch(digest) or not path:
-                raise OutputError(
-                    f"{marker} is damaged at line {number} (a merge conflict or a hand edit?): "
-                    f"remove {out} and render again"
-                )
-            files[path] = digest
-    return Marker(inputs, files)
+        if not reading.line(number, line):
+            raise OutputError(
+                f"{marker} is damaged at line {number} (a merge conflict or a hand edit?): restore it "
+                f"with git and render again (only Secrets whose files differ from it are sealed again)"
+            )
+    if reading.side is not None:
+        raise OutputError(
+            f"{marker} is damaged: a git conflict in it does not end; restore it with git and render again"
+        )
+    return Marker(reading.tool, reading.files, reading.sections, reading.other_side, reading.conflict)
 
 
 _DIGEST = re.compile(r"[0-9a-f]{64}")
+_CONFLICT = ("<<<<<<<", "|||||||", "=======", ">>>>>>>")
+# A git conflict's marks: the sides a mark may follow, and the side it starts.
+_NEXT: dict[str, tuple[tuple[str | None, ...], str | None]] = {
+    "<<<<<<<": ((None,), "ours"),
+    "|||||||": (("ours",), "base"),
+    "=======": (("ours", "base"), "theirs"),
+    ">>>>>>>": (("theirs",), None),
+}
+
+
+@dataclass
+class _Reading:
+    """The marker read so far; ``side``: where in a git conflict the line is, if it is."""
+
+    tool: str | None = None
+    files: dict[str, str] = field(default_factory=dict)
+    sections: dict[str, Section] = field(default_factory=dict)
+    other_side: dict[str, str] = field(default_factory=dict)
+    folder: str | None = None
+    side: str | None = None
+    conflict: int | None = None
+
+    def line(self, number: int, line: str) -> bool:
+        """Take one line; False when it is damaged."""
+        if line.startswith(_CONFLICT):
+            return self._conflict(number, line[:7])
+        if self.side == "base":
+            return True  # what both sides changed: neither side's
+        if line.startswith(TOOL_PREFIX):
+            self.tool = line.removeprefix(TOOL_PREFIX)
+        elif line.startswith(FOLDER_PREFIX):
+            self.folder = line.removeprefix(FOLDER_PREFIX)
+        elif line.startswith(INPUTS_PREFIX) and self.folder is not None:
+            self._inputs(self.folder, line.removeprefix(INPUTS_PREFIX))
+        elif line and not line.startswith("#"):
+            digest, _, path = line.partition("  ")
+            if not _DIGEST.fullmatch(digest) or not path:
+                return False
+            (self.other_side if self.side == "theirs" else self.files)[path] = digest
+        return True
+
+    def _conflict(self, number: int, mark: str) -> bool:
+        """``<<<<<<<`` ours ``|||||||`` base (diff3) ``=======`` theirs ``>>>>>>>``."""
+        allowed, after = _NEXT[mark]
+        if self.side not in allowed:
+            return False
+        self.side = after
+        self.conflict = self.conflict or number
+        return True
+
+    def _inputs(self, folder: str, text: str) -> None:
+        """``sha256:<hex> ["source", ...]``; anything else leaves the folder without inputs
+        (so it is rendered again)."""
+        digest, _, sources = text.partition(" ")
+        try:
+            found = json.loads(sources)
+        except ValueError:
+            return
+        if isinstance(found, list) and all(isinstance(s, str) for s in found):
+            self.sections[folder] = (digest, tuple(found))
+
+
+def conflict_note(out: Path, marker: Marker | None, resolved: bool) -> Problem | None:
+    """What to do about a marker git could not merge: render again as it is. Taking one side
+    by hand would distrust the files only the other side wrote, whose Secrets would then need
+    their keys to be sealed again."""
+    if marker is None or marker.conflict is None:
+        return None
+    if resolved:
+        advice = (
+            "git could not merge it: written anew from the merged tree, keeping every file either "
+            f"side rendered (only Secrets whose source changed were sealed); `git add {out / MARKER}`"
+        )
+    else:
+        advice = (
+            "git could not merge it: run `aigonix-render render` without resolving it by hand; it "
+            "keeps every file either side rendered and seals only Secrets whose source changed "
+            "(taking one side would seal the other side's Secrets again, which needs their keys)"
+        )
+    return Problem(str(out / MARKER), marker.conflict, 1, advice, Severity.WARNING)
 
 
 def owned_files(out: Path) -> set[str] | None:
     """The files the marker lists, or None when ``out`` is not aigonix-render's."""
     marker = read_marker(out)
-    return None if marker is None else set(marker.files)
+    return None if marker is None else marker.owned()
 
 
 def trusted_previous(out: Path, relative: str, marker: Marker | None) -> bytes | None:
@@ -67,22 +175,36 @@ def trusted_previous(out: Path, relative: str, marker: Marker | None) -> bytes |
     once per run, holds the hashes): a file replaced by hand is never trusted, whatever it
     claims about itself."""
     old = read_previous(out, relative)
-    if marker is None or old is None or marker.files.get(relative) != _sha256(old):
+    if marker is None or old is None or not marker.wrote(relative, _sha256(old)):
         return None
     return old
 
 
-def marker_text(files: list[OutputFile], inputs: str) -> str:
-    """The ownership marker: the digest of the inputs, then each owned file's hash."""
-    lines = [f"{_sha256(f.text.encode('utf-8'))}  {f.path}\n" for f in sorted(files, key=lambda f: f.path)]
-    return MARKER_HEADER + f"{INPUTS_PREFIX}{inputs}\n" + "".join(lines)
+def marker_text(files: list[OutputFile], inputs: MarkerInputs) -> str:
+    """The ownership marker: aigonix-render's digest, then per folder its inputs and each
+    owned file's hash."""
+    lines = [MARKER_HEADER, f"{TOOL_PREFIX}{inputs.tool}\n"]
+    folder: str | None = None
+    for file in sorted(files, key=lambda f: (_folder(f.path), f.path)):
+        if _folder(file.path) != folder:
+            folder = _folder(file.path)
+            lines.append(f"{FOLDER_PREFIX}{folder}\n")
+            if folder in inputs.sections:
+                digest, sources = inputs.sections[folder]
+                lines.append(f"{INPUTS_PREFIX}{digest} {json.dumps(list(sources))}\n")
+        lines.append(f"{_sha256(file.text.encode('utf-8'))}  {file.path}\n")
+    return "".join(lines)
+
+
+def _folder(path: str) -> str:
+    return path.rpartition("/")[0] or "."
 
 
 def _sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def up_to_date(out: Path, inputs: str) -> bool:
+def up_to_date(out: Path, inputs: TreeInputs) -> bool:
     """True when OUT was rendered from exactly these inputs and no owned file was touched,
     decided without rendering anything (the fast path of a no-op render).
 
@@ -91,7 +213,12 @@ def up_to_date(out: Path, inputs: str) -> bool:
     read and hashed against the marker.
     """
     marker = read_marker(out)
-    if marker is None or marker.inputs != inputs:
+    if marker is None or marker.conflict is not None or marker.inputs != inputs.tool:
+        return False
+    if not {_folder(path) for path in marker.files} <= marker.sections.keys():
+        return False
+    sections = marker.sections.values()
+    if not inputs.covers(marker.sections) or any(inputs.section(s) != d for d, s in sections):
         return False
     written = os.stat(out / MARKER).st_ctime_ns
     folder = f"{out}/"

@@ -40,12 +40,26 @@ class Difference:
 
 
 ADDED_LABELS = "aigonix-render's app.kubernetes.io labels, on object metadata only (never in pod templates)"
+RETAINED = (
+    "what keeps Argo CD and Flux from pruning or cascade-deleting what holds data (the one difference"
+    " exact adoption allows: deleting the namespace or the event store deletes the event store's volumes)"
+)
 SEALED = "the fingerprint that keeps an unchanged Secret's encrypted file byte for byte (no secret churn)"
 DIFFERENCES = (
     Difference("*", "metadata.labels.app.kubernetes.io/managed-by", ADDED_LABELS),
     Difference("*", "metadata.labels.app.kubernetes.io/part-of", ADDED_LABELS),
     Difference("*", "metadata.labels.app.kubernetes.io/name", ADDED_LABELS),
     Difference("Secret/*", "metadata.annotations.aigonix.io/sealed-from", SEALED),
+    Difference("Namespace/*", "metadata.annotations.argocd.argoproj.io/sync-options", RETAINED),
+    Difference("Namespace/*", "metadata.annotations.kustomize.toolkit.fluxcd.io/prune", RETAINED),
+    Difference("StatefulSet/*-mongo", "metadata.annotations.argocd.argoproj.io/sync-options", RETAINED),
+    Difference("StatefulSet/*-mongo", "metadata.annotations.kustomize.toolkit.fluxcd.io/prune", RETAINED),
+    Difference(
+        "StatefulSet/*-mongo",
+        "spec.persistentVolumeClaimRetentionPolicy",
+        RETAINED + "; Retain for both is what the API server defaults the field to (Kubernetes 1.27+),"
+        " so a live object already has it and the first sync changes nothing there",
+    ),
     Difference(
         "ConfigMap/*-catalog-dolittle",
         "data.event-horizon-consents.json",
@@ -228,7 +242,13 @@ def test_pod_templates_equal_the_platforms(
         assert rendered[name]["spec"]["template"] == platform[name]["spec"]["template"], name
         assert rendered[name]["spec"]["selector"] == platform[name]["spec"]["selector"], name
     for name in ("StatefulSet/dev-mongo", "StatefulSet/prod-mongo"):
-        assert rendered[name]["spec"] == platform[name]["spec"], name
+        spec = dict(rendered[name]["spec"])
+        # the API server's own default (Kubernetes 1.27+): a live StatefulSet already has it
+        assert spec.pop("persistentVolumeClaimRetentionPolicy") == {
+            "whenDeleted": "Retain",
+            "whenScaled": "Retain",
+        }
+        assert spec == platform[name]["spec"], name
 
 
 def test_consents_differ_only_in_their_ids(

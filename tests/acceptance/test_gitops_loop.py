@@ -37,7 +37,7 @@ def test_one_changed_secret_source_reseals_exactly_that_secret(base_tree: Path, 
     source.write_text(source.read_text() + "\n")
     result = run_line("render", base_tree, "-o", rendered)
     assert result.exit_code == 0, result
-    assert "1 Secrets encrypted" in result.stderr
+    assert "1 Secret encrypted" in result.stderr
     after = snapshot(rendered)
     assert changed_files(before, after) == [
         ".aigonix-render",
@@ -61,7 +61,7 @@ def test_diff_shows_changes_and_names_secrets_only(
     source = base_tree / BILLING_DEV
     source.write_text(source.read_text() + "\n")
     before = snapshot(rendered)
-    result = run_line("diff", base_tree, "-o", rendered)
+    result = run_line("diff", base_tree, "-o", rendered, "--exit-code")
     assert result.exit_code == 1, result
     assert "-  LOG_LEVEL: info\n+  LOG_LEVEL: debug\n" in result.stdout
     assert "--- a/shop/dev/configmap-dev-web-env-variables.yaml\n" in result.stdout
@@ -75,7 +75,7 @@ def test_diff_shows_changes_and_names_secrets_only(
 
 def test_diff_of_a_removed_microservice(base_tree: Path, rendered: Path) -> None:
     shutil.rmtree(base_tree / "applications/shop/microservices/billing")
-    result = run_line("diff", base_tree, "-o", rendered)
+    result = run_line("diff", base_tree, "-o", rendered, "--exit-code")
     assert result.exit_code == 1, result
     assert "--- a/shop/prod/deployment-prod-billing.yaml\n+++ /dev/null\n" in result.stdout
     assert (

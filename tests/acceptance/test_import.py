@@ -67,6 +67,16 @@ TOLERATED = {
         "*",
         "metadata.annotations[aigonix.io/sealed-from]",
     ): "sealed Secrets: the no-churn fingerprint",
+    ("Namespace", "*", "metadata.annotations[argocd.argoproj.io/sync-options]"): "never pruned nor deleted",
+    ("Namespace", "*", "metadata.annotations[kustomize.toolkit.fluxcd.io/prune]"): "never pruned nor deleted",
+    (
+        "StatefulSet",
+        "*-mongo",
+        "metadata.annotations[argocd.argoproj.io/sync-options]",
+    ): "never pruned nor deleted",
+    ("StatefulSet", "*-mongo", "metadata.annotations[kustomize.toolkit.fluxcd.io/prune]"): (
+        "never pruned nor deleted"
+    ),
     ("ConfigMap", "*-dolittle", "data[event-horizon-consents.json]"): (
         "consent ids: derived from the subscription; the Runtime only stamps them on received events"
     ),
@@ -982,7 +992,7 @@ def test_the_command_line_reads_files_or_standard_input(tmp_path: Path) -> None:
     recipients = [part for pair in RECIPIENTS for part in ("--age-recipient", pair)]
     from_file = run_line("import", DUMP, "-o", tmp_path / "a", *recipients)
     assert from_file.exit_code == 0, from_file
-    assert from_file.stdout.endswith("\nimport report: 8 warnings, 10 notes\n"), from_file
+    assert from_file.stdout.endswith("\nimport report: 8 warnings, 11 notes\n"), from_file
     assert from_file.stderr.startswith("imported ") and from_file.stderr.endswith(
         f" files into {tmp_path / 'a'}\n"
     )

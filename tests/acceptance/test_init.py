@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 import yaml
-from conftest import KEYS, public_key, run_line, sops_decrypt
+from conftest import KEYS, REPO, public_key, run_line, sops_decrypt
 
 HELLO = "applications/example/microservices/hello"
 
@@ -117,6 +117,18 @@ def test_names_cannot_lead_outside_or_change_the_yaml(tmp_path: Path) -> None:
     assert not (tmp_path / "outside").exists() and not tree.exists()
     hostile = 'Acme"\nkind: Application\n# '
     made = run_line("init", tree, "--customer", hostile, "--age-recipient", public_key("dev"))
-    assert made.exit_code == 0, made
-    customer = yaml.safe_load((tree / "aigonix.yaml").read_text())
-    assert (customer["kind"], customer["name"]) == ("Customer", hostile)
+    assert made.exit_code == 2, made  # it could never be the tenant label: refused, nothing written
+    assert made.stderr.startswith(f"aigonix-render: error: {hostile!r} cannot be a customer name")
+    assert not tree.exists()
+
+
+def test_the_hook_is_pinned_to_the_running_release(tmp_path: Path) -> None:
+    """The tag the release workflow publishes this version from (``v`` + the version)."""
+    from aigonix_render import __version__
+
+    result = run_line("init", tmp_path / "tree")
+    assert result.exit_code == 0, result
+    config = yaml.safe_load((tmp_path / "tree" / ".pre-commit-config.yaml").read_text())
+    assert config["repos"][0]["rev"] == f"v{__version__}"
+    release = (REPO / ".github" / "workflows" / "release.yml").read_text()
+    assert 'if [ "$TAG" != "v$version" ]' in release

@@ -89,6 +89,7 @@ def test_the_workflows_exist() -> None:
     names = {p.relative_to(REPO).as_posix() for p in WORKFLOWS}
     assert {
         ".github/workflows/ci.yml",
+        ".github/workflows/release.yml",
         ".github/examples/render-and-commit.yml",
         ".github/examples/check-on-pull-request.yml",
     } <= names

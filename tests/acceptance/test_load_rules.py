@@ -72,7 +72,7 @@ def test_hidden_folders_and_the_output_directory_are_not_input(base_tree: Path, 
 def test_an_output_inside_an_input_folder_is_refused(base_tree: Path, keyed: Path) -> None:
     out = base_tree / "applications" / "rendered"
     result = run_line("render", base_tree, "-o", out)
-    assert result.exit_code == 3, result
+    assert result.exit_code == 2, result
     assert (
         result.stderr
         == f"aigonix-render: error: the output directory {out} is inside the input folder applications/; choose another\n"

@@ -439,7 +439,7 @@ class GitHub:
     next_id: int = 1000
 
     def answer(self, method: str, path: str, payload: Any) -> tuple[int, Any]:
-        if method in self.refuse:
+        if method in self.refuse or path == "/user":  # /user: as for the Actions GITHUB_TOKEN
             return 403, {"message": "Resource not accessible by integration"}
         listed = re.fullmatch(r"/repos/o/r/issues/(\d+)/comments\?per_page=(\d+)&page=(\d+)", path)
         if method == "GET" and listed:
@@ -452,6 +452,7 @@ class GitHub:
                 "id": self.next_id,
                 "body": payload["body"],
                 "html_url": f"https://gh.test/c/{self.next_id}",
+                "user": {"login": "github-actions[bot]"},
             }
             self.comments.setdefault(int(posted.group(1)), []).append(comment)
             return 201, comment
@@ -540,6 +541,7 @@ def test_the_comment_is_created_once_then_updated(github: GitHub, tmp_path: Path
         ("GET", "/repos/o/r/issues/7/comments?per_page=100&page=1"),
         ("POST", "/repos/o/r/issues/7/comments"),
         ("GET", "/repos/o/r/issues/7/comments?per_page=100&page=1"),
+        ("GET", "/user"),
         ("PATCH", "/repos/o/r/issues/comments/1001"),
     ]
     assert {auth for _, _, auth in github.requests} == {f"Bearer {TOKEN}"}
@@ -547,15 +549,16 @@ def test_the_comment_is_created_once_then_updated(github: GitHub, tmp_path: Path
 
 def test_the_marked_comment_is_found_on_a_later_page(github: GitHub, tmp_path: Path) -> None:
     others = [{"id": n, "body": f"comment {n}\n{MARKER}"} for n in range(1, 151)]
-    others[119]["body"] = f"{MARKER}\r\nold preview"
+    others[119] |= {"body": f"{MARKER}\r\nold preview", "user": {"login": "github-actions[bot]"}}
     github.comments[7] = others
     body = tmp_path / "comment.md"
     body.write_text("no marker yet\n")
     result = post_comment(github, body)
     assert (result.returncode, result.stdout) == (0, "updated comment 120 on #7\n"), result.stderr
     assert github.comments[7][119]["body"] == f"{MARKER}\nno marker yet\n"
-    assert [path for _, path, _ in github.requests][-2:] == [
+    assert [path for _, path, _ in github.requests][-3:] == [
         "/repos/o/r/issues/7/comments?per_page=100&page=2",
+        "/user",
         "/repos/o/r/issues/comments/120",
     ]
 

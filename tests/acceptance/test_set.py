@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import BASE, run_line, snapshot
@@ -17,8 +18,9 @@ from ruamel.yaml import YAML
 
 from aigonix_render.cli import cli
 from aigonix_render.commands import edit
+from aigonix_render.commands.edited_tree import validate_edited
+from aigonix_render.foundation import Problem
 from aigonix_render.foundation.errors import AigonixError, InvalidInput, UsageError
-from aigonix_render.validate.schema import Validation, validate_root
 
 WEB = "applications/shop/microservices/web/aigonix.yaml"
 IMAGE = "testcustomer.azurecr.io/web:1.0.0"
@@ -158,7 +160,7 @@ def test_bumping_and_bumping_back_gives_the_same_bytes(base_tree: Path, text: st
 
 
 def test_env_creates_the_override_block_at_the_end_of_environments(commented: Path) -> None:
-    result = edit.set_image(commented, "web", BUMPED, environment="dev")
+    result = edit.set_image(commented, "web", BUMPED, environment="Dev")
     assert web(commented) == COMMENTED.replace(
         "    env: {LOG_LEVEL: warn}\n",
         f"    env: {{LOG_LEVEL: warn}}\n  Dev:\n    head:\n      image: {BUMPED}\n",
@@ -318,8 +320,21 @@ def test_a_block_scalar_becomes_one_line(base_tree: Path) -> None:
 def test_anchors_and_aliases_are_left_to_the_user(base_tree: Path, name: str) -> None:
     with_web(base_tree, FOUR_SPACES + "    FIRST: &level info\n    SECOND: *level\n")
     before = snapshot(base_tree)
-    with pytest.raises(edit.EditError, match="anchor or alias"):
+    with pytest.raises(edit.EditError) as raised:
         edit.set_env(base_tree, "web", name, "debug")
+    assert str(raised.value) == (
+        f"{WEB}:16:12: env.{name} is the value of the YAML anchor &level: it is shared by every "
+        "place that refers to the anchor (*level), so setting it would change them all; "
+        "edit it there by hand, or replace the alias by a mapping of its own"
+    )
+    assert snapshot(base_tree) == before
+
+
+def test_an_anchor_nothing_refers_to_is_still_left_to_the_user(base_tree: Path) -> None:
+    with_web(base_tree, FOUR_SPACES + "    FIRST: &level info\n")
+    before = snapshot(base_tree)
+    with pytest.raises(edit.EditError, match="FIRST is a YAML anchor or alias; edit the file by hand"):
+        edit.set_env(base_tree, "web", "FIRST", "debug")
     assert snapshot(base_tree) == before
 
 
@@ -377,7 +392,18 @@ def test_an_invalid_image_is_refused_before_writing(
             None,
             "no microservice 'nope'; the tree has: shop/Audit, shop/Billing, shop/Ledger, shop/Web",
         ),
-        ("web", "X", "Staging", "application 'shop' has no environment 'Staging': Dev, Prod"),
+        (
+            "web",
+            "X",
+            "Staging",
+            "application 'shop' has no environment 'Staging' (names are case-sensitive): Dev, Prod",
+        ),
+        (
+            "web",
+            "X",
+            "dev",
+            "application 'shop' has no environment 'dev' (names are case-sensitive): Dev, Prod",
+        ),
         (
             "billing",
             "API_KEY",
@@ -388,7 +414,7 @@ def test_an_invalid_image_is_refused_before_writing(
         (
             "shop/billing",
             "DB_PASSWORD",
-            "prod",
+            "Prod",
             "DB_PASSWORD is a secret of shop/Billing: use sops edit "
             "applications/shop/microservices/billing/environments/Prod/secrets.yaml",
         ),
@@ -425,11 +451,11 @@ def test_a_warning_at_the_edited_line_is_returned(commented: Path) -> None:
 def test_a_file_changed_meanwhile_is_not_overwritten(
     commented: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def someone_else_writes(root: Path) -> Validation:
+    def someone_else_writes(*args: Any) -> list[Problem]:
         (commented / WEB).write_text(COMMENTED + "# theirs\n")
-        return validate_root(root)
+        return validate_edited(*args)
 
-    monkeypatch.setattr("aigonix_render.commands.edit.validate_root", someone_else_writes)
+    monkeypatch.setattr("aigonix_render.commands.edit.validate_edited", someone_else_writes)
     with pytest.raises(edit.EditError, match="changed while it was being edited"):
         edit.set_image(commented, "web", BUMPED)
     assert web(commented) == COMMENTED + "# theirs\n"

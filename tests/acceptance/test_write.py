@@ -80,7 +80,7 @@ def test_refuses_an_output_that_is_a_file(base_tree: Path, keyed: Path, tmp_path
 
 def test_refuses_an_output_that_contains_the_input(base_tree: Path, keyed: Path) -> None:
     result = run_line("render", base_tree, "-o", base_tree)
-    assert result.exit_code == 3, result
+    assert result.exit_code == 2, result
     assert "would contain the input tree" in result.stderr
 
 

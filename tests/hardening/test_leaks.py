@@ -228,9 +228,9 @@ def test_validate_show_check_and_diff_leak_nothing(tree: Path, place: Place, key
         "validate": run_cli(place, "validate", "--strict", tree, key=None),
         "validate-json": run_cli(place, "validate", "--format", "json", tree, key=None),
         "check": run_cli(place, "render", tree, "-o", place.out, "--check", key=None),
-        "diff": run_cli(place, "diff", tree, "-o", place.out, key=None),
+        "diff": run_cli(place, "diff", tree, "-o", place.out, "--exit-code", key=None),
         "show-dev": run_cli(place, "show", tree, "billing", "--env", "Dev", key=key_file),
-        "show-prod": run_cli(place, "show", tree, "Billing", "--env", "prod", key=key_file),
+        "show-prod": run_cli(place, "show", tree, "Billing", "--env", "Prod", key=key_file),
     }
     stale = {"check": 1, "diff": 1}  # the changed sources make both report the Secrets
     assert {name: run for name, run in runs.items() if run.exit_code != stale.get(name, 0)} == {}

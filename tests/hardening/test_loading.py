@@ -26,6 +26,7 @@ from conftest import BASE, run_line, snapshot
 from test_hostile_input import assert_no_crash, run_measured
 
 from aigonix_render.commands.reporter import REPORTERS
+from aigonix_render.foundation import unpublished
 from aigonix_render.foundation.problems import Problem, Severity
 from aigonix_render.load import documents, folders, place, reading, select
 
@@ -248,7 +249,7 @@ def test_a_file_no_one_publishes_is_left_out_with_a_warning(name: str, base_tree
 
 @pytest.mark.parametrize("name", ["settings.json", "app.env", "config.yaml", "..data", "env", "a~b"])
 def test_ordinary_names_are_not_leftovers(name: str) -> None:
-    assert not folders.unpublished(name)
+    assert not unpublished(name)
 
 
 def test_left_out_files_are_never_rendered(base_tree: Path, keyed: Path, tmp_path: Path) -> None:

@@ -52,7 +52,7 @@ def test_a_forged_secret_is_stale_for_check_and_replaced_by_render(base_tree: Pa
     assert diffed.stdout == f"Secret {SECRET}: changed (values not shown)\n"
     result = run_line("render", base_tree, "-o", rendered)
     assert result.exit_code == 0, result
-    assert "1 Secrets encrypted" in result.stderr
+    assert "1 Secret encrypted" in result.stderr
     restored = yaml.safe_load(sops_decrypt(rendered / SECRET, KEYS / "prod.agekey"))
     assert restored["stringData"] == genuine
 
@@ -69,17 +69,33 @@ def test_a_file_changed_with_its_mtime_set_back_is_noticed(base_tree: Path, rend
     assert target.read_bytes() == original
 
 
-def test_a_damaged_marker_is_one_line_and_changes_nothing(base_tree: Path, rendered: Path) -> None:
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (
+            "a hand edit\n",
+            "is damaged at line {line} (a merge conflict or a hand edit?): restore it with git"
+            " and render again (only Secrets whose files differ from it are sealed again)",
+        ),
+        (
+            "<<<<<<< HEAD\n=======\n",
+            "is damaged: a git conflict in it does not end; restore it with git and render again",
+        ),
+    ],
+    ids=["hand edit", "unended conflict"],
+)
+def test_a_damaged_marker_is_one_line_and_changes_nothing(
+    base_tree: Path, rendered: Path, damage: str, message: str
+) -> None:
     marker = rendered / ".aigonix-render"
-    marker.write_text(marker.read_text() + "<<<<<<< HEAD\n=======\n>>>>>>> theirs\n")
-    lines = len(marker.read_text().splitlines())
+    marker.write_text(marker.read_text() + damage)
+    before = snapshot(rendered)
+    line = len(marker.read_text().splitlines())
     for extra in ((), ("--check",)):
         result = run_line("render", base_tree, "-o", rendered, *extra)
         assert result.exit_code == 3, result
-        assert result.stderr == (
-            f"aigonix-render: error: {marker} is damaged at line {lines - 2} (a merge conflict or a "
-            f"hand edit?): remove {rendered} and render again\n"
-        )
+        assert result.stderr == f"aigonix-render: error: {marker} {message.format(line=line)}\n"
+    assert snapshot(rendered) == before
 
 
 def test_what_a_user_put_into_out_survives(base_tree: Path, rendered: Path) -> None:

@@ -1,4 +1,4 @@
-"""The input digest: what a no-op render trusts to say that nothing changed."""
+"""The input digests: what a no-op render trusts to say that nothing changed."""
 
 from __future__ import annotations
 
@@ -7,45 +7,93 @@ from pathlib import Path
 
 import pytest
 
-from aigonix_render.write.inputs import input_digest
+from aigonix_render.write.inputs import TreeInputs
+
+SHOP = "applications/shop/"
+SOURCES = ("aigonix.yaml", SHOP)
 
 
 def digest(root: Path) -> str:
-    return input_digest(root, (), "settings")
+    return TreeInputs(root, (), "settings").section(SOURCES)
+
+
+def tree(root: Path) -> Path:
+    """A customer and one application with a microservice, a config file and a secrets file."""
+    microservice = root / "applications/shop/microservices/web"
+    (microservice / "files").mkdir(parents=True)
+    (microservice / "environments/Dev").mkdir(parents=True)
+    (root / "aigonix.yaml").write_text("kind: Customer\n")
+    (root / "applications/shop/aigonix.yaml").write_text("kind: Application\n")
+    (microservice / "aigonix.yaml").write_text("kind: Microservice\n")
+    (microservice / "files/app.json").write_text("{}\n")
+    (microservice / "environments/Dev/secrets.yaml").write_text("sops: {}\n")
+    return root
 
 
 def test_a_broken_symlink_counts_by_where_it_points(tmp_path: Path) -> None:
-    (tmp_path / "link.yaml").symlink_to(tmp_path / "gone-1.yaml")
+    files = tree(tmp_path) / "applications/shop/microservices/web/files"
+    (files / "link.yaml").symlink_to(tmp_path / "gone-1.yaml")
     first = digest(tmp_path)
-    (tmp_path / "link.yaml").unlink()
-    (tmp_path / "link.yaml").symlink_to(tmp_path / "gone-2.yaml")
+    (files / "link.yaml").unlink()
+    (files / "link.yaml").symlink_to(tmp_path / "gone-2.yaml")
     assert digest(tmp_path) != first
 
 
 def test_a_folder_that_cannot_be_listed_is_a_digest_not_a_crash(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (tmp_path / "applications" / "shop").mkdir(parents=True)
-    (tmp_path / "applications" / "shop" / "aigonix.yaml").write_text("kind: Application\n")
-    readable = digest(tmp_path)
-    listing = os.scandir
+    readable = digest(tree(tmp_path))
+    listing = os.listdir
 
-    def refused(path: str) -> object:
-        if path.endswith("shop"):
+    def refused(path: str) -> list[str]:
+        if path.endswith("microservices"):
             raise PermissionError(13, "Permission denied", path)
         return listing(path)
 
-    monkeypatch.setattr(os, "scandir", refused)
+    monkeypatch.setattr(os, "listdir", refused)
     assert digest(tmp_path) != readable
 
 
-def test_every_file_byte_and_name_counts_but_hidden_folders_do_not(tmp_path: Path) -> None:
-    (tmp_path / "a.yaml").write_text("x: 1\n")
+def test_every_byte_and_name_the_loader_reads_counts(tmp_path: Path) -> None:
+    config = tree(tmp_path) / "applications/shop/microservices/web/files/app.json"
     first = digest(tmp_path)
-    (tmp_path / ".git").mkdir()
-    (tmp_path / ".git" / "HEAD").write_text("ref")
-    assert digest(tmp_path) == first
-    (tmp_path / "a.yaml").write_text("x: 2\n")
+    config.write_text('{"a": 1}\n')
     changed = digest(tmp_path)
-    (tmp_path / "a.yaml").rename(tmp_path / "b.yaml")
-    assert len({first, changed, digest(tmp_path)}) == 3
+    config.rename(config.with_name("other.json"))
+    renamed = digest(tmp_path)
+    secrets = tmp_path / "applications/shop/microservices/web/environments/Dev/secrets.yaml"
+    secrets.write_text("sops: {mac: x}\n")
+    assert len({first, changed, renamed, digest(tmp_path)}) == 4
+
+
+def test_files_the_loader_does_not_read_do_not_count(tmp_path: Path) -> None:
+    """A clone with a key file, editor backups, git's folder or notes beside the inputs
+    has the same digests as any other clone of the commit."""
+    first = digest(tree(tmp_path))
+    web = tmp_path / "applications/shop/microservices/web"
+    for extra in (
+        "age.agekey",
+        "notes.txt~",
+        ".git/HEAD",
+        "README.md",
+        "applications/shop/notes.md",
+        "applications/shop/microservices/web/files/app.json~",
+        "applications/shop/microservices/web/files/.DS_Store",
+        "applications/shop/microservices/web/environments/Dev/secrets.yaml.orig",
+    ):
+        (tmp_path / extra).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / extra).write_text("not input\n")
+    assert (web / "files/app.json~").exists()
+    assert digest(tmp_path) == first
+
+
+def test_the_sections_must_name_every_application_and_no_manifest_may_stray(tmp_path: Path) -> None:
+    inputs = TreeInputs(tree(tmp_path), (), "settings")
+    sections = inputs.sections({"shop/dev": SOURCES})
+    assert inputs.covers(sections)
+    (tmp_path / "applications/other").mkdir()
+    assert not TreeInputs(tmp_path, (), "settings").covers(sections)
+    (tmp_path / "applications/other").rmdir()
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs/aigonix.yaml").write_text("kind: Customer\n")
+    assert not TreeInputs(tmp_path, (), "settings").covers(sections)

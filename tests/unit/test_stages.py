@@ -145,3 +145,13 @@ def test_no_import_circle() -> None:
     for module in sorted(edges):
         visit(module, [module])
     assert circles == []
+
+
+def test_the_wheel_ships_every_package() -> None:
+    """pyproject.toml lists the packages by hand: a new stage folder must be listed, or the
+    installed tool (pip install ., the plugin image) would fail to import it."""
+    project = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    packages = project.split("\npackages = [", 1)[1].split("]", 1)[0]
+    listed = {line.strip().strip('",') for line in packages.splitlines() if line.strip()}
+    folders = {_module_name(init) for init in PACKAGE.rglob("__init__.py")}
+    assert folders - listed == set()

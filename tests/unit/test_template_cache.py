@@ -1,9 +1,14 @@
-"""Compiled templates are cached in Jinja2's private temp folder, and only trusted intact."""
+"""Compiled templates are cached in this user's private cache folder, and only trusted intact.
+
+The cache holds code that is run, so a folder another user could write in (simulated here by a
+folder of mode 0777, a symlinked folder or entry, another owner) is not used, and nothing
+changes the mode of what it finds.
+"""
 
 from __future__ import annotations
 
 import os
-import tempfile
+import stat
 from pathlib import Path
 
 import jinja2
@@ -19,28 +24,83 @@ EXPECTED = "apiVersion: v1\nkind: Namespace\nmetadata:\n  labels:\n    tenant: S
 
 @pytest.fixture
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Where Jinja2 keeps compiled templates when the temp folder is ``tmp_path``."""
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    return tmp_path / f"_jinja2-cache-{os.getuid()}"
+    """Where compiled templates are kept when ``XDG_CACHE_HOME`` is ``tmp_path/xdg``."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    return tmp_path / "xdg" / "aigonix-render" / "templates"
 
 
 def render() -> str:
     return Templates().render("namespace.yaml.j2", o=NAMESPACE)
 
 
-def test_compiled_templates_are_kept_in_a_private_folder_and_used(cache: Path) -> None:
+def mode(path: Path) -> int:
+    return stat.S_IMODE(os.lstat(path).st_mode)
+
+
+def test_compiled_templates_are_kept_in_the_user_cache_folder_and_used(cache: Path) -> None:
     assert render() == EXPECTED
     (entry,) = cache.iterdir()
-    assert cache.stat().st_mode & 0o777 == 0o700
+    assert mode(cache) == 0o700 and mode(cache.parent) == 0o700 and mode(entry) == 0o600
     written = entry.stat().st_mtime_ns
     assert render() == EXPECTED
     assert entry.stat().st_mtime_ns == written  # read, not compiled and written again
 
 
-def test_a_cache_folder_that_is_not_safely_ours_is_not_used(cache: Path) -> None:
-    cache.write_text("not a folder")
+def test_the_cache_folder_of_each_platform() -> None:
+    folder = template_cache.cache_folder
+    tail = Path("aigonix-render", "templates")
+    assert folder({"XDG_CACHE_HOME": "/x", "HOME": "/h"}, "linux") == Path("/x") / tail
+    assert folder({"XDG_CACHE_HOME": "rel", "HOME": "/h"}, "linux") == Path("/h/.cache") / tail
+    assert folder({"HOME": "/h"}, "darwin") == Path("/h/Library/Caches") / tail
+    assert folder({"LOCALAPPDATA": "C:\\Users\\u\\AppData\\Local"}, "win32") is not None
+    assert folder({}, "linux") is None and folder({"HOME": "rel"}, "linux") is None
+
+
+@pytest.mark.parametrize("level", ["templates", "aigonix-render"])
+def test_a_group_or_world_writable_folder_is_not_used_nor_changed(cache: Path, level: str) -> None:
+    cache.mkdir(parents=True)
+    planted = cache if level == "templates" else cache.parent
+    planted.chmod(0o777)
     assert Templates().environment.bytecode_cache is None
     assert render() == EXPECTED
+    assert mode(planted) == 0o777 and list(cache.iterdir()) == []
+
+
+def test_a_folder_of_another_owner_is_not_used(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache.mkdir(parents=True)
+    monkeypatch.setattr(os, "geteuid", lambda: os.stat(cache).st_uid + 1)
+    assert Templates().environment.bytecode_cache is None
+    assert render() == EXPECTED and list(cache.iterdir()) == []
+
+
+def test_a_symlinked_folder_is_not_used_nor_its_target_changed(cache: Path, tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    target.chmod(0o755)
+    cache.parent.mkdir(parents=True)
+    cache.symlink_to(target)
+    assert Templates().environment.bytecode_cache is None
+    assert render() == EXPECTED
+    assert mode(target) == 0o755 and list(target.iterdir()) == [] and cache.is_symlink()
+
+
+def test_a_symlinked_entry_is_not_followed(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    render()
+    (entry,) = cache.iterdir()
+    planted = tmp_path / "planted.cache"
+    planted.write_bytes(entry.read_bytes())  # an intact entry: only not following it refuses it
+    planted.chmod(0o644)
+    before = planted.stat().st_mtime_ns
+    entry.unlink()
+    entry.symlink_to(planted)
+    bucket_loads: list[bytes] = []
+    monkeypatch.setattr(jinja2.bccache.Bucket, "bytecode_from_string", lambda _, s: bucket_loads.append(s))
+    assert render() == EXPECTED
+    assert bucket_loads == []  # the planted entry was never read
+    assert not entry.is_symlink() and mode(entry) == 0o600  # replaced by a real entry
+    assert mode(planted) == 0o644 and planted.stat().st_mtime_ns == before
 
 
 def test_a_damaged_cache_entry_is_compiled_again(cache: Path) -> None:
@@ -66,7 +126,7 @@ def test_the_checksum_names_the_versions_and_the_options(
     cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def checksum(options: str) -> str:
-        return template_cache.TemplateCache(options).get_source_checksum("kind: {{ o.kind }}")
+        return template_cache.TemplateCache(cache, options).get_source_checksum("kind: {{ o.kind }}")
 
     first = checksum("trim_blocks=True")
     assert checksum("trim_blocks=False") != first

@@ -18,8 +18,7 @@ from aigonix_render.commands.importer import report
 from aigonix_render.commands.importer.compare import field_path
 from aigonix_render.commands.importer.dump import KubeObject
 from aigonix_render.commands.importer.secrets import UNENCRYPTED_SUFFIX
-from aigonix_render.foundation import names
-from aigonix_render.load import unpublished
+from aigonix_render.foundation import names, unpublished
 
 
 @dataclass

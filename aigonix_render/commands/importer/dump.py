@@ -10,23 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, BinaryIO, ClassVar
-
-import yaml
+from typing import Any, BinaryIO
 
 from aigonix_render.commands.importer.errors import DumpError
+from aigonix_render.commands.importer.yaml_in import load_documents
 
-_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_TIMESTAMP = "tag:yaml.org,2002:timestamp"
-
-
-class _Loader(_Base):  # type: ignore[valid-type,misc]
-    """PyYAML's safe loader, timestamps left as the strings they are in the objects."""
-
-    yaml_implicit_resolvers: ClassVar[dict[Any, list[tuple[str, Any]]]] = {
-        first: [(tag, regex) for tag, regex in resolvers if tag != _TIMESTAMP]
-        for first, resolvers in _Base.yaml_implicit_resolvers.items()
-    }
+# A dump holds a whole namespace (and kubectl may print managedFields): more than the one
+# aigonix.yaml that ``load.MAX_FILE_BYTES`` bounds, so a limit of its own; aliases and
+# depth are bounded as in the tree (``yaml_in``).
+DUMP_MAX_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -74,7 +66,8 @@ def read_dumps(sources: list[DumpSource]) -> list[KubeObject]:
             key = (obj.kind, obj.namespace, obj.name)
             first = found.setdefault(key, obj)
             if first.body != obj.body:
-                raise DumpError(f"{obj.ref} is in the dump twice, different ({first.where}; {obj.where})")
+                message = f"{obj.ref} is in the dump twice, different ({first.where}; {obj.where})"
+                raise DumpError(message)
     if not found:
         names = ", ".join(s.name for s in sources)
         raise DumpError(f"{names}: no Kubernetes objects in the dump (kubectl get ... -o yaml prints them)")
@@ -82,18 +75,17 @@ def read_dumps(sources: list[DumpSource]) -> list[KubeObject]:
 
 
 def _documents(source: DumpSource) -> list[Any]:
+    if len(source.content) > DUMP_MAX_BYTES:
+        raise DumpError(_too_large(source.name))
     try:
         text = source.content.decode("utf-8")
     except UnicodeDecodeError:
         raise DumpError(f"{source.name}: not YAML: the file is not UTF-8 text") from None
-    try:
-        return list(yaml.load_all(text, Loader=_Loader))
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
-        at = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise DumpError(f"{source.name}: not YAML: {error.problem}{at}") from None
-    except yaml.YAMLError:
-        raise DumpError(f"{source.name}: not YAML") from None
+    return load_documents(source.name, text)
+
+
+def _too_large(name: str) -> str:
+    return f"{name}: larger than {DUMP_MAX_BYTES // (1024 * 1024)} MiB: not a dump this tool reads"
 
 
 def _objects(name: str, documents: list[Any]) -> Iterator[KubeObject]:
@@ -145,11 +137,18 @@ def _type_name(value: Any) -> str:
 
 
 def read_source(name: str, stdin: BinaryIO) -> DumpSource:
-    """A dump file, or standard input for ``-`` (read once, into memory)."""
+    """A dump file, or standard input for ``-`` (read once, into memory, up to the limit)."""
     if name == "-":
-        return DumpSource("-", stdin.read())
+        return _bounded("-", stdin)
     try:
         with open(name, "rb") as handle:
-            return DumpSource(name, handle.read())
+            return _bounded(name, handle)
     except OSError as error:
         raise DumpError(f"{name}: cannot read it ({error.strerror})") from None
+
+
+def _bounded(name: str, stream: BinaryIO) -> DumpSource:
+    content = stream.read(DUMP_MAX_BYTES + 1)
+    if len(content) > DUMP_MAX_BYTES:
+        raise DumpError(_too_large(name))
+    return DumpSource(name, content)

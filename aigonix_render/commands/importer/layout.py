@@ -11,7 +11,8 @@ from typing import Any
 
 from aigonix_render.commands.importer.build import ApplicationTree, Draft
 from aigonix_render.commands.importer.microservices import MicroserviceTree
-from aigonix_render.commands.importer.secrets import REGISTRY_FILE, SOPS_CONFIG, Keys, config_text, encrypt
+from aigonix_render.commands.importer.secrets import REGISTRY_FILE, Keys, config_text, encrypt
+from aigonix_render.commands.importer.sops_config import SOPS_CONFIG
 from aigonix_render.commands.importer.yaml_out import dump
 from aigonix_render.load import MANIFEST, SECRETS
 

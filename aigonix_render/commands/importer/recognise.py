@@ -52,6 +52,7 @@ class ApplicationObjects:
     environments: dict[str, dict[str, KubeObject]] = field(default_factory=dict)
     microservices: dict[tuple[str, str], MicroserviceObjects] = field(default_factory=dict)
     platform: list[KubeObject] = field(default_factory=list)
+    carrier: KubeObject | None = None  # the object whose labels name the application
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def _application(namespace: str, obj: KubeObject | None, objects: list[KubeObjec
     if missing:
         raise DumpError(f"{carrier.ref} in {namespace} has no {', '.join(missing)}: not made by the platform")
     return ApplicationObjects(
-        namespace, app_id, labels["application"], annotations[TENANT_ID], labels["tenant"]
+        namespace, app_id, labels["application"], annotations[TENANT_ID], labels["tenant"], carrier=carrier
     )
 
 

@@ -3,8 +3,13 @@
 A line says what happened to one object or field: ``note`` for what is expected and
 harmless (objects Kubernetes or cert-manager made, names the platform lost), ``warning``
 for what the tree cannot express or changes (a hand edit, an unknown object, a field a
-render removes), which ``--strict`` refuses. No line ever holds a value of a Secret or of
-an environment variable: they may be secrets, wherever they were set.
+render removes), which ``--strict`` refuses; ``error`` for what stops the import (a name the
+tree refuses, a field of a type kubectl never writes). No line ever holds a value of a
+Secret or of an environment variable: they may be secrets, wherever they were set.
+
+``ReportLine.text`` is where every line is formatted, so it is where the text a line took
+from the dump (a name, a label, a path) is escaped: a newline there would forge a line of
+its own, an escape sequence would reach the terminal.
 """
 
 from __future__ import annotations
@@ -13,10 +18,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
+from aigonix_render.foundation import printable
+
 
 class Level(Enum):
     NOTE = "note"
     WARNING = "warning"
+    ERROR = "error"
 
 
 @dataclass(frozen=True)
@@ -31,7 +39,7 @@ class ReportLine:
 
     def text(self) -> str:
         where = f"{self.subject} {self.path}" if self.path else self.subject
-        return f"{self.level.value}: {where}: {self.message}"
+        return printable(f"{self.level.value}: {where}: {self.message}")
 
 
 def note(subject: str, message: str, path: str = "") -> ReportLine:
@@ -42,12 +50,17 @@ def warning(subject: str, message: str, path: str = "") -> ReportLine:
     return ReportLine(subject, path, message, Level.WARNING)
 
 
+def error(subject: str, message: str, path: str = "") -> ReportLine:
+    return ReportLine(subject, path, message, Level.ERROR)
+
+
+_RANK = {Level.ERROR: 0, Level.WARNING: 1, Level.NOTE: 2}
+
+
 def ordered(lines: Iterable[ReportLine]) -> tuple[ReportLine, ...]:
-    """Warnings first, then notes; each group by subject, path and message; no line twice."""
+    """Errors first, then warnings, then notes; each group by subject, path and message; no line twice."""
     unique = set(lines)
-    return tuple(
-        sorted(unique, key=lambda line: (line.level is Level.NOTE, line.subject, line.path, line.message))
-    )
+    return tuple(sorted(unique, key=lambda line: (_RANK[line.level], line.subject, line.path, line.message)))
 
 
 def warnings(lines: Iterable[ReportLine]) -> tuple[ReportLine, ...]:

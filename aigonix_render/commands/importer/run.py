@@ -2,11 +2,14 @@
 beside TREE → validated and rendered against the dump → moved into TREE.
 
 Nothing reaches TREE unless every step succeeded (and, with ``strict``, the report has no
-warning). The report is returned as values; the caller prints it.
+warning), and nothing stays anywhere when one failed. The shapes of the objects and the
+names that become folders are checked before any object is read into the tree
+(``shapes``, ``naming``). The report is returned as values; the caller prints it.
 """
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,12 +17,16 @@ from pathlib import Path
 from aigonix_render.commands.importer import report, target
 from aigonix_render.commands.importer.build import Draft, build
 from aigonix_render.commands.importer.dump import DumpSource, read_dumps
+from aigonix_render.commands.importer.errors import ImportRefused
 from aigonix_render.commands.importer.kubectl import read_cluster
 from aigonix_render.commands.importer.layout import secret_paths, tree_files
-from aigonix_render.commands.importer.recognise import recognise
+from aigonix_render.commands.importer.naming import name_errors
+from aigonix_render.commands.importer.recognise import Recognised, recognise
 from aigonix_render.commands.importer.report import ReportLine
-from aigonix_render.commands.importer.secrets import Keys, choose_keys, parse_recipients, read_rules
+from aigonix_render.commands.importer.secrets import Keys, choose_keys, parse_recipients
 from aigonix_render.commands.importer.selfcheck import self_check
+from aigonix_render.commands.importer.shapes import shape_errors
+from aigonix_render.commands.importer.sops_config import read_rules
 from aigonix_render.foundation import UsageError
 
 
@@ -60,20 +67,45 @@ def import_dump(options: ImportOptions, environ: Mapping[str, str]) -> ImportRes
             "give the files kubectl get wrote, - for standard input, or --from-cluster NAMESPACE"
         )
     tree = options.tree.absolute()
-    config = target.check_target(tree, options.force)
-    recognised = recognise(read_dumps(sources))
-    draft = build(recognised)
-    keys = _keys(draft, options.age_recipients, config)
-    files = tree_files(draft, keys, write_config=config is None)
-    staging = target.stage(tree, files)
-    try:
-        lines = report.ordered([*draft.lines, *_notes(draft), *self_check(staging, recognised, draft.lines)])
-        if options.strict and report.warnings(lines):
-            return ImportResult(options.tree, tuple(files), lines, written=False)
-        target.swap(tree)
-    finally:
-        target.discard(tree)
+    with target.reserved(tree) as reservation:
+        config = target.check_target(tree, options.force)
+        recognised, draft = _read(sources)
+        keys = _keys(draft, options.age_recipients, config)
+        files = tree_files(draft, keys, write_config=config is None)
+        with target.staged(tree, files) as staging:
+            checked = self_check(staging, recognised, draft.lines)
+            lines = report.ordered([*draft.lines, *_notes(draft), *checked])
+            if options.strict and report.warnings(lines):
+                return ImportResult(options.tree, tuple(files), lines, written=False)
+            target.swap(tree, staging)
+            reservation.keep()
     return ImportResult(options.tree, tuple(files), lines)
+
+
+def _read(sources: list[DumpSource]) -> tuple[Recognised, Draft]:
+    """The dump's objects → the tree in memory; a field of a type kubectl never writes or a
+    name the tree refuses stops it here, with error lines naming the objects."""
+    objects = read_dumps(sources)
+    errors = shape_errors(objects)
+    if errors:
+        raise ImportRefused(errors)
+    try:
+        recognised = recognise(objects)
+        errors = name_errors(recognised)
+        if errors:
+            raise ImportRefused(errors)
+        return recognised, build(recognised)
+    except (TypeError, AttributeError, KeyError, ValueError, IndexError) as error:
+        raise ImportRefused([_unexpected(sources, error)]) from None
+
+
+def _unexpected(sources: list[DumpSource], error: Exception) -> ReportLine:
+    """A shape ``shapes`` does not list yet: the dump named, and where the reading stopped
+    (never the error's own words, which may quote a value)."""
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f"{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else "?"
+    message = f"a field of a type kubectl never writes stopped the import ({type(error).__name__} in {where})"
+    return report.error(", ".join(s.name for s in sources), message)
 
 
 def _keys(draft: Draft, given: tuple[str, ...], config: bytes | None) -> Keys:

@@ -1,8 +1,8 @@
 """Who the imported secrets are encrypted for, and the encryption itself (in memory).
 
 Recipients come per environment from ``--age-recipient ENV=KEY`` or from the creation
-rules of the ``.sops.yaml`` already in TREE (the rule sops itself would pick for the
-environment's ``secrets.yaml``). Secret values exist only as Python strings on their way
+rules of the ``.sops.yaml`` already in TREE (``sops_config``: the rule sops itself would
+pick for the environment's ``secrets.yaml``). Secret values exist only as Python strings on their way
 into ``sops_age.encrypt``: no temporary file, no process argument, no message.
 """
 
@@ -11,31 +11,19 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import yaml
 
 from aigonix_render.commands.importer.errors import RecipientsMissing
+from aigonix_render.commands.importer.sops_config import SOPS_CONFIG, Rule
 from aigonix_render.commands.importer.yaml_out import secret_lines
 from aigonix_render.foundation import SopsError, UsageError, age_keys
 from aigonix_render.seal import age as sops_age
 
-SOPS_CONFIG = ".sops.yaml"
 REGISTRY_FILE = "registry.sops.yaml"
 # sops's own default rule, as a .sops.yaml rule without a regex gives: every value but
 # keys ending so is encrypted. A secret of such a name would stay in clear: refused.
 UNENCRYPTED_SUFFIX = "_unencrypted"
-_OTHER_KEYS = ("pgp", "kms", "gcp_kms", "azure_kv", "hc_vault", "hckms")
-
-
-@dataclass(frozen=True)
-class Rule:
-    path_regex: str | None
-    age: tuple[str, ...]
-    other: tuple[str, ...]
-
-    def matches(self, path: str) -> bool:
-        return self.path_regex is None or re.search(self.path_regex, path) is not None
 
 
 @dataclass(frozen=True)
@@ -58,32 +46,6 @@ def parse_recipients(values: tuple[str, ...], environments: list[str]) -> dict[s
             raise UsageError(f"--age-recipient {env}=...: not an age recipient (age1 and 58 characters)")
         found.setdefault(chosen, []).append(recipient.strip())
     return {env: tuple(dict.fromkeys(keys)) for env, keys in found.items()}
-
-
-def read_rules(text: bytes | None) -> list[Rule]:
-    """The creation rules of a ``.sops.yaml`` (``age`` as a list or a comma-separated string,
-    also inside ``key_groups``)."""
-    if text is None:
-        return []
-    try:
-        config = yaml.safe_load(text)
-    except yaml.YAMLError:
-        raise UsageError(f"{SOPS_CONFIG} in the target folder is not YAML") from None
-    rules = config.get("creation_rules") if isinstance(config, dict) else None
-    return [_rule(rule) for rule in rules or [] if isinstance(rule, dict)]
-
-
-def _rule(rule: Mapping[str, Any]) -> Rule:
-    groups = [rule, *(g for g in rule.get("key_groups") or [] if isinstance(g, dict))]
-    age = [key for group in groups for key in _keys(group.get("age"))]
-    other = tuple(kind for kind in _OTHER_KEYS if any(group.get(kind) for group in groups))
-    regex = rule.get("path_regex")
-    return Rule(regex if isinstance(regex, str) else None, tuple(dict.fromkeys(age)), other)
-
-
-def _keys(value: Any) -> list[str]:
-    items = value.split(",") if isinstance(value, str) else value if isinstance(value, list) else []
-    return [str(item).strip() for item in items if str(item).strip()]
 
 
 def choose_keys(

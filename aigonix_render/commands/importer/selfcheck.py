@@ -20,6 +20,7 @@ from aigonix_render.commands.importer.compare import ADDED, CHANGED, LEFT, diffe
 from aigonix_render.commands.importer.errors import DumpError
 from aigonix_render.commands.importer.recognise import Recognised
 from aigonix_render.foundation import InvalidInput, Problem, Severity
+from aigonix_render.render import RETAINED
 
 Key = tuple[str, str | None, str]
 
@@ -30,6 +31,17 @@ _LABELS_NOTE = report.note(
     "every object",
     "the render adds the labels app.kubernetes.io/name, part-of and managed-by (not to pod templates: nothing restarts)",
     "metadata.labels",
+)
+
+# What keeps GitOps from deleting data, on the Namespace and the event store: the one
+# difference exact adoption allows (README, "Adopting a running application").
+_RETAINED = tuple(f"metadata.annotations[{key}]" for key in RETAINED)
+_RETAINED_NOTE = report.note(
+    "the Namespace and the event store",
+    "the render adds "
+    + ", ".join(f"{key}: {value}" for key, value in RETAINED.items())
+    + ": neither Argo CD nor Flux prunes or deletes what holds the event store's data",
+    "metadata.annotations",
 )
 
 _SAID = {
@@ -61,6 +73,8 @@ def self_check(
             for difference in differences(dumped[key], rendered[key], mask_secrets=True):
                 if difference.what == ADDED and difference.path.startswith(_RENDER_LABELS):
                     lines.append(_LABELS_NOTE)
+                elif difference.what == ADDED and difference.path in _RETAINED:
+                    lines.append(_RETAINED_NOTE)
                 elif not _covered(covered, ref, difference.path):
                     message = _SAID.get(difference.what, "reordered by the render")
                     lines.append(report.warning(ref, message, difference.path))
@@ -84,7 +98,7 @@ def _render(root: Path) -> tuple[dict[Key, Any], list[Problem]]:
     except InvalidInput as error:
         errors = [p.text() for p in error.problems if p.severity is Severity.ERROR]
         message = "the imported tree does not validate: the dump holds what the tree refuses"
-        raise DumpError(message + "".join(f"\n  {e}" for e in errors)) from None
+        raise DumpError(message, *errors) from None
     templates = Templates()
     rendering = render_model(model, templates)
     found = [yaml.safe_load(f.text) for f in rendering.objects]

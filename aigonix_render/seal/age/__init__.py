@@ -42,6 +42,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from aigonix_render.foundation import SopsError
 from aigonix_render.seal.age.cipher import open_value, seal_value
 from aigonix_render.seal.age.errors import NoKeyError, Rejected, Tampered, Unsupported
+from aigonix_render.seal.age.fields import Damaged, decode
 from aigonix_render.seal.age.keys import (
     Identities,
     identities_from_environment,
@@ -49,8 +50,8 @@ from aigonix_render.seal.age.keys import (
     parse_recipients,
     wrap_data_key,
 )
-from aigonix_render.seal.age.metadata import handles, read_metadata, sops_block
-from aigonix_render.seal.age.store import Literal, emit, load
+from aigonix_render.seal.age.metadata import handles, read_metadata
+from aigonix_render.seal.age.store import Literal, emit, load, load_with_block
 from aigonix_render.seal.age.tree import Rules, open_tree, plain_tree, seal_tree
 from aigonix_render.seal.format import ENCRYPTED_REGEX
 
@@ -78,14 +79,18 @@ def _mac_error(name: str) -> SopsError:
 def can_handle(sops_text: str | bytes) -> bool:
     """True when this module can decrypt the file: one key group, all age, no comment rules.
 
-    False for anything else (pgp, kms..., Shamir key groups, files that do not parse here):
-    the caller then uses the sops binary, which also gives the proper error.
+    Also true when the ``sops:`` block is one the sops binary refuses to read (``decrypt``
+    refuses it too, naming the field). False for anything else (pgp, kms..., Shamir key
+    groups, files that do not parse here): the caller then uses the sops binary, which also
+    gives the proper error.
     """
     try:
-        meta = sops_block(load(sops_text, "-"))
+        _, block = load_with_block(sops_text, "-")
+        return block is not None and handles(decode(block))
+    except Damaged:
+        return True
     except SopsError:
         return False
-    return meta is not None and handles(meta)
 
 
 def can_encrypt(recipients: tuple[tuple[str, tuple[str, ...]], ...]) -> bool:
@@ -138,13 +143,16 @@ def decrypt(sops_text: str | bytes, identities: Identities, *, name: str = "<inp
     Raises ``NoKeyError`` when no identity opens it, ``Unsupported`` (or a false
     ``can_handle``) when only the sops binary can read it.
     """
-    document = load(sops_text, name)
-    block = sops_block(document)
+    document, block = load_with_block(sops_text, name)
     if block is None:
         raise SopsError(f"{name}: it is not a sops-encrypted file")
-    if not handles(block):
+    try:
+        view = decode(block)
+    except Damaged as error:
+        raise SopsError(f"{name}: its sops metadata is damaged: {error}") from None
+    if not handles(view):
         raise Unsupported(f"{name}: its keys are not only age keys; only the sops binary decrypts it")
-    meta = read_metadata(block, name)
+    meta = read_metadata(view, name)
     aes = AESGCM(open_data_key(meta.age, identities, name))
     tree = {key: value for key, value in document.items() if key != "sops"}
     try:

@@ -62,15 +62,16 @@ def identities_from_environment(environ: Mapping[str, str], platform: str = sys.
         _add_file(found, "SOPS_AGE_KEY_FILE", Path(environ["SOPS_AGE_KEY_FILE"]), missing_ok=False)
     if "SOPS_AGE_KEY_CMD" in environ:
         found.unread.append("SOPS_AGE_KEY_CMD")
-    config = _user_config_dir(environ, platform)
+    config = user_config_dir(environ, platform)
     if config is not None:
         path = config / "sops" / "age" / "keys.txt"
         _add_file(found, str(path), path, missing_ok=True)
     return Identities(tuple(found.keys), frozenset(found.public), tuple(found.unread), tuple(found.problems))
 
 
-def _user_config_dir(environ: Mapping[str, str], platform: str) -> Path | None:
-    """Go's ``os.UserConfigDir``, with sops's ``XDG_CONFIG_HOME`` override on macOS."""
+def user_config_dir(environ: Mapping[str, str], platform: str) -> Path | None:
+    """Go's ``os.UserConfigDir``, with sops's ``XDG_CONFIG_HOME`` override on macOS (sops
+    reads ``<it>/sops/age/keys.txt``)."""
     xdg, home = environ.get("XDG_CONFIG_HOME", ""), environ.get("HOME", "")
     if platform == "win32":
         return Path(environ["APPDATA"]) if environ.get("APPDATA") else None

@@ -1,23 +1,29 @@
 """The ``sops:`` block of a file (``stores/stores.go``, ``stores/metadata.go``): what it says.
 
-Flat key lists (``age:``, ``pgp:``...) make one key group, else ``key_groups`` holds them;
-this package handles a file only when its one group is all age and it has at most one
-encryption rule and no comment rule (``handles``); everything else is the sops binary's.
+The block is read as sops reads it (``fields.decode``) and checked as sops checks it
+(``ToInternal``: ``lastmodified`` an RFC 3339 time; ``version`` a semantic version, as
+``version.AIsNewerThanB`` parses it). Flat key lists (``age:``, ``pgp:``...) make one key
+group, else ``key_groups`` holds them; this package handles a file only when its one group
+is all age and it has at most one encryption rule and no comment rule (``handles``);
+everything else is the sops binary's.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from aigonix_render.foundation import SopsError
 from aigonix_render.seal.age.tree import Rules
-from aigonix_render.seal.age.values import GO_BOOLS, Time, parse_rfc3339
+from aigonix_render.seal.age.values import parse_rfc3339
 
 _KEY_TYPES = ("age", "pgp", "kms", "gcp_kms", "hckms", "azure_kv", "hc_vault")
 _RULES = ("unencrypted_suffix", "encrypted_suffix", "unencrypted_regex", "encrypted_regex")
 _COMMENT_RULES = ("unencrypted_comment_regex", "encrypted_comment_regex")
+_NUMBER = re.compile(r"0|[1-9][0-9]*")
+_IDENTIFIER = re.compile(r"[0-9A-Za-z-]+")
 
 
 @dataclass(frozen=True)
@@ -32,48 +38,51 @@ class Metadata:
     mac_only_encrypted: bool
 
 
-def _key_groups(meta: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _key_groups(view: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Flat key lists make one group; else ``key_groups`` (``internalKeygroups``)."""
-    flat = {kind: meta[kind] for kind in _KEY_TYPES if meta.get(kind)}
+    flat = {kind: view[kind] for kind in _KEY_TYPES if view[kind]}
     if flat:
         return [flat]
-    groups = meta.get("key_groups") or []
-    if not isinstance(groups, list):
-        return []
-    return [{k: g[k] for k in _KEY_TYPES if g.get(k)} if isinstance(g, dict) else {"?": g} for g in groups]
+    return [{kind: group[kind] for kind in _KEY_TYPES if group[kind]} for group in view["key_groups"]]
 
 
-def sops_block(document: Any) -> Mapping[str, Any] | None:
-    """The document's ``sops:`` mapping; None when it has none."""
-    block = document.get("sops") if isinstance(document, dict) else None
-    return block if isinstance(block, dict) else None
-
-
-def handles(meta: Mapping[str, Any]) -> bool:
+def handles(view: Mapping[str, Any]) -> bool:
     """One key group, all age; at most one encryption rule and no comment rule."""
-    groups = _key_groups(meta)
-    if len(groups) != 1 or set(groups[0]) != {"age"} or not isinstance(groups[0]["age"], list):
+    groups = _key_groups(view)
+    if len(groups) != 1 or set(groups[0]) != {"age"}:
         return False
-    rules = [rule for rule in _RULES if meta.get(rule)]
-    return len(rules) <= 1 and not any(meta.get(rule) for rule in _COMMENT_RULES)
+    rules = [rule for rule in _RULES if view[rule]]
+    return len(rules) <= 1 and not any(view[rule] for rule in _COMMENT_RULES)
 
 
-def read_metadata(meta: Mapping[str, Any], name: str) -> Metadata:
-    """The metadata of a block ``handles``; a ``SopsError`` naming the file when it is damaged."""
-    damaged = SopsError(f"{name}: its sops metadata is damaged")
-    entries = _key_groups(meta)[0]["age"]
-    if not all(isinstance(e, dict) and isinstance(e.get("enc", ""), str) for e in entries):
-        raise damaged
-    lastmodified = meta.get("lastmodified")
-    source = lastmodified.source if isinstance(lastmodified, Time) else lastmodified
-    parsed = parse_rfc3339(source) if isinstance(source, str) else None
-    mac = meta.get("mac", "")
-    rule = next((r for r in _RULES if meta.get(r)), None)
-    if parsed is None or not isinstance(mac, str) or (rule and not isinstance(meta[rule], str)):
-        raise damaged
-    only = meta.get("mac_only_encrypted", False)
-    only = GO_BOOLS.get(only, None) if isinstance(only, str) else only
-    if not isinstance(only, bool):
-        raise damaged
-    age = tuple((str(e.get("recipient", "")), str(e.get("enc", ""))) for e in entries)
-    return Metadata(age, parsed[1], mac, Rules(rule, meta[rule]) if rule else Rules(), only)
+def version_problem(version: str) -> str | None:
+    """Why sops cannot compare ``version`` (blang/semver's ``Make`` after a leading ``v``), or None."""
+    if version.startswith("1."):
+        return None  # sops 1 files: no semantic version, taken as older
+    text = version.removeprefix("v")
+    if not text:
+        return "version is empty"
+    text, _, build = text.partition("+") if "+" in text else (text, "", None)
+    parts, pre = text.split(".", 2), None
+    if len(parts) == 3:
+        parts[2], _, pre = parts[2].partition("-") if "-" in parts[2] else (parts[2], "", None)
+    if len(parts) != 3 or not all(_NUMBER.fullmatch(part) and int(part) < 2**64 for part in parts):
+        return f"version {version!r} is not a version (major.minor.patch)"
+    identifiers = ([] if pre is None else pre.split(".")) + ([] if build is None else build.split("."))
+    if not all(_IDENTIFIER.fullmatch(i) for i in identifiers) or (
+        pre is not None and any(p.isdigit() and not _NUMBER.fullmatch(p) for p in pre.split("."))
+    ):
+        return f"version {version!r} is not a version (major.minor.patch)"
+    return None
+
+
+def read_metadata(view: Mapping[str, Any], name: str) -> Metadata:
+    """The metadata of a block ``handles``; a ``SopsError`` naming the file when sops refuses it."""
+    parsed = parse_rfc3339(view["lastmodified"])
+    problem = version_problem(view["version"]) or (None if parsed else "lastmodified is not a time")
+    if problem or parsed is None:
+        raise SopsError(f"{name}: its sops metadata is damaged: {problem}")
+    rule = next((r for r in _RULES if view[r]), None)
+    age = tuple((entry["recipient"], entry["enc"]) for entry in _key_groups(view)[0]["age"])
+    rules = Rules(rule, view[rule]) if rule else Rules()
+    return Metadata(age, parsed[1], view["mac"], rules, view["mac_only_encrypted"])

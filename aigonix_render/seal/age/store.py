@@ -90,6 +90,11 @@ for _kind in _TAGGED:
 
 def load(text: str | bytes, name: str) -> Any:
     """The one YAML document of ``text`` (None when empty), typed as sops types it."""
+    return load_with_block(text, name)[0]
+
+
+def load_with_block(text: str | bytes, name: str) -> tuple[Any, yaml.MappingNode | None]:
+    """``load``, and the node of the top-level ``sops:`` mapping (None when there is none)."""
     loader = _Loader(text)
     try:
         node = loader.get_node() if loader.check_node() else None
@@ -97,7 +102,8 @@ def load(text: str | bytes, name: str) -> Any:
             raise Unsupported(
                 f"{name}: it holds more than one YAML document; only the sops binary reads those"
             )
-        return None if node is None else loader.construct_document(node)
+        document = None if node is None else loader.construct_document(node)
+        return document, _sops_node(node)
     except Rejected as error:
         raise Unsupported(f"{name}: {error}") from None
     except yaml.MarkedYAMLError as error:
@@ -107,6 +113,13 @@ def load(text: str | bytes, name: str) -> Any:
         raise SopsError(f"{name}: it is not valid YAML") from None
     finally:
         loader.dispose()
+
+
+def _sops_node(node: yaml.Node | None) -> yaml.MappingNode | None:
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    block = next((value for key, value in node.value if key.value == "sops"), None)
+    return block if isinstance(block, yaml.MappingNode) else None
 
 
 # --- Writing YAML as sops does (yaml.v3's layout: indent 4, lists indented) ----------------

@@ -1,0 +1,53 @@
+"""Which input files each output folder's render reads, as ``inputs`` sources.
+
+An application's folders (``<app>/_shared``, ``<app>/<env>``) read the customer file, the
+registry credentials, the whole application, and the manifests of every application its
+event horizons tie it to, on either side (a consumer names the producer's microservice, a
+producer consents to its consumers). ``_delivery`` reads the customer file and the
+applications' manifests. Two branches that change different applications so change
+different lines of the marker, and git merges them; two that change what one folder reads
+change the same line, and git says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from aigonix_render.load import Tree
+    from aigonix_render.model import Model
+
+MANIFEST = "aigonix.yaml"
+DELIVERY = "_delivery"
+
+
+def folder_sources(tree: Tree, model: Model, paths: Iterable[str]) -> dict[str, list[str]]:
+    """The sources of each output folder that holds one of ``paths``."""
+    customer = [MANIFEST, *([tree.registry.path] if tree.registry is not None else [])]
+    manifests = {
+        app.folder: [f"{app.folder}/{MANIFEST}", *(f"{ms.folder}/{MANIFEST}" for ms in app.microservices)]
+        for app in tree.applications
+    }
+    by_name = {app.name: app.folder for app in model.applications}
+    ties: dict[str, set[str]] = {folder: set() for folder in manifests}
+    for subscription in model.subscriptions:
+        consumer, producer = (
+            subscription.consumer.application.folder,
+            subscription.producer.application.folder,
+        )
+        if consumer != producer:
+            ties.setdefault(consumer, set()).add(producer)
+            ties.setdefault(producer, set()).add(consumer)
+    everything = [*customer, *(f"{folder}/" for folder in manifests)]
+    sources: dict[str, list[str]] = {}
+    for folder in sorted({path.rpartition("/")[0] for path in paths}):
+        owner = by_name.get(folder.partition("/")[0])
+        if owner is not None and folder.count("/") == 1:
+            tied = [m for other in sorted(ties.get(owner, ())) for m in manifests.get(other, [])]
+            sources[folder] = [*customer, f"{owner}/", *tied]
+        elif folder.startswith(f"{DELIVERY}/"):
+            sources[folder] = [*customer, *(f"{app}/{MANIFEST}" for app in manifests)]
+        else:  # no folder aigonix-render renders today: everything, to be safe
+            sources[folder] = everything
+    return sources

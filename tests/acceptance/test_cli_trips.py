@@ -1,0 +1,120 @@
+"""Issue 21 and 19.4: the command line's trips: counts, --strict, OUT, diff's exit code,
+completion, standard output that cannot be written, and POSIX-only imports."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import BASE, run_line, run_process
+
+WEB = "applications/shop/microservices/web/aigonix.yaml"
+SCRIPT = Path(sys.executable).parent / "aigonix-render"
+
+
+def test_counts_have_the_right_noun() -> None:
+    from aigonix_render.commands.cli_text import counted
+
+    assert [counted(n, "Secret") for n in (0, 1, 2)] == ["0 Secrets", "1 Secret", "2 Secrets"]
+
+
+def test_strict_says_how_many_warnings_failed_it(base_tree: Path, keyed: Path, tmp_path: Path) -> None:
+    web = base_tree / WEB
+    web.write_text(web.read_text().replace("web:1.0.0", "web:latest"))
+    result = run_line("render", base_tree, "-o", tmp_path / "out", "--strict")
+    assert result.exit_code == 1, result
+    assert result.stderr.endswith(
+        "warning: 'testcustomer.azurecr.io/web:latest' is not pinned: use a version tag, not latest\n"
+        "aigonix-render: the tree does not validate with --strict (1 warning)\n"
+    ), result
+
+
+def test_an_output_holding_the_tree_is_a_usage_error(base_tree: Path, keyed: Path) -> None:
+    for command in ("render", "diff"):
+        result = run_process(command, "-o", ".", cwd=base_tree)
+        assert result.exit_code == 2, result
+        assert result.stderr == (
+            f"aigonix-render: error: the output directory {base_tree.resolve()} would contain the input "
+            "tree; choose another\n"
+        )
+
+
+def test_diff_exits_0_on_a_change_unless_exit_code(base_tree: Path, rendered: Path) -> None:
+    web = base_tree / WEB
+    web.write_text(web.read_text().replace("LOG_LEVEL: info", "LOG_LEVEL: debug"))
+    plain = run_line("diff", base_tree, "-o", rendered)
+    assert plain.exit_code == 0, plain
+    assert "+  LOG_LEVEL: debug\n" in plain.stdout
+    asked = run_line("diff", base_tree, "-o", rendered, "--exit-code")
+    assert (asked.exit_code, asked.stdout) == (1, plain.stdout), asked
+    web.write_text(web.read_text().replace("LOG_LEVEL: debug", "LOG_LEVEL: info"))
+    same = run_line("diff", base_tree, "-o", rendered, "--exit-code")
+    assert (same.exit_code, same.stdout) == (0, ""), same
+
+
+def test_one_secret_encrypted_is_singular(base_tree: Path, rendered: Path) -> None:
+    secrets = base_tree / "applications/shop/microservices/billing/environments/Dev/secrets.yaml"
+    secrets.write_text(secrets.read_text() + "\n")
+    result = run_line("render", base_tree, "-o", rendered)
+    assert result.exit_code == 0, result
+    assert result.stderr.endswith("; 1 Secret encrypted\n"), result
+
+
+def test_shell_completion_prints_a_script() -> None:
+    for shell, start in (("bash", "_aigonix_render_completion() {"), ("zsh", "#compdef aigonix-render")):
+        result = run_process(env={"_AIGONIX_RENDER_COMPLETE": f"{shell}_source"})
+        assert result.exit_code == 0, result
+        assert result.stdout.startswith(start), result
+    words = run_process(
+        env={
+            "_AIGONIX_RENDER_COMPLETE": "bash_complete",
+            "COMP_WORDS": "aigonix-render va",
+            "COMP_CWORD": "1",
+        }
+    )
+    assert words.stdout == "plain,validate\n", words
+
+
+def _aigonix(*args: str) -> list[str]:
+    return [sys.executable, "-m", "aigonix_render", *args]
+
+
+def test_a_full_standard_output_is_one_line_and_exit_3() -> None:
+    for args in (("schema", "Microservice"), ("validate", str(BASE), "--format", "json"), ("--help",)):
+        with open("/dev/full", "w") as full:
+            result = subprocess.run(
+                _aigonix(*args), stdout=full, stderr=subprocess.PIPE, text=True, check=False
+            )
+        assert (result.returncode, result.stderr) == (
+            3,
+            "aigonix-render: error: cannot write standard output: No space left on device\n",
+        ), args
+
+
+def test_a_reader_that_goes_away_is_not_an_error() -> None:
+    with subprocess.Popen(
+        _aigonix("schema", "Microservice"), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()
+        stderr = process.stderr.read()
+        assert (process.wait(), stderr) == (0, b"")
+
+
+def test_head_takes_the_first_line_quietly() -> None:
+    command = f'{" ".join(_aigonix("schema", "Microservice"))} | head -1; echo "exit ${{PIPESTATUS[0]}}"'
+    result = subprocess.run(["bash", "-c", command], capture_output=True, text=True, check=False)
+    assert result.stdout == "{\nexit 0\n" and result.stderr == "", result
+
+
+def test_the_commands_import_without_posix_only_modules() -> None:
+    """What validate, render and generate load imports no fcntl at the top (Windows has none)."""
+    code = (
+        "import sys\n"
+        "sys.modules['fcntl'] = None\n"
+        "import aigonix_render.cli, aigonix_render.commands.pipeline, aigonix_render.commands.generate\n"
+        "import aigonix_render.commands.cli_render, aigonix_render.write, aigonix_render.seal\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
