@@ -22,6 +22,7 @@ from aigonix_render.commands.cli_edit import import_, init, set_group
 from aigonix_render.commands.cli_options import FORMAT, ROOT, current_report, start_report, tree_root
 from aigonix_render.commands.cli_render import diff, render
 from aigonix_render.commands.cli_text import counted
+from aigonix_render.commands.live_cli import with_live
 from aigonix_render.foundation import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
@@ -81,13 +82,19 @@ def cli() -> None:
 @ROOT
 @FORMAT
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def validate(root: Path | None, format_: str | None, strict: bool) -> int:
-    """Check the tree against the schemas and the platform's rules (needs no keys)."""
-    from aigonix_render.validate import validate_root
+@click.option(
+    "--tracked-only",
+    is_flag=True,
+    help="Treat files git does not track as absent, as the commit holds the tree (pre-commit).",
+)
+def validate(root: Path | None, format_: str | None, strict: bool, tracked_only: bool) -> int:
+    """Check the tree against the schemas and the platform's rules, and render it in memory
+    to refuse what render would (needs no keys)."""
+    from aigonix_render.commands.validation import content_problems
 
     root = tree_root(root)
     report = start_report(root, format_)
-    problems = validate_root(root).problems
+    problems = content_problems(root, strict, tracked_only)
     click.echo(report(problems), nl=False)
     return EXIT_INVALID if has_errors(problems, strict) else EXIT_OK
 
@@ -168,7 +175,7 @@ def schema(kind: str | None) -> int:
 
 
 cli.add_command(render)
-cli.add_command(diff)
+cli.add_command(with_live(diff))  # diff --live and --from-cluster: commands.live_cli
 cli.add_command(init)
 cli.add_command(set_group)
 cli.add_command(import_)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from aigonix_render import __version__
 from aigonix_render.commands.cli_text import counted
+from aigonix_render.commands.incremental import checked_rendering, kept_folders, render_changed
 from aigonix_render.foundation import (
     InvalidInput,
     OutputError,
@@ -81,14 +82,19 @@ class Valid(NamedTuple):
 
 
 def valid_model(
-    root: Path, strict: bool, exclude: tuple[Path, ...] = (), application: str | None = None
+    root: Path,
+    strict: bool,
+    exclude: tuple[Path, ...] = (),
+    application: str | None = None,
+    tracked_only: bool = False,
 ) -> Valid:
     """The model of a tree that validates; ``InvalidInput`` (with the problems) otherwise.
-    With ``application``, of the part of the tree that rendering it needs (``generate``)."""
+    With ``application``, of the part of the tree that rendering it needs (``generate``);
+    with ``tracked_only``, of the files git tracks (``validate --tracked-only``)."""
     from aigonix_render.model import build_model
     from aigonix_render.validate import validate_root
 
-    validation = validate_root(root, exclude, application)
+    validation = validate_root(root, exclude, application, tracked_only)
     if has_errors(validation.problems, strict):
         raise InvalidInput(validation.problems)
     return Valid(build_model(validation.tree), validation.problems, validation.tree)
@@ -107,13 +113,15 @@ class Prepared:
     secrets: list[Fingerprinted]
     previous: Marker | None
     tree: Tree
+    kept: tuple[OutputFile, ...] = ()
+    """The files of the folders kept from OUT (their inputs did not change): Secrets sealed."""
 
 
-def prepare(root: Path, out: Path, strict: bool) -> Prepared:
+def prepare(root: Path, out: Path, strict: bool, inputs: TreeInputs | None = None) -> Prepared:
     """Validate and render in memory; then refuse, with positions, whatever Kubernetes would
     refuse (``output_check``) or could not apply in place over the previous output."""
     from aigonix_render.check import check_rendering, refusals
-    from aigonix_render.render import Templates, render_model
+    from aigonix_render.render import Templates
     from aigonix_render.seal import fingerprint
 
     root, out = root.resolve(), out.resolve()
@@ -121,17 +129,28 @@ def prepare(root: Path, out: Path, strict: bool) -> Prepared:
     with _no_cycle_collection():
         valid = valid_model(root, strict, (out,))
         templates = Templates()
-        rendering = render_model(valid.model, templates)
         previous = read_marker(out)
+        kept = kept_folders(out, previous, inputs, valid.tree, valid.model)
+        rendering = render_changed(valid.model, templates, kept)
         refused = [
-            *check_rendering(rendering, valid.model, valid.tree),
+            *check_rendering(checked_rendering(rendering, kept), valid.model, valid.tree),
             *refusals(valid.model, rendering.files, lambda path: trusted_previous(out, path, previous)),
         ]
     if refused:
         raise InvalidInput(sort_problems([*valid.problems, *refused]))
     secrets = [fingerprint(p, root, templates) for p in rendering.secrets]
+    kept_files = tuple(file for files in kept.values() for file in files)
     return Prepared(
-        root, out, valid.model, valid.problems, templates, rendering, secrets, previous, valid.tree
+        root,
+        out,
+        valid.model,
+        valid.problems,
+        templates,
+        rendering,
+        secrets,
+        previous,
+        valid.tree,
+        kept_files,
     )
 
 
@@ -165,13 +184,13 @@ def render(options: RenderOptions) -> RenderResult:
             return RenderResult(Plan((), (), ()), [], 0)
         inputs.warm()
         options.progress("reading and rendering the tree")
-        prepared = prepare(root, out, options.strict)
+        prepared = prepare(root, out, options.strict, inputs)
         check_writable(out)
         kept, stale = _split_by_fingerprint(out, prepared.secrets, prepared.previous)
         if stale:
             options.progress(f"sealing {counted(len(stale), 'Secret')}")
         sealed = _seal(stale, prepared.root, prepared.templates, options)
-        files = [*prepared.rendering.files, *kept, *sealed]
+        files = [*prepared.rendering.files, *prepared.kept, *kept, *sealed]
         options.progress(f"writing {counted(len(files), 'file')}")
         sources = folder_sources(prepared.tree, prepared.model, (f.path for f in files))
         marker = MarkerInputs(inputs.tool, inputs.sections(sources))
@@ -195,7 +214,7 @@ def diff(root: Path, out: Path, strict: bool = False) -> DiffResult:
     """What ``render`` would change in ``out``, as a unified diff; Secrets by name only."""
     prepared = prepare(root, out, strict)
     changes = _check_plan(prepared)
-    new = {f.path: f.text for f in prepared.rendering.files}
+    new = {f.path: f.text for f in (*prepared.rendering.files, *prepared.kept)}
     secrets = {s.pending.path for s in prepared.secrets}
     chunks = [_file_diff(prepared.out, path, new.get(path), path in secrets) for path in changes.paths]
     return DiffResult(changes, "".join(chunks), prepared.problems)
@@ -254,7 +273,7 @@ def _split_by_fingerprint(
 def _check_plan(prepared: Prepared) -> Plan:
     out = prepared.out
     kept, stale = _split_by_fingerprint(out, prepared.secrets, prepared.previous)
-    result = plan(out, [*prepared.rendering.files, *kept])
+    result = plan(out, [*prepared.rendering.files, *prepared.kept, *kept])
     missing = tuple(s.pending.path for s in stale)
     added = tuple(p for p in missing if read_previous(out, p) is None)
     changed = tuple(p for p in missing if p not in added)

@@ -73,6 +73,8 @@ def _find_manifests(place: Place) -> Iterator[Path]:
         except OSError:
             continue
         for name, real_folder, entry in entries:
+            if place.untracked(join(folder, name)):
+                continue
             if real_folder and not name.startswith(".") and not place.excluded(join(folder, name)):
                 pending.append(join(folder, name))
             elif name == MANIFEST and not _is_folder(entry):
@@ -143,7 +145,7 @@ def _secrets(place: Place, environments: list[str]) -> Loading[tuple[dict[str, D
     """Each environment's secrets file, and the environments whose file could not be read."""
     secrets: dict[str, Document] = {}
     unreadable: set[str] = set()
-    for env in (e for e in environments if not absent(place.path(f"{e}/{SECRETS}"))):
+    for env in (e for e in environments if not place.absent(f"{e}/{SECRETS}")):
         secret = yield from read_yaml(place, f"{env}/{SECRETS}", sensitive=True)
         if secret is None:
             unreadable.add(base_name(env))
@@ -197,8 +199,10 @@ def read_registry(place: Place, customer: Document | None) -> Loading[Document |
         return None
     assert customer is not None
     target = place.root / path
-    if not inside_root(place.root, target) or absent(str(target)):
+    relative = None
+    if inside_root(place.root, target) and not absent(str(target)):
+        relative = Path(os.path.realpath(target)).relative_to(place.root).as_posix()
+    if relative is None or place.untracked(relative) or place.untracked(os.path.normpath(path)):
         yield customer.problem(["registry", "credentials"], f"no such file in the repository: {path}")
         return None
-    relative = Path(os.path.realpath(target)).relative_to(place.root).as_posix()
     return (yield from read_yaml(place, relative, sensitive=True))

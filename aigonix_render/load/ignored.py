@@ -14,6 +14,12 @@ Nothing counts as ignored outside a git work tree, without git, when git cannot 
 unsafe repository owner, say), or when git ignores the root as a whole (a scratch copy in
 an ignored folder, such as the revision ``diff --base`` extracts under an ignored TMPDIR):
 git holds none of such a tree, so it cannot tell its own files from others.
+
+With ``tracked_only`` (``validate --tracked-only``, the pre-commit hook), the same one
+process lists every path git does not track, ignored or not (``--others --directory``
+without ``--exclude-standard``), and such a path is absent, as it is from the commit: a
+``secrets.yaml`` never ``git add``-ed fails the hook as a missing file. There the tree must
+be in a git work tree, with something under the root tracked (``UsageError`` otherwise).
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from aigonix_render.foundation import UsageError
+
 
 @dataclass(frozen=True)
 class Ignored:
@@ -32,6 +40,8 @@ class Ignored:
 
     files: frozenset[str] = frozenset()
     folders: frozenset[str] = frozenset()
+    untracked: bool = False
+    """The paths are every one git does not track (``tracked_only``): absent, not refused."""
 
     def holds(self, relative: str) -> bool:
         """Whether git ignores the file at ``relative``."""
@@ -53,6 +63,7 @@ class Question:
     the folders, and ``answer`` waits for it where the first file is read."""
 
     process: subprocess.Popen[bytes] | None = None
+    tracked_only: bool = False
 
     @cached_property
     def answer(self) -> Ignored:
@@ -60,32 +71,40 @@ class Question:
         when the root is ignored as a whole (inside an ignored folder, git 2.39 fails on
         ``--directory``; when all it holds is ignored, git lists the root itself, ``./``)."""
         if self.process is None:
-            return Ignored()
-        stdout, _ = self.process.communicate()
+            return _untracked_unknown("git is not installed") if self.tracked_only else Ignored()
+        stdout, stderr = self.process.communicate()
         if self.process.returncode != 0:
-            return Ignored()
+            why = os.fsdecode(stderr).strip().splitlines()[:1] or ["git failed"]
+            return _untracked_unknown(why[0]) if self.tracked_only else Ignored()
         entries = [os.fsdecode(entry) for entry in stdout.split(b"\0") if entry]
         if "./" in entries:
-            return Ignored()
+            return _untracked_unknown("git tracks no file in it") if self.tracked_only else Ignored()
         folders = frozenset(entry for entry in entries if entry.endswith("/"))
-        return Ignored(frozenset(entries) - folders, folders)
+        return Ignored(frozenset(entries) - folders, folders, self.tracked_only)
 
     def wait(self) -> None:
         """Wait for git, so that its process never outlives the load."""
         _ = self.answer
 
 
-def ask(root: Path) -> Question:
-    """Start git (read-only, no optional locks) on what it ignores under ``root``."""
-    argv = ["git", "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"]
+def _untracked_unknown(why: str) -> Ignored:
+    raise UsageError(f"--tracked-only needs the tree in a git work tree ({why})")
+
+
+def ask(root: Path, tracked_only: bool = False) -> Question:
+    """Start git (read-only, no optional locks) on what it ignores under ``root``; with
+    ``tracked_only``, on every path it does not track."""
+    which = [] if tracked_only else ["--ignored", "--exclude-standard"]
+    argv = ["git", "ls-files", "-z", "--others", *which, "--directory"]
     env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}
     pipe = subprocess.PIPE
     try:
         return Question(
-            subprocess.Popen(argv, cwd=root, stdin=subprocess.DEVNULL, stdout=pipe, stderr=pipe, env=env)
+            subprocess.Popen(argv, cwd=root, stdin=subprocess.DEVNULL, stdout=pipe, stderr=pipe, env=env),
+            tracked_only,
         )
     except OSError:  # no git
-        return Question()
+        return Question(None, tracked_only)
 
 
 def git_ignored(root: Path) -> Ignored:

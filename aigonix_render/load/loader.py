@@ -18,15 +18,21 @@ from aigonix_render.load.values import Tree
 
 
 def load_tree(
-    root: Path, exclude: Sequence[Path] = (), libyaml_marks: bool = True, application: str | None = None
+    root: Path,
+    exclude: Sequence[Path] = (),
+    libyaml_marks: bool = True,
+    application: str | None = None,
+    tracked_only: bool = False,
 ) -> tuple[Tree, list[Problem]]:
     """Read every input file under ``root``; ``exclude`` lists folders to skip (the output).
 
     With ``application``, only what rendering that application needs (``one_application``);
     the whole tree when no application has that name, so the caller says what there is.
-    git is asked once what it ignores under ``root`` (``ignored.ask``): no such file is read."""
+    git is asked once what it ignores under ``root`` (``ignored.ask``): no such file is read.
+    With ``tracked_only``, what it does not track (ignored or not): such a file is absent, as
+    in the commit (``validate --tracked-only``, the pre-commit hook)."""
     resolved = root.resolve()
-    place = Place(resolved, tuple(p.resolve() for p in exclude), libyaml_marks, ask(resolved))
+    place = Place(resolved, tuple(p.resolve() for p in exclude), libyaml_marks, ask(resolved, tracked_only))
     try:
         return _load(place, application)
     finally:

@@ -60,6 +60,18 @@ class Place:
     def excluded(self, relative: str) -> bool:
         return self.path(relative) in self.excluded_paths
 
+    def untracked(self, relative: str) -> bool:
+        """Whether ``relative`` (a file or a folder) is absent because git does not track it
+        (``tracked_only``); never without ``tracked_only``, where git is not waited for here."""
+        if not self.git.tracked_only:
+            return False
+        answer = self.git.answer
+        return answer.holds(relative) or answer.holds(f"{relative}/")
+
+    def absent(self, relative: str) -> bool:
+        """Nothing at ``relative``, or a path git does not track under ``tracked_only``."""
+        return self.untracked(relative) or absent(self.path(relative))
+
     def refused(self, relative: str, link: bool | None = None) -> Problem | None:
         """The error that keeps the file at ``relative`` unread (a key file, ignored by git);
         ``link``: whether it is a symlink, if the caller knows."""
@@ -86,7 +98,7 @@ def run(steps: Loading[_T]) -> tuple[_T, list[Problem]]:
 def read_manifest(place: Place, folder: str, kind: str) -> Loading[Document | None]:
     """The folder's manifest; a folder without one is an error, never silently skipped."""
     relative = join(folder, MANIFEST)
-    if absent(place.path(relative)):
+    if place.absent(relative):
         whose = "the root" if not folder else "this folder"
         yield Problem(relative, 1, 1, f"missing: {whose} needs an aigonix.yaml of kind {kind}")
         return None
@@ -160,10 +172,11 @@ def listing(place: Place, folder: str) -> Loading[list[str]]:
     enter: skipping one would drop its workloads from the output, and Flux, which prunes,
     would delete them from the cluster. Such a folder is an error that names it.
     """
-    if not (yield from _real_folder(place, folder)):
+    if place.untracked(folder) or not (yield from _real_folder(place, folder)):
         return []
     try:
-        return sorted(os.listdir(place.path(folder)))
+        names = sorted(os.listdir(place.path(folder)))
+        return [name for name in names if not place.untracked(join(folder, name))]
     except OSError as error:
         yield Problem(folder, 1, 1, cannot_read(error))
         return []

@@ -39,6 +39,8 @@ def refused_path(root: Path, ignored: Ignored, relative: str, link: bool | None 
 def _why(ignored: Ignored, relative: str, symlink: str) -> str | None:
     if key_file_name(relative):
         return f"{symlink}{KEY_FILE}"
+    if ignored.holds(relative) and ignored.untracked:
+        return f"{symlink}{'which git does not track' if symlink else 'not tracked by git'}: {IGNORED}"
     if ignored.holds(relative):
         return f"{symlink}{'which git ignores' if symlink else 'ignored by git'}: {IGNORED}"
     return None

@@ -79,6 +79,9 @@ def _subscription(
     producer = Party(producer_env.application, producer_ms.id, producer_ms.name)
     pairs = tenant_pairs(consumer_env.tenants, producer_env.tenants, entry.get("tenants"))
     tenants = tuple(sorted((c.id, p.id) for c, p in pairs if p is not None))
+    stated = (entry.get("consents") or {}).get(consumer_env.environment.name) or {}
+    by_alias = {t.alias.lower(): t.id for t in consumer_env.tenants}
+    consents = tuple(sorted((by_alias[alias.lower()], id_) for alias, id_ in stated.items()))
     return Subscription(
         consumer_env.environment.name,
         consumer,
@@ -87,6 +90,7 @@ def _subscription(
         entry["partition"],
         entry["scope"],
         tenants,
+        consents,
     )
 
 
@@ -100,6 +104,7 @@ def _customer(data: Mapping[str, Any]) -> Customer:
         registry_credentials=registry.get("credentials"),
         gitops=_gitops(data.get("gitops")),
         labelled_pods=bool((data.get("podTemplates") or {}).get("recommendedLabels", False)),
+        registry_key_order=registry.get("keyOrder", "sorted"),
     )
 
 

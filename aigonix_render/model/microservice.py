@@ -39,6 +39,7 @@ def effective_microservice(
         files=effective_files(folder, environment.name),
         runtime=_runtime(raw, data, environment, application),
         m3_connector=bool((data.get("connections") or {}).get("m3Connector", False)),
+        target_port_by_name=head.get("serviceTargetPort") == "name",
     )
 
 

@@ -76,6 +76,8 @@ class Customer:
     registry_credentials: str | None
     gitops: GitOps | None = None
     labelled_pods: bool = False
+    registry_key_order: str = "sorted"
+    """``platform``: the acr Secret's ``.dockerconfigjson`` in Go's field order."""
 
     @property
     def label(self) -> str:
@@ -150,6 +152,8 @@ class Microservice:
     files: tuple[ConfigFile, ...]
     runtime: Runtime | None = None
     m3_connector: bool = False
+    target_port_by_name: bool = False
+    """The Service's port http targets the container port by its name (platform-api v2.7.0)."""
 
     @property
     def lower(self) -> str:
@@ -234,9 +238,15 @@ class Subscription:
     partition: str
     scope: str
     tenants: tuple[tuple[str, str], ...]
+    consents: tuple[tuple[str, str], ...] = ()
+    """The consent id the tree states for a consumer tenant id (the platform's, imported)."""
 
     def consent(self, consumer_tenant: str, producer_tenant: str) -> str:
-        """A deterministic consent id, so renders stay byte-identical."""
+        """The tree's consent id for ``consumer_tenant``, else a deterministic one, so
+        renders stay byte-identical."""
+        stated = dict(self.consents).get(consumer_tenant)
+        if stated is not None:
+            return stated
         parts = (
             self.consumer.id,
             consumer_tenant,

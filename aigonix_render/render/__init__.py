@@ -8,6 +8,7 @@ fills and encrypts. One module per group of objects: ``application`` (shared fol
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from aigonix_render.foundation import OutputFile
@@ -42,6 +43,7 @@ __all__ = [
     "docker_config",
     "environment_folder",
     "render_environment",
+    "render_folders",
     "render_model",
     "render_shared",
     "shared_folder",
@@ -64,6 +66,24 @@ def render_model(model: Model, templates: Templates) -> Rendering:
     """Each application's shared folder, each application environment's, then delivery."""
     folders = [shared_objects(model, application, templates) for application in model.applications]
     folders += [_environment(app_env, model.subscriptions, templates) for app_env in model.environments]
+    if model.customer.gitops:
+        folders += delivery_folders(model, model.customer.gitops, templates)
+    return _rendering(folders)
+
+
+def render_folders(model: Model, templates: Templates, skip: Callable[[str], bool]) -> Rendering:
+    """``render_model`` without the application folders ``skip`` names (an incremental render
+    keeps those from OUT); delivery is always rendered, it is small and reads every manifest."""
+    folders = [
+        shared_objects(model, application, templates)
+        for application in model.applications
+        if not skip(shared_folder(application.name))
+    ]
+    folders += [
+        _environment(app_env, model.subscriptions, templates)
+        for app_env in model.environments
+        if not skip(environment_folder(app_env.application.name, app_env.environment.name))
+    ]
     if model.customer.gitops:
         folders += delivery_folders(model, model.customer.gitops, templates)
     return _rendering(folders)

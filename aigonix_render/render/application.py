@@ -55,7 +55,14 @@ def _pull_secret(folder: Folder, customer: Customer, application: Application, c
     )
     environments = [e for e in customer.environments if e.name in application.environments]
     recipients = union_recipients(environments)
-    folder.secret(meta, credentials, ("password", "username"), recipients, customer.registry_server)
+    folder.secret(
+        meta,
+        credentials,
+        ("password", "username"),
+        recipients,
+        customer.registry_server,
+        customer.registry_key_order,
+    )
 
 
 def union_recipients(environments: list[Environment]) -> Recipients:
@@ -66,11 +73,23 @@ def union_recipients(environments: list[Environment]) -> Recipients:
     return tuple((kind, tuple(sorted(keys))) for kind, keys in sorted(merged.items()))
 
 
-def docker_config(server: str, username: str, password: str) -> str:
-    """The ``.dockerconfigjson`` of the ``acr`` pull Secret, compact and with sorted keys."""
+def docker_config(server: str, username: str, password: str, order: str = "sorted") -> str:
+    """The ``.dockerconfigjson`` of the ``acr`` pull Secret, compact, with sorted keys or,
+    for ``order="platform"``, in the field order of the platform's Go struct (username,
+    password, auth: pkg/platform/application/k8s/resources.go: MakeCustomerAcrDockerConfig)."""
     auth = base64.b64encode(f"{username}:{password}".encode()).decode()
-    entry = {"auth": auth, "password": password, "username": username}
-    return json.dumps({"auths": {server: entry}}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    entry = {"username": username, "password": password, "auth": auth}
+    ordered = order == "platform"
+    text = json.dumps(
+        {"auths": {server: entry}}, sort_keys=not ordered, separators=(",", ":"), ensure_ascii=False
+    )
+    return text.translate(_GO_ESCAPES) if ordered else text
+
+
+# Go's json.Marshal escapes these (HTML safety).
+_GO_ESCAPES = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
 
 
 def _rbac(folder: Folder, model: Model, application: Application) -> None:

@@ -36,6 +36,8 @@ class PendingSecret:
     keys: tuple[str, ...]
     recipients: Recipients
     docker_server: str | None = None
+    docker_order: str = "sorted"
+    """The key order of ``.dockerconfigjson``: ``sorted`` or ``platform`` (Go's)."""
 
 
 class Folder:
@@ -61,9 +63,12 @@ class Folder:
         keys: tuple[str, ...],
         recipients: Recipients,
         docker_server: str | None = None,
+        docker_order: str = "sorted",
     ) -> None:
         """A Secret the seal stage renders once its values are decrypted."""
-        self.secrets.append(PendingSecret(self._file(meta), meta, source, keys, recipients, docker_server))
+        self.secrets.append(
+            PendingSecret(self._file(meta), meta, source, keys, recipients, docker_server, docker_order)
+        )
 
     def files(self) -> list[OutputFile]:
         paths = [f.path for f in self.rendered] + [s.path for s in self.secrets]

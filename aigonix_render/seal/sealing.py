@@ -44,6 +44,7 @@ def fingerprint(pending: PendingSecret, root: Path, templates: Templates) -> Fin
             "shape": shape,
             "source": source,
             "recipients": pending.recipients,
+            **({"order": pending.docker_order} if pending.docker_order != "sorted" else {}),
         },
         sort_keys=True,
     )
@@ -144,6 +145,8 @@ def secret_values(pending: PendingSecret, source: Mapping[str, Any]) -> dict[str
             raise SopsError(f"{pending.source}: {key} is missing or not a string after decryption")
     if pending.docker_server:
         return {
-            ".dockerconfigjson": docker_config(pending.docker_server, source["username"], source["password"])
+            ".dockerconfigjson": docker_config(
+                pending.docker_server, source["username"], source["password"], pending.docker_order
+            )
         }
     return {key: source[key] for key in pending.keys}

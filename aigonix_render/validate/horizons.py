@@ -95,6 +95,7 @@ def _consumer(
         declaration = _Entry(app, document, path, entry)
         for env_name in environments:
             yield from _in_environment(declaration, producer, env_name, declared)
+        yield from _consents(declaration, producer, environments)
 
 
 def _identity(entry: dict[str, Any]) -> tuple[str, ...]:
@@ -172,6 +173,27 @@ def _tenants(entry: _Entry, producer: _Producer, env_name: str) -> Iterator[Prob
             where: list[PathPart] = ["tenants"] if explicit else ["producer"]
             message = f"in {env_name} the tenant {consumer.alias!r} has no counterpart in {producer.label}; map it under tenants"
             yield entry.problem(where, message, at_key=bool(explicit))
+
+
+def _consents(entry: _Entry, producer: _Producer, environments: list[str]) -> Iterator[Problem]:
+    """Each stated consent id belongs to an environment the consumer is deployed to and to a
+    consumer tenant that reads from the producer there."""
+    for env_name, ids in (entry.data.get("consents") or {}).items():
+        if env_name not in environments:
+            deployed = ", ".join(environments) or "none"
+            message = f"this microservice is not deployed to {env_name} (deployed to: {deployed})"
+            yield entry.problem(["consents", env_name], message, at_key=True)
+            continue
+        if env_name not in producer.app.document.data["environments"]:
+            continue  # the producer is not deployed there: reported above
+        pairs = tenant_pairs(
+            _tenants_of(entry.app, env_name), _tenants_of(producer.app, env_name), entry.data.get("tenants")
+        )
+        reading = {c.alias.lower() for c, p in pairs if p is not None}
+        for alias in ids:
+            if alias.lower() not in reading:
+                message = f"in {env_name} no tenant {alias!r} of this application reads from {producer.label}"
+                yield entry.problem(["consents", env_name, alias], message, at_key=True)
 
 
 def _tenants_of(app: ApplicationFolder, env_name: str) -> tuple[_TenantRef, ...]:

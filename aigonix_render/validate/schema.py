@@ -43,11 +43,14 @@ class Validation:
     problems: list[Problem]
 
 
-def validate_root(root: Path, exclude: tuple[Path, ...] = (), application: str | None = None) -> Validation:
+def validate_root(
+    root: Path, exclude: tuple[Path, ...] = (), application: str | None = None, tracked_only: bool = False
+) -> Validation:
     """Load and validate the tree at ``root``: every problem, sorted. With ``application``,
     only the part of the tree that rendering it needs (``load.load_tree``): what is loaded is
-    validated, schema and rules; checks across the whole tree are left to a full run."""
-    tree, load_problems = load_tree(root, exclude, application=application)
+    validated, schema and rules; checks across the whole tree are left to a full run. With
+    ``tracked_only``, a file git does not track counts as absent (``load.load_tree``)."""
+    tree, load_problems = load_tree(root, exclude, application=application, tracked_only=tracked_only)
     return Validation(tree, sort_problems([*load_problems, *validate_tree(tree)]))
 
 

@@ -26,6 +26,7 @@ from aigonix_render.write.marker import (
 )
 from aigonix_render.write.plan import Plan, plan
 from aigonix_render.write.previous import read_previous
+from aigonix_render.write.reuse import reusable_folders
 from aigonix_render.write.sources import folder_sources
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "read_marker",
     "read_previous",
     "recover",
+    "reusable_folders",
     "trusted_previous",
     "up_to_date",
     "write_output",

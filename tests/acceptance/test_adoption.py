@@ -61,13 +61,6 @@ DIFFERENCES = (
         " so a live object already has it and the first sync changes nothing there",
     ),
     Difference(
-        "ConfigMap/*-catalog-dolittle",
-        "data.event-horizon-consents.json",
-        "consent ids: the platform drew them at random (simple/k8s/repo.go: uuid.New()), aigonix-render"
-        " derives them from the subscription so renders stay byte-identical; Runtime 9.3.3 only stamps"
-        " them on the events it receives, never compares them (test_consents_differ_only_in_their_ids)",
-    ),
-    Difference(
         "ConfigMap/prod-legacy-dolittle",
         "data.endpoints.json",
         "platform-api v2.7.0 made this Runtime's files before the platform special-cased 6.1.0 (v3.2.0);"
@@ -90,22 +83,10 @@ DIFFERENCES = (
         " (test_role_rules_are_the_platforms_and_the_legacy_microservices)",
     ),
     Difference(
-        "Secret/acr",
-        "stringData..dockerconfigjson",
-        "the same credentials in JSON with sorted keys (auth, password, username) where Go wrote its"
-        " struct's order (username, password, auth)",
-    ),
-    Difference(
         "Secret/storage-account-secret",
         "",
         "the Azure storage account's key is not in the tree: the CronJob uses the Secret the platform"
         " made (azureFileShare.secretName), which GitOps neither owns nor prunes",
-    ),
-    Difference(
-        "Service/prod-legacy",
-        "spec.ports.0.targetPort",
-        "v2.7.0 targeted the port by its name http, v4.13.0 by number (simple/k8s/resources.go:"
-        " NewService); both reach the head's port 80",
     ),
 )
 
@@ -251,15 +232,13 @@ def test_pod_templates_equal_the_platforms(
         assert spec == platform[name]["spec"], name
 
 
-def test_consents_differ_only_in_their_ids(
+def test_consents_are_the_platforms(
     platform: dict[str, dict[str, Any]], rendered: dict[str, dict[str, Any]]
 ) -> None:
-    def without_ids(name: str, objects: dict[str, dict[str, Any]]) -> Any:
-        consents = json.loads(objects[name]["data"]["event-horizon-consents.json"])
-        return {t: [{k: v for k, v in e.items() if k != "consent"} for e in es] for t, es in consents.items()}
-
+    """The tree states the ids the platform drew at random (simple/k8s/repo.go: uuid.New())."""
     for name in ("ConfigMap/dev-catalog-dolittle", "ConfigMap/prod-catalog-dolittle"):
-        assert without_ids(name, rendered) == without_ids(name, platform)
+        ours = rendered[name]["data"]["event-horizon-consents.json"]
+        assert ours == platform[name]["data"]["event-horizon-consents.json"]
 
 
 def test_the_legacy_route_is_the_platforms_under_its_tenants_name(
@@ -406,9 +385,9 @@ def test_warnings_for_what_cannot_be_adopted_as_written(tmp_path: Path) -> None:
     warnings = [line for line in result.stdout.splitlines() if "probe" not in line]
     assert result.exit_code == 0, result
     assert warnings == [
-        "aigonix.yaml:18:5: warning: Prod renders HTTPRoutes, so these Ingress settings have no effect"
+        "aigonix.yaml:19:5: warning: Prod renders HTTPRoutes, so these Ingress settings have no effect"
         " (the Gateway's listeners hold the certificates)",
-        "applications/shop/microservices/legacy/aigonix.yaml:23:7: warning: in Prod the Runtime knows only the"
+        "applications/shop/microservices/legacy/aigonix.yaml:24:7: warning: in Prod the Runtime knows only the"
         " tenant 17426336-fb8e-4425-8ab7-07d488367be9, which no route names: set customerTenant to the customer"
         " tenant whose hosts reach it",
         "applications/shop/microservices/orders/aigonix.yaml:10:10: warning: cannot tell which Runtime version"

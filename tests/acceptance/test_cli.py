@@ -130,7 +130,7 @@ def test_show_unknown_microservice_is_a_usage_error() -> None:
 def test_a_bug_says_it_is_one(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     from aigonix_render import cli
 
-    def broken(root: Path) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
     monkeypatch.setattr("aigonix_render.validate.validate_root", broken)

@@ -9,23 +9,21 @@ for GitHub's REST API, by the Action's own step script.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shlex
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 from conftest import BASE, REPO, public_key, run_line
+from fake_github import GitHub, serving
+from git_repo import git, make_hermetic
 
 from aigonix_render.commands.pipeline import prepare
 from aigonix_render.commands.review import MARKER, as_markdown, as_text, review
@@ -58,20 +56,7 @@ ENV_DIFF = """\
 
 @pytest.fixture(autouse=True)
 def hermetic_git(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No git variable of a surrounding hook, no user or system configuration, no proxy."""
-    for name in list(os.environ):
-        if name.startswith("GIT_") or name.lower().endswith("_proxy"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
-
-
-def git(cwd: Path, *args: str) -> str:
-    identity = ["-c", "user.name=test", "-c", "user.email=test@example.invalid", "-c", "commit.gpgsign=false"]
-    argv = ["git", *identity, "-c", "init.defaultBranch=main", *args]
-    result = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False)
-    assert result.returncode == 0, f"git {' '.join(args)}: {result.stderr}"
-    return result.stdout
+    make_hermetic(monkeypatch)
 
 
 @dataclass(frozen=True)
@@ -428,79 +413,10 @@ def test_markdown_fences_outlast_backticks_in_the_content(repo: Repo) -> None:
 # --- posting it: a local stand-in for GitHub's REST API ---------------------------------
 
 
-@dataclass
-class GitHub:
-    """Issue comments of pull requests in repository o/r, and every request's Authorization."""
-
-    comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
-    requests: list[tuple[str, str, str]] = field(default_factory=list)
-    refuse: set[str] = field(default_factory=set)
-    url: str = ""
-    next_id: int = 1000
-
-    def answer(self, method: str, path: str, payload: Any) -> tuple[int, Any]:
-        if method in self.refuse or path == "/user":  # /user: as for the Actions GITHUB_TOKEN
-            return 403, {"message": "Resource not accessible by integration"}
-        listed = re.fullmatch(r"/repos/o/r/issues/(\d+)/comments\?per_page=(\d+)&page=(\d+)", path)
-        if method == "GET" and listed:
-            number, size, page = map(int, listed.groups())
-            return 200, self.comments.get(number, [])[(page - 1) * size : page * size]
-        posted = re.fullmatch(r"/repos/o/r/issues/(\d+)/comments", path)
-        if method == "POST" and posted:
-            self.next_id += 1
-            comment = {
-                "id": self.next_id,
-                "body": payload["body"],
-                "html_url": f"https://gh.test/c/{self.next_id}",
-                "user": {"login": "github-actions[bot]"},
-            }
-            self.comments.setdefault(int(posted.group(1)), []).append(comment)
-            return 201, comment
-        patched = re.fullmatch(r"/repos/o/r/issues/comments/(\d+)", path)
-        if method == "PATCH" and patched:
-            for comment in (c for cs in self.comments.values() for c in cs):
-                if comment["id"] == int(patched.group(1)):
-                    comment["body"] = payload["body"]
-                    return 200, comment
-        return 404, {"message": "Not Found"}
-
-    def bodies(self, number: int) -> list[str]:
-        return [str(c["body"]) for c in self.comments.get(number, [])]
-
-
-def handler_for(github: GitHub) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def handle_any(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            payload = json.loads(self.rfile.read(length)) if length else None
-            github.requests.append((self.command, self.path, self.headers.get("Authorization", "")))
-            status, answer = github.answer(self.command, self.path, payload)
-            data = json.dumps(answer).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        do_GET = do_POST = do_PATCH = handle_any
-
-        def log_message(self, format: str, *args: Any) -> None:
-            """Quiet: the test reads ``github.requests`` instead."""
-
-    return Handler
-
-
 @pytest.fixture
 def github() -> Iterator[GitHub]:
-    state = GitHub()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(state))
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with serving(GitHub()) as state:
+        yield state
 
 
 def quiet_env(extra: Mapping[str, str]) -> dict[str, str]:

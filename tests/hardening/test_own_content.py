@@ -10,13 +10,13 @@ real git repository in ``tmp_path`` holding a real ``init`` tree.
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import run_line, run_process, snapshot
+from git_repo import commit, git, make_hermetic
 
 from aigonix_render.load import load_tree
 from aigonix_render.load.ignored import Ignored, git_ignored
@@ -38,26 +38,9 @@ CANARY = "DB_PASSWORD=canary-local-env-3f9a"
 
 @pytest.fixture(autouse=True)
 def hermetic(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No git variable of a surrounding hook, no user or system git configuration, no
-    SOPS key (``init`` generates its own key into the tree)."""
-    for name in list(os.environ):
-        if name.startswith(("GIT_", "SOPS_")):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
-
-
-def git(cwd: Path, *args: str) -> str:
-    identity = ["-c", "user.name=test", "-c", "user.email=test@example.invalid", "-c", "commit.gpgsign=false"]
-    argv = ["git", *identity, "-c", "init.defaultBranch=main", *args]
-    result = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False)
-    assert result.returncode == 0, f"git {' '.join(args)}: {result.stderr}"
-    return result.stdout
-
-
-def commit(root: Path, message: str) -> None:
-    git(root, "add", "--all")
-    git(root, "commit", "--quiet", "--message", message)
+    """No git variable of a surrounding hook, no git configuration, no SOPS key (``init``
+    generates its own key into the tree)."""
+    make_hermetic(monkeypatch, "SOPS_")
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from typing import Any
 
 from aigonix_render.commands.importer import report
 from aigonix_render.commands.importer.errors import DumpError
-from aigonix_render.commands.importer.horizons import Directory, Known, aliases, published
+from aigonix_render.commands.importer.horizons import Directory, Known, aliases, consent_ids, published
 from aigonix_render.commands.importer.microservices import MicroserviceTree, Owner, build_microservice
 from aigonix_render.commands.importer.recognise import (
     SIMPLE,
@@ -131,7 +131,8 @@ def _directory(apps: list[_Application], alias: Mapping[str, str]) -> Directory:
         for (_, ms_id), objects in app.objects.microservices.items()
     }
     tenants = {(app.objects.id, env): app.tenants[env] for app in apps for env in app.environments}
-    return Directory(known, tenants, alias)
+    views = [(ms_id, view) for app in apps for ms_id, by_env in app.views.items() for view in by_env.values()]
+    return Directory(known, tenants, alias, consent_ids(views))
 
 
 def _publish(apps: list[_Application], lines: list[report.ReportLine]) -> None:

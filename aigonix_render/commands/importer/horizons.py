@@ -11,7 +11,7 @@ alias per id across the dump, so the same tenant pairs with itself.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aigonix_render.commands.importer import report
@@ -35,6 +35,24 @@ class Directory:
     microservices: Mapping[str, Known]
     tenants: Mapping[tuple[str, str], tuple[str, ...]]
     aliases: Mapping[str, str]
+    consents: Mapping[ConsentKey, str] = field(default_factory=dict)
+    """The producers' consent ids, by (environment, producer, consumer, consumer tenant,
+    stream, partition)."""
+
+
+ConsentKey = tuple[str, str, str, str, str, str]
+
+
+def consent_ids(views: Iterable[tuple[str, View]]) -> dict[ConsentKey, str]:
+    """Every consent id of the producers' ``event-horizon-consents.json``. ``views``:
+    (microservice id, view)."""
+    found: dict[ConsentKey, str] = {}
+    for ms_id, view in views:
+        for entries in view.runtime_files.consents.values():
+            for e in entries:
+                key = (view.environment, ms_id, e["microservice"], e["tenant"], e["stream"], e["partition"])
+                found[key] = e["consent"]
+    return found
 
 
 def aliases(tenant_ids: Iterable[str]) -> dict[str, str]:
@@ -59,9 +77,11 @@ def published(views: Iterable[tuple[str, View]]) -> dict[tuple[str, str], set[st
 
 
 def subscriptions(
-    view: View, application_id: str, directory: Directory, subject: str
+    view: View, consumer: tuple[str, str], directory: Directory, subject: str
 ) -> tuple[list[dict[str, Any]], list[report.ReportLine]]:
-    """The tree's event horizon entries of one consumer in one environment."""
+    """The tree's event horizon entries of one consumer (application id, microservice id)
+    in one environment, each with the consent ids its producer drew there."""
+    application_id, consumer_id = consumer
     pairs: dict[tuple[str, str, str, str], set[tuple[str, str]]] = {}
     for consumer_tenant, entries in view.runtime_files.horizons.items():
         for e in entries:
@@ -87,6 +107,14 @@ def subscriptions(
         explicit = _explicit(tenant_pairs, consumer_tenants, producer_tenants, directory.aliases)
         if explicit is not None:
             entry["tenants"] = explicit
+        ids = {
+            directory.aliases.get(c, c): directory.consents[found_key]
+            for c, _ in sorted(tenant_pairs)
+            if (found_key := (view.environment, producer_id, consumer_id, c, stream, partition))
+            in directory.consents
+        }
+        if ids:
+            entry["consents"] = {view.environment: ids}
         found.append(entry)
     return found, lines
 

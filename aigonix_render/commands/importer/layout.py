@@ -42,6 +42,8 @@ def _customer(draft: Draft, keys: Keys) -> dict[str, Any]:
     customer = {k: draft.customer[k] for k in ("apiVersion", "kind", "name", "id")}
     if draft.registry is not None:
         customer["registry"] = {"server": draft.registry.server, "credentials": REGISTRY_FILE}
+        if draft.registry.key_order != "sorted":
+            customer["registry"]["keyOrder"] = draft.registry.key_order
     customer["environments"] = {
         env: {"recipients": {"age": list(keys.environments[env])}, **settings}
         for env, settings in draft.customer["environments"].items()

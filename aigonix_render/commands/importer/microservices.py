@@ -97,14 +97,24 @@ def _horizons(
 ) -> None:
     """The entries of every environment; one that is not in all of them is reported."""
     per_env: dict[str, list[dict[str, Any]]] = {}
+    consents: dict[str, dict[str, dict[str, str]]] = {}
     for env, view in sorted(views.items()):
         subject = f"ConfigMap/{names.dolittle_config(env, objects[env].name)}"
-        per_env[env], lines = subscriptions(view, owner.id, owner.directory, subject)
+        found, lines = subscriptions(view, (owner.id, tree.document["id"]), owner.directory, subject)
         tree.lines += lines
-        if view.runtime_files.consents:
+        for entry in found:
+            consents.setdefault(repr(_without_consents(entry)), {}).update(entry.get("consents", {}))
+        per_env[env] = [_without_consents(e) for e in found]
+        unknown = {
+            e["microservice"]
+            for entries in view.runtime_files.consents.values()
+            for e in entries
+            if e["microservice"] not in owner.directory.microservices
+        }
+        if unknown:
             message = (
-                "changed by the render: the tree has no consent ids and the render derives its own "
-                "(the Runtime stamps them on the events it receives and never compares them)"
+                f"changed by the render: the consumers {', '.join(sorted(unknown))} are not in the dump,"
+                " so the tree has no event horizon for their consents"
             )
             tree.lines.append(
                 report.warning(subject, message, field_path("data", "event-horizon-consents.json"))
@@ -116,8 +126,15 @@ def _horizons(
             subject = f"ConfigMap/{names.dolittle_config(missing[0], objects[missing[0]].name)}"
             message = "added by the render: the tree's event horizons are the same in every environment"
             tree.lines.append(report.warning(subject, message, field_path("data", "event-horizons.json")))
+    for key, entry in union.items():
+        if consents.get(key):
+            entry["consents"] = dict(sorted(consents[key].items()))
     if union:
         tree.document["eventHorizons"] = [union[k] for k in sorted(union)]
+
+
+def _without_consents(entry: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in entry.items() if k != "consents"}
 
 
 def _files(tree: MicroserviceTree, views: Mapping[str, View]) -> None:

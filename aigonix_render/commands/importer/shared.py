@@ -26,6 +26,8 @@ class Registry:
     server: str
     username: str
     password: str
+    key_order: str = "sorted"
+    """``platform`` where ``.dockerconfigjson`` is in Go's field order (username, password, auth)."""
 
 
 def developer_groups(
@@ -74,7 +76,8 @@ def registry(secret: KubeObject | None) -> tuple[Registry | None, list[report.Re
         )
         return None, lines
     server, (username, password) = usable[0]
-    return Registry(server, username, password), lines
+    order = "platform" if list(auths[server]) == ["username", "password", "auth"] else "sorted"
+    return Registry(server, username, password, order), lines
 
 
 def _auths(secret: KubeObject) -> Mapping[str, Any]:

@@ -9,6 +9,7 @@ from typing import Any
 
 from aigonix_render.commands.importer import report
 from aigonix_render.commands.importer.configuration import config_files, env_variables, secret_values
+from aigonix_render.commands.importer.dump import KubeObject
 from aigonix_render.commands.importer.recognise import MicroserviceObjects
 from aigonix_render.commands.importer.routes import TenantHosts, public_path, read_route
 from aigonix_render.commands.importer.runtime_files import Owner, RuntimeFiles, read_runtime_files
@@ -48,6 +49,8 @@ def read_view(ms: MicroserviceObjects, place: Place) -> View | None:
     secrets = secret_values(ms.parts.get("secret"))
     owner = Owner(place.application, env, ms.name, ms.id, place.tenants)
     runtime_files = read_runtime_files(ms.parts.get("dolittle"), owner)
+    if _targets_by_name(ms.parts.get("service")):
+        workload.head["serviceTargetPort"] = "name"
     document: dict[str, Any] = {"head": workload.head}
     if workload.runtime is not None:
         document["runtime"] = _runtime(workload.runtime, runtime_files)
@@ -60,6 +63,13 @@ def read_view(ms: MicroserviceObjects, place: Place) -> View | None:
         document["replicas"] = workload.replicas
     document["env"] = {**variables.values, **workload.env}
     return view
+
+
+def _targets_by_name(service: KubeObject | None) -> bool:
+    """The Service's port http targets the head's port by its name http (platform-api v2.7.0)."""
+    ports = ((service.body.get("spec") or {}).get("ports") or []) if service else []
+    http = next((p for p in ports if isinstance(p, dict) and p.get("name") == "http"), {})
+    return http.get("targetPort") == "http"
 
 
 def _runtime(runtime: dict[str, Any], files: RuntimeFiles) -> dict[str, Any]:

@@ -1,0 +1,163 @@
+"""An incremental render: only the output folders a change reaches are rendered again, and
+OUT ends byte for byte as a cold render of the same tree (Secrets compared decrypted)."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import run_line, sops_decrypt
+
+import aigonix_render.write.inputs as inputs_module
+
+SHOP = "applications/shop"
+WEB = f"{SHOP}/microservices/web/aigonix.yaml"
+ORDERS = f"{SHOP}/microservices/orders/aigonix.yaml"
+SECRETS = f"{SHOP}/microservices/billing/environments/Dev/secrets.yaml"
+
+
+def _edit(tree: Path, relative: str, old: str, new: str) -> None:
+    path = tree / relative
+    text = path.read_text()
+    assert old in text, relative
+    path.write_text(text.replace(old, new, 1))
+
+
+def _env_var(tree: Path) -> None:
+    _edit(tree, WEB, "LOG_LEVEL: info", "LOG_LEVEL: debug")
+
+
+def _config_file(tree: Path) -> None:
+    path = tree / f"{SHOP}/microservices/billing/files/appsettings.json"
+    path.write_text(path.read_text().replace("{", '{"Incremental": true, ', 1))
+
+
+def _secret(tree: Path) -> None:
+    _edit(tree, f"{SHOP}/microservices/billing/environments/Prod/secrets.yaml", "", "")
+    shutil.copy(tree / f"{SHOP}/microservices/billing/environments/Prod/secrets.yaml", tree / SECRETS)
+
+
+def _new_microservice(tree: Path) -> None:
+    target = tree / f"{SHOP}/microservices/web2"
+    shutil.copytree(tree / f"{SHOP}/microservices/web", target)
+    _edit(tree, f"{SHOP}/microservices/web2/aigonix.yaml", "name: Web", "name: Web2")
+    _edit(
+        tree,
+        f"{SHOP}/microservices/web2/aigonix.yaml",
+        "5792df60-c9e5-4181-aa72-06e584f9b4f0",
+        str(uuid.uuid4()),
+    )
+    _edit(tree, f"{SHOP}/microservices/web2/aigonix.yaml", "path: /\n", "path: /two\n")
+
+
+def _removed_application(tree: Path) -> None:
+    shutil.rmtree(tree / "applications/depot")
+
+
+def _event_horizon(tree: Path) -> None:
+    _edit(tree, ORDERS, "partition: 00000000-0000-0000-0000-000000000000", f"partition: {uuid.uuid4()}")
+
+
+def _customer(tree: Path) -> None:
+    _edit(tree, "aigonix.yaml", "clusterIssuer: letsencrypt-production", "clusterIssuer: letsencrypt-staging")
+
+
+def _application_copy(tree: Path) -> None:
+    """A third application (``depot``, a copy of warehouse with its own names and ids)."""
+    shutil.copytree(tree / "applications/warehouse", tree / "applications/depot")
+    for manifest in (tree / "applications/depot").rglob("aigonix.yaml"):
+        text = (
+            manifest.read_text()
+            .replace("name: warehouse", "name: depot")
+            .replace("name: Inventory", "name: Stock")
+        )
+        for line in text.splitlines():
+            if line.startswith("id: "):
+                text = text.replace(line, f"id: {uuid.uuid4()}")
+        manifest.write_text(text)
+
+
+CHANGES: dict[str, Callable[[Path], None]] = {
+    "env var": _env_var,
+    "config file": _config_file,
+    "secret": _secret,
+    "new microservice": _new_microservice,
+    "removed application": _removed_application,
+    "event horizon": _event_horizon,
+    "customer file": _customer,
+}
+
+
+def _render(tree: Path, out: Path) -> str:
+    result = run_line("render", tree, "-o", out)
+    assert result.exit_code == 0, result
+    return result.stderr
+
+
+def _contents(out: Path, key: Path) -> dict[str, str]:
+    """Every file of OUT; a sealed Secret decrypted; the marker without the Secrets' hashes
+    (sealing is randomised: two seals of one Secret differ in bytes)."""
+    found: dict[str, str] = {}
+    for path in sorted(p for p in out.rglob("*") if p.is_file()):
+        relative = path.relative_to(out).as_posix()
+        text = path.read_text()
+        if "\nsops:\n" in text:
+            text = sops_decrypt(path, key)
+        elif relative == ".aigonix-render":
+            text = "\n".join(line for line in text.splitlines() if "/secret-" not in line)
+        found[relative] = text
+    return found
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_incremental_render_equals_a_cold_render(
+    change: str, sample_tree: Path, demo_keyed: Path, tmp_path: Path
+) -> None:
+    _application_copy(sample_tree)
+    out = tmp_path / "out"
+    _render(sample_tree, out)
+    CHANGES[change](sample_tree)
+    _render(sample_tree, out)
+    cold = tmp_path / "cold"
+    _render(sample_tree, cold)
+    assert _contents(out, demo_keyed) == _contents(cold, demo_keyed)
+
+
+def test_a_new_code_digest_renders_everything_again(
+    sample_tree: Path, demo_keyed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    _render(sample_tree, out)
+    (out / "shop/dev/kustomization.yaml").unlink()
+    _env_var(sample_tree)
+    real = inputs_module.tool_digest
+    monkeypatch.setattr(inputs_module, "tool_digest", lambda settings: real(settings + "/next"))
+    _render(sample_tree, out)
+    cold = tmp_path / "cold"
+    _render(sample_tree, cold)
+    assert _contents(out, demo_keyed) == _contents(cold, demo_keyed)
+
+
+def test_only_the_changed_folders_are_rendered(
+    sample_tree: Path, demo_keyed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Proof that the unchanged folders are not rendered: their renderer is never called."""
+    import aigonix_render.render as render_module
+
+    out = tmp_path / "out"
+    _render(sample_tree, out)
+    _config_file(sample_tree)
+    rendered: set[str] = set()
+    real = render_module.microservice_objects  # type: ignore[attr-defined]
+
+    def spy(folder: Any, app_env: Any, microservice: Any, here: Any) -> None:
+        rendered.add(f"{app_env.application.name}/{app_env.environment.name}")
+        real(folder, app_env, microservice, here)
+
+    monkeypatch.setattr(render_module, "microservice_objects", spy)
+    _render(sample_tree, out)
+    assert sorted(rendered) == ["shop/Dev", "shop/Prod"]
