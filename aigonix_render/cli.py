@@ -2,7 +2,9 @@
 
 Here: the group with its one error boundary, and the commands that read a tree; ``render``
 and ``diff`` come from ``commands.cli_render``, the commands that write a tree (``init``,
-``set``, ``import``) from ``commands.cli_edit``. Without ROOT, every command finds the
+``set``, ``import``) from ``commands.cli_edit``. ``render`` and ``diff`` are loaded only when
+one of them runs (or ``--help`` lists them): their options' defaults load the SOPS code,
+which ``generate``, run by Argo CD for every Application, needs only for Secrets. Without ROOT, every command finds the
 tree's root by walking up from the current folder (``commands.places``).
 """
 
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +22,7 @@ from aigonix_render import __version__
 from aigonix_render.commands import stdout
 from aigonix_render.commands.cli_edit import import_, init, set_group
 from aigonix_render.commands.cli_options import FORMAT, ROOT, current_report, start_report, tree_root
-from aigonix_render.commands.cli_render import diff, render
 from aigonix_render.commands.cli_text import counted
-from aigonix_render.commands.live_cli import with_live
 from aigonix_render.foundation import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
@@ -39,10 +39,35 @@ from aigonix_render.foundation import (
 INTERRUPTED = "aigonix-render: interrupted; the output directory is as it was"
 
 
+def _render() -> click.Command:
+    from aigonix_render.commands.cli_render import render
+
+    return render
+
+
+def _diff() -> click.Command:
+    from aigonix_render.commands.cli_render import diff
+    from aigonix_render.commands.live_cli import with_live
+
+    return with_live(diff)  # diff --live and --from-cluster: commands.live_cli
+
+
+LATER: dict[str, Callable[[], click.Command]] = {"render": _render, "diff": _diff}
+"""The commands loaded when first asked for, by name."""
+
+
 class _Commands(click.Group):
     """The one error boundary: every command returns its exit code, and every failure the
     user can fix (an ``AigonixError``) becomes its message on stderr and its exit code here.
     """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *LATER})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LATER and cmd_name not in self.commands:
+            self.add_command(LATER[cmd_name](), cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -135,8 +160,8 @@ def show(microservice: str, root: str | None, environment: str, format_: str) ->
 
     import yaml
 
-    from aigonix_render.commands.pipeline import valid_model
     from aigonix_render.commands.show import effective_configuration
+    from aigonix_render.commands.valid import valid_model
 
     microservice, found = _show_arguments(microservice, root)
     start_report(found, "text")
@@ -174,8 +199,6 @@ def schema(kind: str | None) -> int:
     return EXIT_OK
 
 
-cli.add_command(render)
-cli.add_command(with_live(diff))  # diff --live and --from-cluster: commands.live_cli
 cli.add_command(init)
 cli.add_command(set_group)
 cli.add_command(import_)
@@ -201,6 +224,8 @@ def main() -> None:
         click.echo(f"\n{INTERRUPTED}", err=True)
         sys.exit(EXIT_INTERRUPTED)
     except Exception:
+        import traceback  # not at start-up: it loads the tokenizer
+
         traceback.print_exc()
         click.echo(
             "aigonix-render: internal error: this is a bug in aigonix-render, please report it",

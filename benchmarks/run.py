@@ -403,6 +403,8 @@ def sealed(n: int) -> str:
 GENERATE_APP_INDEX = 5
 """``generate``'s target: a consumer of application 3 and a producer for 7 (generate_tree)."""
 GENERATE_ENV = "Dev"
+BASELINE_IMPORTS = "import click, yaml, jinja2"
+"""What ``generate`` cannot start without: the ``generate-startup`` case's reference."""
 
 
 def generate_command(setup: Setup, n: int) -> Command:
@@ -526,6 +528,19 @@ def cases(setup: Setup) -> dict[str, Case]:
             Target("≤ 0.1", 0.1),
             r,
         ),
+        "generate-startup": Case(
+            f"`generate` of one application environment, N={n} (Secrets decrypted), vs "
+            '`python -c "import click, yaml, jinja2"` in the same venv: what Argo CD pays per Application '
+            "beyond starting Python with the three libraries",
+            generate_n,
+            Command(
+                "python -c 'import click, yaml, jinja2'",
+                [[str(setup.python), "-c", BASELINE_IMPORTS]],
+                setup.env,
+            ),
+            Target("≤ 1.5", 1.5),
+            r,
+        ),
         "seal": Case(
             f"first render sealing all {sealed(n)} Secrets, N={n}, in-process SOPS, vs one sops process "
             f"per Secret (`--sops-binary` at N={seal_n}, {sealed(seal_n)} Secrets, extrapolated per Secret)",
@@ -564,7 +579,7 @@ def prepare_trees(setup: Setup, wanted: set[str]) -> None:
     trees = [(setup.n, True, True), (setup.n, False, True)]
     if "validate-warnings" in wanted:
         trees.append((setup.n, True, False))
-    if wanted & {"generate", "generate-cold"}:
+    if wanted & {"generate", "generate-cold"}:  # generate-startup needs only the main tree
         trees.append((setup.small_n, True, True))
     if wanted & {"scale", "memory"}:
         trees.append((setup.big_n, False, True))
@@ -781,6 +796,7 @@ ALL = (
     "validate-sample",
     "generate",
     "generate-cold",
+    "generate-startup",
     "seal",
     "seal-jobs",
     "scale",

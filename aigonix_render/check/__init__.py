@@ -38,12 +38,22 @@ from aigonix_render.check.metadata import ANNOTATIONS_LIMIT
 from aigonix_render.check.objects import pending_object, rendered_objects
 from aigonix_render.check.sizes import OBJECT_SIZE_LIMIT, check_secret_size
 from aigonix_render.check.sources import Places
+from aigonix_render.check.verdicts import Told, Verdict, check_kept
 from aigonix_render.foundation import Problem, sort_problems
 from aigonix_render.load import Tree
 from aigonix_render.model import Model
 from aigonix_render.render import Rendering
 
-__all__ = ["ANNOTATIONS_LIMIT", "OBJECT_SIZE_LIMIT", "check_rendering", "check_secret_size", "refusals"]
+__all__ = [
+    "ANNOTATIONS_LIMIT",
+    "OBJECT_SIZE_LIMIT",
+    "Told",
+    "Verdict",
+    "check_kept",
+    "check_rendering",
+    "check_secret_size",
+    "refusals",
+]
 
 
 def check_rendering(rendering: Rendering, model: Model, tree: Tree) -> list[Problem]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
+from typing import Protocol
 
 from aigonix_render.check.blocks import block_rules
 from aigonix_render.check.metadata import name_rules
@@ -27,21 +28,41 @@ from aigonix_render.check.workloads import (
 from aigonix_render.foundation import Problem
 
 
+class Named(Protocol):
+    """What a told problem names of an object: a rendered one, or one a cache recorded."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    def title(self) -> str: ...
+
+
 def refused_objects(objects: list[RenderedObject], places: Places) -> Iterator[Problem]:
     """One problem per input node and finding: one wrong value is rendered into many
     objects (a host into a route per microservice), and is told once, naming the first."""
-    told: dict[Problem, list[RenderedObject]] = defaultdict(list)
-    for obj in objects:
-        findings = [finding for rule in _OBJECT_RULES for finding in rule(obj)]
-        if findings:
-            source = places.source(obj)
-            for finding in findings:
-                told[problem_at_input(source, finding)].append(obj)
-    for found, objs in told.items():
-        yield replace(found, message=f"{objs[0].title()}: {found.message}{_same_in(objs[1:])}")
+    yield from told_once((found, obj) for obj in objects for found in object_problems(obj, places))
 
 
-def _same_in(others: list[RenderedObject]) -> str:
+def object_problems(obj: RenderedObject, places: Places) -> list[Problem]:
+    """Each finding of every rule in one object, at its input, before it is told once."""
+    findings = [finding for rule in _OBJECT_RULES for finding in rule(obj)]
+    if not findings:
+        return []
+    source = places.source(obj)
+    return [problem_at_input(source, finding) for finding in findings]
+
+
+def told_once(found: Iterable[tuple[Problem, Named]]) -> Iterator[Problem]:
+    """Each problem once, naming the first object (in render's order) it was found in."""
+    told: dict[Problem, list[Named]] = defaultdict(list)
+    for problem, obj in found:
+        told[problem].append(obj)
+    for problem, objs in told.items():
+        yield replace(problem, message=f"{objs[0].title()}: {problem.message}{_same_in(objs[1:])}")
+
+
+def _same_in(others: list[Named]) -> str:
     if len(others) == 1:
         return f"; the same in {others[0].kind} {others[0].name}"
     return f"; the same in {len(others)} more objects" if others else ""

@@ -47,6 +47,10 @@ def http_route_findings(spec: Any) -> Iterator[Finding]:
                 value = "/" if value is None else value
                 path_type = "PathPrefix" if path_type is None else path_type
                 yield from _route_path(field, value, path_type, _GATEWAY_PATHS)
+        redirects = any(value_at(f, "type") == "RequestRedirect" for f in list_at(rule, "filters"))
+        if redirects and list_at(rule, "backendRefs"):
+            message = "RequestRedirect filter must not be used together with backendRefs"
+            yield Finding(f"spec.rules[{i}].filters", message)
 
 
 def _host(field: str, host: Any, ip: bool = False) -> Iterator[Finding]:

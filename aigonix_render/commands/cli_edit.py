@@ -113,7 +113,22 @@ def set_env(microservice: str, assignment: str, environment: str | None, root: P
 )
 @click.option("--from-cluster", metavar="NAMESPACE", default=None, help="Run kubectl get for NAMESPACE.")
 @click.option("--context", default=None, help="With --from-cluster: the kubectl context.")
-@click.option("--strict", is_flag=True, help="Write nothing if the report has warnings (exit 1).")
+@click.option(
+    "--accept",
+    "accept",
+    multiple=True,
+    metavar="KIND/NAME",
+    help="Accept the report's changes to this object (repeatable; a pattern such as 'Ingress/prod-*' too).",
+)
+@click.option(
+    "--accept-all-changes",
+    "accept_all",
+    is_flag=True,
+    help="Accept every change the report lists; without it, an unaccepted change writes nothing (exit 1).",
+)
+@click.option(
+    "--strict", is_flag=True, help="Write nothing if the report has warnings, accepted or not (exit 1)."
+)
 @click.option(
     "--force",
     is_flag=True,
@@ -125,6 +140,8 @@ def import_(
     age_recipients: tuple[str, ...],
     from_cluster: str | None,
     context: str | None,
+    accept: tuple[str, ...],
+    accept_all: bool,
     strict: bool,
     force: bool,
 ) -> int:
@@ -136,9 +153,19 @@ def import_(
         raise click.UsageError("--context goes with --from-cluster")
     stdin = sys.stdin.buffer
     sources = tuple(read_source(name, stdin) for name in dumps)
-    options = ImportOptions(tree, sources, age_recipients, force, strict, from_cluster, context)
+    options = ImportOptions(
+        tree, sources, age_recipients, force, strict, from_cluster, context, accept, accept_all
+    )
     result = import_dump(options, os.environ)
     click.echo(result.report_text(), nl=False)
+    if result.refused:
+        changes = counted(len(result.refused), "change")
+        click.echo(
+            f"aigonix-render: {changes} to the platform's objects not accepted (the report's errors:"
+            " --accept KIND/NAME each, or --accept-all-changes); nothing was written",
+            err=True,
+        )
+        return EXIT_INVALID
     if not result.written:
         click.echo(
             f"aigonix-render: --strict: {counted(len(result.warnings), 'warning')}; nothing was written",

@@ -23,11 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aigonix_render.check import check_rendering
-from aigonix_render.commands.pipeline import valid_model
+from aigonix_render.commands.valid import valid_model  # not pipeline: it loads the writer
 from aigonix_render.foundation import InvalidInput, UsageError
 from aigonix_render.model import Model, find_application, find_environment
 from aigonix_render.render import SHARED_FOLDER, Rendering, Templates, render_environment, render_shared
-from aigonix_render.seal import SOPS_BINARY_VARIABLE, Sops, decrypt_sources, reveal, with_tree_key
 
 APP_VARIABLES = ("ARGOCD_ENV_AIGONIX_APP", "PARAM_APP")
 ENV_VARIABLES = ("ARGOCD_ENV_AIGONIX_ENV", "PARAM_ENV")
@@ -64,11 +63,23 @@ def generate(root: Path, target: Target, environ: Mapping[str, str]) -> str:
     refused = check_rendering(rendering, valid.model, valid.tree)
     if refused:
         raise InvalidInput(refused)
-    sops = Sops(with_tree_key(environ, root), binary_only=environ.get(SOPS_BINARY_VARIABLE) == "1")
-    decrypted = decrypt_sources(rendering.secrets, root, sops, 1) if rendering.secrets else {}
     documents = [f.text for f in rendering.objects]
-    documents += [reveal(pending, decrypted, templates) for pending in rendering.secrets]
+    if rendering.secrets:
+        documents += _revealed(rendering, root, environ, templates)
     return "".join(f"---\n{document}" for document in documents)
+
+
+def _revealed(
+    rendering: Rendering, root: Path, environ: Mapping[str, str], templates: Templates
+) -> list[str]:
+    """The target's Secrets with their values in the clear. Only a target with Secrets gets
+    here: the seal stage, finding the tree's key (``with_tree_key``) and opening a value
+    load SOPS's code, cryptography and pyrage, which a target without Secrets does not."""
+    from aigonix_render.seal import SOPS_BINARY_VARIABLE, Sops, decrypt_sources, reveal, with_tree_key
+
+    sops = Sops(with_tree_key(environ, root), binary_only=environ.get(SOPS_BINARY_VARIABLE) == "1")
+    decrypted = decrypt_sources(rendering.secrets, root, sops, 1)
+    return [reveal(pending, decrypted, templates) for pending in rendering.secrets]
 
 
 def _render_target(model: Model, target: Target, templates: Templates) -> Rendering:

@@ -9,7 +9,8 @@ the tree renders). What Kubernetes or cert-manager put in every namespace is lef
 
 What the render adds on purpose and what changes nothing running (its ``app.kubernetes.io``
 labels on object metadata, the ``aigonix.io/sealed-from`` fingerprint, the retention
-annotations) is one note each, not a difference. A Secret's values are compared, never
+annotations) is one note each, not a difference; a tree that asks for exact adoption counts
+the labels and the fingerprint like any other difference. A Secret's values are compared, never
 shown. The core returns values; it never prints or exits.
 """
 
@@ -127,7 +128,7 @@ def compare(namespace: str, live: Mapping[Key, KubeObject], tree: TreeSide) -> L
             else:
                 changes.append(ObjectChange(REMOVED, *key))
         else:
-            change = _changed(key, obj.body, rendered, key in tree.masked, noise)
+            change = _changed(key, obj.body, rendered, key in tree.masked, noise, tree.exact)
             if change is not None:
                 changes.append(change)
     changes.sort(key=lambda c: (_ORDER[c.mark], c.kind, c.name))
@@ -147,7 +148,12 @@ def made_by_others(obj: KubeObject) -> bool:
 
 
 def _changed(
-    key: Key, live: Mapping[str, Any], tree: Mapping[str, Any], masked: bool, noise: dict[str, int]
+    key: Key,
+    live: Mapping[str, Any],
+    tree: Mapping[str, Any],
+    masked: bool,
+    noise: dict[str, int],
+    exact: bool,
 ) -> ObjectChange | None:
     secret = key[0] == "Secret"
     before, after = comparable(live, masked), comparable(tree, masked)
@@ -156,7 +162,7 @@ def _changed(
     said: set[str] = set()
     for difference in differences(live, tree, mask_secrets=masked):
         path = difference.path
-        kind = _noise(path)
+        kind = _noise(path, exact)
         if kind is not None:
             if kind not in said:
                 noise[kind] = noise.get(kind, 0) + 1
@@ -195,14 +201,17 @@ def _is_json(value: Any) -> bool:
     return isinstance(value, tuple) and len(value) == 2 and value[0] == "json"
 
 
-def _noise(path: str) -> str | None:
-    """Which difference the render makes on purpose this is, or None for a real one."""
+def _noise(path: str, exact: bool) -> str | None:
+    """Which difference the render makes on purpose this is, or None for a real one; with
+    exact adoption only the retention annotations are."""
+    if path in _RETAINED:
+        return "retained"
+    if exact:
+        return None
     if path in _LABELS:
         return "labels"
     if path == _SEALED_FROM:
         return "sealed-from"
-    if path in _RETAINED:
-        return "retained"
     return None
 
 

@@ -47,6 +47,8 @@ class TreeSide:
     masked: frozenset[Key]
     unopened: tuple[str, ...]
     problems: tuple[Problem, ...]
+    exact: bool = False
+    """The tree asks for exact adoption: the render's own labels and fingerprint count too."""
 
 
 def tree_side(root: Path, namespace: str, environ: Mapping[str, str], strict: bool) -> TreeSide:
@@ -71,7 +73,8 @@ def tree_side(root: Path, namespace: str, environ: Mapping[str, str], strict: bo
     pending = [secret for rendering in renderings for secret in rendering.secrets]
     secrets, masked, unopened = _secrets(pending, root, templates, environ)
     objects.update(secrets)
-    return TreeSide(application.name, objects, masked, unopened, tuple(valid.problems))
+    exact = valid.model.customer.exact_adoption
+    return TreeSide(application.name, objects, masked, unopened, tuple(valid.problems), exact)
 
 
 def _application(model: Model, namespace: str) -> Application:

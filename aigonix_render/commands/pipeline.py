@@ -13,17 +13,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from aigonix_render import __version__
 from aigonix_render.commands.cli_text import counted
 from aigonix_render.commands.incremental import checked_rendering, kept_folders, render_changed
+from aigonix_render.commands.valid import Valid as Valid  # both offered here too, as before
+from aigonix_render.commands.valid import valid_model as valid_model
 from aigonix_render.foundation import (
     InvalidInput,
     OutputError,
     OutputFile,
     Problem,
-    has_errors,
     sort_problems,
 )
 from aigonix_render.seal import DEFAULT_TIMEOUT
@@ -73,33 +74,6 @@ class RenderResult:
     sealed: int
 
 
-class Valid(NamedTuple):
-    """A tree that validated, its model, and its problems (warnings only, or none)."""
-
-    model: Model
-    problems: list[Problem]
-    tree: Tree
-
-
-def valid_model(
-    root: Path,
-    strict: bool,
-    exclude: tuple[Path, ...] = (),
-    application: str | None = None,
-    tracked_only: bool = False,
-) -> Valid:
-    """The model of a tree that validates; ``InvalidInput`` (with the problems) otherwise.
-    With ``application``, of the part of the tree that rendering it needs (``generate``);
-    with ``tracked_only``, of the files git tracks (``validate --tracked-only``)."""
-    from aigonix_render.model import build_model
-    from aigonix_render.validate import validate_root
-
-    validation = validate_root(root, exclude, application, tracked_only)
-    if has_errors(validation.problems, strict):
-        raise InvalidInput(validation.problems)
-    return Valid(build_model(validation.tree), validation.problems, validation.tree)
-
-
 @dataclass(frozen=True)
 class Prepared:
     """A validated tree rendered in memory, Secrets fingerprinted but not yet sealed."""
@@ -115,6 +89,8 @@ class Prepared:
     tree: Tree
     kept: tuple[OutputFile, ...] = ()
     """The files of the folders kept from OUT (their inputs did not change): Secrets sealed."""
+    fingerprints: tuple[OutputFile, ...] = ()
+    """With exact adoption, each rendered folder's ``.sealed-from`` (``seal.fingerprint_files``)."""
 
 
 def prepare(root: Path, out: Path, strict: bool, inputs: TreeInputs | None = None) -> Prepared:
@@ -122,7 +98,7 @@ def prepare(root: Path, out: Path, strict: bool, inputs: TreeInputs | None = Non
     refuse (``output_check``) or could not apply in place over the previous output."""
     from aigonix_render.check import check_rendering, refusals
     from aigonix_render.render import Templates
-    from aigonix_render.seal import fingerprint
+    from aigonix_render.seal import fingerprint, fingerprint_files
 
     root, out = root.resolve(), out.resolve()
     _check_output_place(root, out)
@@ -151,6 +127,7 @@ def prepare(root: Path, out: Path, strict: bool, inputs: TreeInputs | None = Non
         previous,
         valid.tree,
         kept_files,
+        tuple(fingerprint_files(secrets)),
     )
 
 
@@ -190,7 +167,7 @@ def render(options: RenderOptions) -> RenderResult:
         if stale:
             options.progress(f"sealing {counted(len(stale), 'Secret')}")
         sealed = _seal(stale, prepared.root, prepared.templates, options)
-        files = [*prepared.rendering.files, *prepared.kept, *kept, *sealed]
+        files = [*prepared.rendering.files, *prepared.kept, *prepared.fingerprints, *kept, *sealed]
         options.progress(f"writing {counted(len(files), 'file')}")
         sources = folder_sources(prepared.tree, prepared.model, (f.path for f in files))
         marker = MarkerInputs(inputs.tool, inputs.sections(sources))
@@ -214,7 +191,7 @@ def diff(root: Path, out: Path, strict: bool = False) -> DiffResult:
     """What ``render`` would change in ``out``, as a unified diff; Secrets by name only."""
     prepared = prepare(root, out, strict)
     changes = _check_plan(prepared)
-    new = {f.path: f.text for f in (*prepared.rendering.files, *prepared.kept)}
+    new = {f.path: f.text for f in (*prepared.rendering.files, *prepared.kept, *prepared.fingerprints)}
     secrets = {s.pending.path for s in prepared.secrets}
     chunks = [_file_diff(prepared.out, path, new.get(path), path in secrets) for path in changes.paths]
     return DiffResult(changes, "".join(chunks), prepared.problems)
@@ -260,10 +237,14 @@ def _split_by_fingerprint(
 
     kept: list[OutputFile] = []
     stale: list[Fingerprinted] = []
+
+    def read(path: str) -> bytes | None:
+        return trusted_previous(out, path, previous)
+
     for secret in secrets:
         old = trusted_previous(out, secret.pending.path, previous)
         text = old.decode("utf-8", "replace") if old is not None else ""
-        if old is not None and previous_fingerprint(text) == secret.fingerprint:
+        if old is not None and previous_fingerprint(text, secret.pending, read) == secret.fingerprint:
             kept.append(OutputFile(secret.pending.path, text))
         else:
             stale.append(secret)
@@ -273,7 +254,7 @@ def _split_by_fingerprint(
 def _check_plan(prepared: Prepared) -> Plan:
     out = prepared.out
     kept, stale = _split_by_fingerprint(out, prepared.secrets, prepared.previous)
-    result = plan(out, [*prepared.rendering.files, *prepared.kept, *kept])
+    result = plan(out, [*prepared.rendering.files, *prepared.kept, *prepared.fingerprints, *kept])
     missing = tuple(s.pending.path for s in stale)
     added = tuple(p for p in missing if read_previous(out, p) is None)
     changed = tuple(p for p in missing if p not in added)

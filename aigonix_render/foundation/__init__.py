@@ -8,40 +8,78 @@ column, message), ``names`` (every Kubernetes name the platform gives an object)
 ``yaml_text`` and ``fast_yaml`` (writing and reading YAML text), ``age_keys`` (age
 recipients and identities), ``schema_files`` (the JSON Schemas of the three kinds),
 ``output`` (``OutputFile``, one rendered file) and ``atomic`` (the one way a file is
-replaced on disk). What it offers is re-exported here; the modules are light, so a
-command that imports this package pays for no parser it does not use.
+replaced on disk). What it offers is re-exported here, lazily (``lazy``): a name's module
+is imported when the name is first used, so a command pays for no module it does not use.
 """
 
 from __future__ import annotations
 
-from aigonix_render.foundation.age_keys import AGE_RECIPIENT, TREE_KEY_FILE
-from aigonix_render.foundation.atomic import fsync_dir, replace_file
-from aigonix_render.foundation.errors import (
-    EXIT_INTERNAL,
-    EXIT_INTERRUPTED,
-    EXIT_INVALID,
-    EXIT_OK,
-    EXIT_OUTSIDE,
-    EXIT_USAGE,
-    AigonixError,
-    InvalidInput,
-    OutputError,
-    SopsError,
-    UsageError,
-)
-from aigonix_render.foundation.output import OutputFile
-from aigonix_render.foundation.platform import (
-    DEFAULT_CLUSTER_ISSUER,
-    DEFAULT_INGRESS_CLASS,
-    GATEWAY,
-    INGRESS_NGINX,
-    LEGACY_TENANT,
-    RUNTIME_PORTS,
-)
-from aigonix_render.foundation.problems import Problem, Severity, has_errors, printable, sort_problems
-from aigonix_render.foundation.schema_files import KINDS, load_schema, schema_text
-from aigonix_render.foundation.tree_files import unpublished
-from aigonix_render.foundation.yaml_text import key, quoted, scalar
+from typing import TYPE_CHECKING
+
+from aigonix_render.foundation.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from aigonix_render.foundation.age_keys import AGE_RECIPIENT, TREE_KEY_FILE
+    from aigonix_render.foundation.atomic import fsync_dir, replace_file
+    from aigonix_render.foundation.errors import (
+        EXIT_INTERNAL,
+        EXIT_INTERRUPTED,
+        EXIT_INVALID,
+        EXIT_OK,
+        EXIT_OUTSIDE,
+        EXIT_USAGE,
+        AigonixError,
+        InvalidInput,
+        OutputError,
+        SopsError,
+        UsageError,
+    )
+    from aigonix_render.foundation.output import OutputFile
+    from aigonix_render.foundation.platform import (
+        DEFAULT_CLUSTER_ISSUER,
+        DEFAULT_INGRESS_CLASS,
+        GATEWAY,
+        INGRESS_NGINX,
+        LEGACY_TENANT,
+        RUNTIME_PORTS,
+    )
+    from aigonix_render.foundation.problems import Problem, Severity, has_errors, printable, sort_problems
+    from aigonix_render.foundation.schema_files import KINDS, load_schema, schema_text
+    from aigonix_render.foundation.tree_files import unpublished
+    from aigonix_render.foundation.yaml_text import key, quoted, scalar
+
+HOMES = {
+    "age_keys": ("AGE_RECIPIENT", "TREE_KEY_FILE"),
+    "atomic": ("fsync_dir", "replace_file"),
+    "errors": (
+        "EXIT_INTERNAL",
+        "EXIT_INTERRUPTED",
+        "EXIT_INVALID",
+        "EXIT_OK",
+        "EXIT_OUTSIDE",
+        "EXIT_USAGE",
+        "AigonixError",
+        "InvalidInput",
+        "OutputError",
+        "SopsError",
+        "UsageError",
+    ),
+    "lazy": ("lazy_exports",),
+    "output": ("OutputFile",),
+    "platform": (
+        "DEFAULT_CLUSTER_ISSUER",
+        "DEFAULT_INGRESS_CLASS",
+        "GATEWAY",
+        "INGRESS_NGINX",
+        "LEGACY_TENANT",
+        "RUNTIME_PORTS",
+    ),
+    "problems": ("Problem", "Severity", "has_errors", "printable", "sort_problems"),
+    "schema_files": ("KINDS", "load_schema", "schema_text"),
+    "tree_files": ("unpublished",),
+    "yaml_text": ("key", "quoted", "scalar"),
+}
+__getattr__ = lazy_exports(__name__, HOMES)
 
 __all__ = [
     "AGE_RECIPIENT",
@@ -70,6 +108,7 @@ __all__ = [
     "fsync_dir",
     "has_errors",
     "key",
+    "lazy_exports",
     "load_schema",
     "printable",
     "quoted",

@@ -36,6 +36,8 @@ LEGACY_TENANT = "17426336-fb8e-4425-8ab7-07d488367be9"
 # The kinds of route an environment renders (Customer ``routes.kind``).
 INGRESS_NGINX = "ingress-nginx"
 GATEWAY = "gateway"
+# Both kinds at once, while DNS moves from ingress-nginx to the Gateway (README "Routes").
+BOTH_ROUTES = "both"
 # Gateway API's match type of each Ingress pathType; ImplementationSpecific has none.
 GATEWAY_PATH_TYPES = {"Prefix": "PathPrefix", "Exact": "Exact"}
 # An HTTPRoute holds at most this many hostnames (HTTPRouteSpec.hostnames, maxItems).

@@ -105,6 +105,7 @@ def _customer(data: Mapping[str, Any]) -> Customer:
         gitops=_gitops(data.get("gitops")),
         labelled_pods=bool((data.get("podTemplates") or {}).get("recommendedLabels", False)),
         registry_key_order=registry.get("keyOrder", "sorted"),
+        exact_adoption=bool((data.get("adoption") or {}).get("exact", False)),
     )
 
 
@@ -143,7 +144,9 @@ def _environment_of(name: str, data: Mapping[str, Any]) -> Environment:
         cluster_name=cluster.get("name", "in-cluster"),
         cluster_server=cluster.get("server"),
         routes=routes.get("kind", INGRESS_NGINX),
-        gateway=_gateway(routes["gateway"]) if routes.get("kind") == GATEWAY else None,
+        gateway=_gateway(routes["gateway"])
+        if routes.get("kind") in (GATEWAY, platform.BOTH_ROUTES)
+        else None,
     )
 
 
@@ -152,9 +155,10 @@ def _gateway(data: Mapping[str, Any]) -> Gateway:
     return Gateway(
         name=data["name"],
         namespace=data["namespace"],
-        section_name=data.get("sectionName"),
+        section_name=data.get("httpsListener", data.get("sectionName")),
         proxy_namespace=proxies.get("namespace", data["namespace"]),
         proxy_labels=tuple(sorted((proxies.get("podLabels") or {}).items())),
+        http_listener=data.get("httpListener"),
     )
 
 
@@ -162,7 +166,17 @@ def _application(folder: ApplicationFolder) -> Application:
     data = folder.document.data
     developers = tuple(sorted((data.get("developers") or {}).get("groups", [])))
     environments = tuple(sorted(data["environments"]))
-    return Application(data["name"], data["id"], folder.folder, environments, _event_store(data), developers)
+    role = data.get("developerRole") or {}
+    return Application(
+        data["name"],
+        data["id"],
+        folder.folder,
+        environments,
+        _event_store(data),
+        developers,
+        tuple(role.get("order", ())),
+        frozenset(role.get("without", ())),
+    )
 
 
 def _event_store(data: Mapping[str, Any]) -> EventStore:

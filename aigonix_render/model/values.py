@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from aigonix_render.foundation import INGRESS_NGINX, names
+from aigonix_render.foundation import GATEWAY, INGRESS_NGINX, names
 from aigonix_render.load import ConfigFile
 
 CONSENT_NAMESPACE = uuid.UUID("6a1e2c4f-5b3d-4e8a-9c7f-0d2b4a6e8f10")
@@ -27,8 +27,11 @@ class Gateway:
     name: str
     namespace: str
     section_name: str | None
+    """The listener the routes attach to (``httpsListener``, or ``sectionName``)."""
     proxy_namespace: str
     proxy_labels: tuple[tuple[str, str], ...]
+    http_listener: str | None = None
+    """The plain-HTTP listener, where each route's twin redirects to HTTPS."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,16 @@ class Environment:
     @property
     def lower(self) -> str:
         return self.name.lower()
+
+    @property
+    def ingresses(self) -> bool:
+        """Public microservices get ingress-nginx Ingresses (kind ingress-nginx or both)."""
+        return self.routes != GATEWAY
+
+    @property
+    def http_routes(self) -> bool:
+        """Public microservices get HTTPRoutes on ``gateway`` (kind gateway or both)."""
+        return self.routes != INGRESS_NGINX and self.gateway is not None
 
 
 @dataclass(frozen=True)
@@ -78,6 +91,8 @@ class Customer:
     labelled_pods: bool = False
     registry_key_order: str = "sorted"
     """``platform``: the acr Secret's ``.dockerconfigjson`` in Go's field order."""
+    exact_adoption: bool = False
+    """``adoption.exact``: no ``app.kubernetes.io`` labels, fingerprints beside the Secrets."""
 
     @property
     def label(self) -> str:
@@ -193,6 +208,10 @@ class Application:
     environments: tuple[str, ...]
     event_store: EventStore
     developers: tuple[str, ...] = ()
+    role_order: tuple[str, ...] = ()
+    """``<Env>/<microservice>`` whose edit rules the Role ``developer`` lists first, in this order."""
+    role_without: frozenset[str] = frozenset()
+    """``<Env>/<microservice>`` the Role ``developer`` gives no edit rules (``developerRole``)."""
 
     @property
     def namespace(self) -> str:

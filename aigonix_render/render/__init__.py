@@ -28,6 +28,7 @@ from aigonix_render.render.folder import (
 )
 from aigonix_render.render.meta import MANAGED_BY, RETAINED, Meta
 from aigonix_render.render.microservice import microservice_objects
+from aigonix_render.render.template_cache import cache_folder, private_folder
 from aigonix_render.render.templates import Templates
 
 __all__ = [
@@ -40,8 +41,10 @@ __all__ = [
     "PendingSecret",
     "Rendering",
     "Templates",
+    "cache_folder",
     "docker_config",
     "environment_folder",
+    "private_folder",
     "render_environment",
     "render_folders",
     "render_model",

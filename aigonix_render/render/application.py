@@ -127,8 +127,25 @@ def _developer_rules(model: Model, application: Application) -> list[Rule]:
             pod = names.mongo_pod(app_env.environment.name)
             rules.append(Rule("", ("pods/portforward",), [pod], ("create",)))
     return rules + [
-        rule for app_env in app_envs for ms in app_env.microservices for rule in _edit_rules(app_env, ms)
+        rule for app_env, ms in _edited(app_envs, application) for rule in _edit_rules(app_env, ms)
     ]
+
+
+def _edited(
+    app_envs: list[ApplicationEnvironment], application: Application
+) -> list[tuple[ApplicationEnvironment, Microservice]]:
+    """The microservices whose edit rules the Role lists, in its order: by default by
+    environment, then by name; ``developerRole.order`` first and ``without`` none, as the
+    platform appended them (AddPolicyRule, in creation order; v2.7.0 added none)."""
+    every = {
+        f"{app_env.environment.lower}/{ms.lower}": (app_env, ms)
+        for app_env in app_envs
+        for ms in app_env.microservices
+    }
+    first = [entry.lower() for entry in application.role_order]
+    first = [entry for entry in first if entry in every]
+    skipped = {entry.lower() for entry in (*first, *application.role_without)}
+    return [every[e] for e in first] + [pair for entry, pair in every.items() if entry not in skipped]
 
 
 def _edit_rules(app_env: ApplicationEnvironment, ms: Microservice) -> list[Rule]:

@@ -1,7 +1,8 @@
 """Every object's labels, selector and annotations, written in this one place.
 
 They are the Aigonix platform's (so GitOps adopts the objects the platform made) plus the
-``app.kubernetes.io`` labels on object metadata. Pod templates get the platform's labels
+``app.kubernetes.io`` labels on object metadata, unless the customer asks for exact
+adoption (``adoption.exact``). Pod templates get the platform's labels
 and annotations only (``pod_labels``, ``pod_annotations``). Three scopes, each adding to the
 one above: the application (namespace, pull Secret, RBAC, delivery), its environment
 (tenants, NetworkPolicy, event store) and one microservice in it.
@@ -37,6 +38,9 @@ class Meta:
     selector: Mapping[str, str] = field(default_factory=dict)
     type: str = ""
     labelled_pods: bool = False
+    exact: bool = False
+    """Exact adoption: no ``app.kubernetes.io`` labels, and a sealed Secret's fingerprint kept
+    in its folder's ``.sealed-from`` instead of its annotation."""
 
     @property
     def file_name(self) -> str:
@@ -67,9 +71,9 @@ def application_meta(
     type: str = "",
 ) -> Meta:
     """An object of the whole application: no selector."""
-    labels = _labels(_application_selector(customer, application.name), application)
+    labels = _labels(_application_selector(customer, application.name), application, customer)
     every = {**_application_annotations(customer, application), **(annotations or {})}
-    return Meta(kind, name, namespace, labels, every, type=type)
+    return Meta(kind, name, namespace, labels, every, type=type, exact=customer.exact_adoption)
 
 
 def delivery_meta(
@@ -90,9 +94,11 @@ def environment_meta(app_env: ApplicationEnvironment, kind: str, name: str, **se
     application = app_env.application
     chosen = {**_environment_selector(app_env), **selector}
     annotations = _application_annotations(app_env.customer, application)
-    labels = _labels(chosen, application)
-    pods = app_env.customer.labelled_pods
-    return Meta(kind, name, application.namespace, labels, annotations, chosen, labelled_pods=pods)
+    labels = _labels(chosen, application, app_env.customer)
+    pods, exact = app_env.customer.labelled_pods, app_env.customer.exact_adoption
+    return Meta(
+        kind, name, application.namespace, labels, annotations, chosen, labelled_pods=pods, exact=exact
+    )
 
 
 def event_store_meta(app_env: ApplicationEnvironment, kind: str, name: str) -> Meta:
@@ -112,15 +118,28 @@ def microservice_meta(
     """An object of one microservice in one environment, selecting its pods."""
     application = app_env.application
     selector = {**_environment_selector(app_env), "microservice": ms.name}
-    labels = {**_labels(selector, application), "app.kubernetes.io/name": ms.name}
+    customer = app_env.customer
+    labels = _labels(selector, application, customer)
+    if not customer.exact_adoption:
+        labels["app.kubernetes.io/name"] = ms.name
     every = {
         **_application_annotations(app_env.customer, application),
         "dolittle.io/microservice-id": ms.id,
         "dolittle.io/microservice-kind": "simple",
         **(annotations or {}),
     }
-    pods = app_env.customer.labelled_pods
-    return Meta(kind, name, application.namespace, labels, every, selector, type=type, labelled_pods=pods)
+    pods = customer.labelled_pods
+    return Meta(
+        kind,
+        name,
+        application.namespace,
+        labels,
+        every,
+        selector,
+        type=type,
+        labelled_pods=pods,
+        exact=customer.exact_adoption,
+    )
 
 
 def ingress_annotations(environment: Environment, tenant_id: str) -> dict[str, str]:
@@ -153,7 +172,10 @@ def _environment_selector(app_env: ApplicationEnvironment) -> dict[str, str]:
     return {**selector, "environment": app_env.environment.name}
 
 
-def _labels(selector: Mapping[str, str], application: Application) -> dict[str, str]:
+def _labels(selector: Mapping[str, str], application: Application, customer: Customer) -> dict[str, str]:
+    """The platform's labels; with exact adoption nothing else."""
+    if customer.exact_adoption:
+        return dict(selector)
     return {
         **selector,
         "app.kubernetes.io/part-of": application.name,

@@ -23,6 +23,8 @@ TENANTS_VOLUME = "tenants-config"
 DOLITTLE_VOLUME = "dolittle-config"
 CONFIG_FILES_VOLUME = "config-files"
 CONFIG_FILES_FOLDER = "/app/data"
+# The permanent redirect of plain HTTP to HTTPS: the HTTPRoute CRD's statusCode allows 301 or 302.
+HTTPS_REDIRECT_STATUS = 301
 
 
 class Mount(NamedTuple):
@@ -158,16 +160,19 @@ def _public(folder: Folder, app_env: ApplicationEnvironment, ms: Microservice) -
     """The proxies may reach the pods; one route per customer tenant with hosts, holding all
     of its hosts and setting the ``Tenant-ID`` header the head reads."""
     environment = app_env.environment
+    gateway = environment.gateway if environment.http_routes else None
     policy = microservice_meta(app_env, ms, "NetworkPolicy", names.ingress_policy(environment.name, ms.name))
-    folder.add(policy, "networkpolicy-ingress.yaml.j2", gateway=environment.gateway)
+    folder.add(policy, "networkpolicy-ingress.yaml.j2", nginx=environment.ingresses, gateway=gateway)
     for tenant in app_env.tenants:
         header = ms.route_tenant(tenant)
         if not tenant.hosts or header is None:
             continue
-        if environment.routes == platform.GATEWAY:
-            _http_route(folder, app_env, ms, tenant, header)
-        else:
+        if environment.ingresses:
             _ingress(folder, app_env, ms, tenant, header)
+        if gateway is not None:
+            _http_route(folder, app_env, ms, tenant, header)
+        if gateway is not None and gateway.http_listener:
+            _https_redirect(folder, app_env, ms, tenant)
 
 
 def _ingress(
@@ -195,3 +200,17 @@ def _http_route(
         "tenant_id": header,
     }
     folder.add(meta, "httproute.yaml.j2", ms=ms, tenant=tenant, **context)
+
+
+def _https_redirect(
+    folder: Folder, app_env: ApplicationEnvironment, ms: Microservice, tenant: Tenant
+) -> None:
+    """The route's twin on the Gateway's HTTP listener, ``<route>-http``: the same hosts and
+    path, redirected to HTTPS, as ingress-nginx redirects a host with TLS (with a 308, which
+    the Gateway API's standard channel does not offer)."""
+    environment = app_env.environment
+    name = f"{names.route(environment.name, ms.name, tenant.id)}-http"
+    meta = microservice_meta(app_env, ms, "HTTPRoute", name)
+    path_type = platform.GATEWAY_PATH_TYPES[ms.ingress_path_type]
+    context = {"gateway": environment.gateway, "path_type": path_type, "status": HTTPS_REDIRECT_STATUS}
+    folder.add(meta, "httproute-redirect.yaml.j2", ms=ms, tenant=tenant, **context)

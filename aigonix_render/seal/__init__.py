@@ -11,16 +11,39 @@ and pyrage, so it is imported only when a value is really sealed or opened.
 
 from __future__ import annotations
 
-from aigonix_render.seal.sealing import (
-    Fingerprinted,
-    decrypt_sources,
-    fingerprint,
-    previous_fingerprint,
-    reveal,
-    seal,
-    secret_text,
-)
-from aigonix_render.seal.sops import DEFAULT_TIMEOUT, SOPS_BINARY_VARIABLE, Sops, with_tree_key
+from typing import TYPE_CHECKING
+
+from aigonix_render.foundation import lazy_exports
+
+if TYPE_CHECKING:
+    from aigonix_render.seal.sealing import (
+        Fingerprinted,
+        decrypt_sources,
+        fingerprint,
+        fingerprint_files,
+        previous_fingerprint,
+        reveal,
+        seal,
+        secret_text,
+    )
+    from aigonix_render.seal.sops import DEFAULT_TIMEOUT, SOPS_BINARY_VARIABLE, Sops, with_tree_key
+
+# Lazy (``foundation.lazy``): the command line reads ``sops``'s defaults at start-up, and
+# ``sealing`` loads render; each is imported when a name of it is first used.
+HOMES = {
+    "sealing": (
+        "Fingerprinted",
+        "decrypt_sources",
+        "fingerprint",
+        "fingerprint_files",
+        "previous_fingerprint",
+        "reveal",
+        "seal",
+        "secret_text",
+    ),
+    "sops": ("DEFAULT_TIMEOUT", "SOPS_BINARY_VARIABLE", "Sops", "with_tree_key"),
+}
+__getattr__ = lazy_exports(__name__, HOMES)
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -29,6 +52,7 @@ __all__ = [
     "Sops",
     "decrypt_sources",
     "fingerprint",
+    "fingerprint_files",
     "previous_fingerprint",
     "reveal",
     "seal",

@@ -3,7 +3,10 @@
 A Secret carries a fingerprint (``aigonix.io/sealed-from``) of everything it was made
 from: its rendered shape, the *encrypted* bytes of its source file and its recipients.
 When the previous output holds a Secret with the same fingerprint, that file is kept
-byte for byte, without decrypting anything. The fingerprint holds no plaintext.
+byte for byte, without decrypting anything. The fingerprint holds no plaintext. With
+exact adoption (``Meta.exact``) the Secret carries nothing the platform's did not: the
+fingerprints of a folder's Secrets are lines ``<name> sha256:...`` of its ``.sealed-from``
+file instead, which no kustomization lists (``fingerprint_files``).
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,6 +28,7 @@ _Result = TypeVar("_Result")
 
 FINGERPRINT = "aigonix.io/sealed-from"
 FINGERPRINT_FORMAT = 1
+SEALED_FROM = ".sealed-from"
 _FINGERPRINT_LINE = re.compile(rf"^\s+{re.escape(FINGERPRINT)}: \"?(sha256:[0-9a-f]{{64}})\"?$", re.M)
 
 
@@ -51,14 +54,47 @@ def fingerprint(pending: PendingSecret, root: Path, templates: Templates) -> Fin
     return Fingerprinted(pending, "sha256:" + hashlib.sha256(material.encode()).hexdigest())
 
 
-def previous_fingerprint(text: str) -> str | None:
+def previous_fingerprint(
+    text: str, pending: PendingSecret | None = None, read: Callable[[str], bytes | None] | None = None
+) -> str | None:
+    """The fingerprint a previous Secret file was sealed with: its annotation, or with exact
+    adoption its line in the folder's ``.sealed-from`` (``read``: a previous file's bytes, or
+    None when aigonix-render did not write them)."""
+    if pending is not None and pending.meta.exact:
+        listed = read(sealed_from_path(pending.path)) if read is not None else None
+        return _listed(listed.decode("utf-8", "replace") if listed else "", pending.meta.name)
     match = _FINGERPRINT_LINE.search(text)
     return match.group(1) if match else None
 
 
+def sealed_from_path(secret_path: str) -> str:
+    """The ``.sealed-from`` file beside a Secret's file."""
+    folder = secret_path.rpartition("/")[0]
+    return f"{folder}/{SEALED_FROM}" if folder else SEALED_FROM
+
+
+def _listed(text: str, name: str) -> str | None:
+    for line in text.splitlines():
+        listed, _, print_ = line.partition(" ")
+        if listed == name and print_.startswith("sha256:"):
+            return print_
+    return None
+
+
+def fingerprint_files(secrets: Iterable[Fingerprinted]) -> list[OutputFile]:
+    """With exact adoption, one ``.sealed-from`` per folder of sealed Secrets: a line
+    ``<name> sha256:...`` per Secret, sorted by name."""
+    lines: dict[str, list[str]] = {}
+    for secret in secrets:
+        if secret.pending.meta.exact:
+            path = sealed_from_path(secret.pending.path)
+            lines.setdefault(path, []).append(f"{secret.pending.meta.name} {secret.fingerprint}\n")
+    return [OutputFile(path, "".join(sorted(found))) for path, found in sorted(lines.items())]
+
+
 def secret_text(templates: Templates, pending: PendingSecret, values: Mapping[str, str], print_: str) -> str:
     annotations = dict(pending.meta.annotations)
-    if print_:
+    if print_ and not pending.meta.exact:
         annotations[FINGERPRINT] = print_
     meta = replace(pending.meta, annotations=annotations)
     return templates.render("secret.yaml.j2", o=meta, values=values)
@@ -102,6 +138,8 @@ def _in_parallel(
     """``function`` over ``items`` on ``jobs`` threads, in order. On Ctrl-C (or any error)
     ``stop`` ends the calls under way and the others are cancelled, so the run ends now, not
     when the last sops process started around the interrupt has finished."""
+    from concurrent.futures import ThreadPoolExecutor  # not at start-up: it loads logging
+
     pool = ThreadPoolExecutor(max_workers=max(1, jobs))
     try:
         return list(pool.map(function, items))

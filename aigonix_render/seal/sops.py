@@ -13,8 +13,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import subprocess
 import sys
 import threading
 from collections.abc import Mapping
@@ -25,7 +23,9 @@ from typing import TYPE_CHECKING, Any
 from aigonix_render.foundation import TREE_KEY_FILE, SopsError
 from aigonix_render.seal.format import ENCRYPTED_REGEX
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # subprocess and shutil load only when the sops binary is run
+    import subprocess
+
     from aigonix_render.seal import age as sops_age
 
 RECIPIENT_FLAGS = {
@@ -75,6 +75,8 @@ def find_sops() -> str:
     beside = Path(sys.executable).parent / "sops"
     if beside.is_file():
         return str(beside)
+    import shutil
+
     found = shutil.which("sops")
     if found is None:
         raise SopsError(
@@ -175,6 +177,8 @@ class Sops:
         return sealed
 
     def _run(self, argv: list[str], stdin: bytes, name: str, action: str) -> bytes:
+        import subprocess
+
         try:
             process = self._start(argv, name)
         except OSError as error:
@@ -201,6 +205,8 @@ class Sops:
         with self._lock:
             if self._stopped:
                 raise SopsError(f"{name}: not started: the run was interrupted")
+            import subprocess
+
             pipe = subprocess.PIPE
             process = subprocess.Popen(argv, stdin=pipe, stdout=pipe, stderr=pipe, env=self.environ)
             self._running.add(process)

@@ -21,11 +21,14 @@ from aigonix_render.load import (
     merged_document,
     override_path,
 )
+from aigonix_render.validate.listeners import listener_problems
 
 # A MongoDB database name has fewer than 64 characters; the longest suffix is _projections.
 MAX_DATABASE_PREFIX = 63 - max(len(s) for s in names.DATABASE_SUFFIXES)
 # Segments an HTTPRoute path may not hold (the CRD's x-kubernetes-validations of HTTPPathMatch).
 GATEWAY_PATH_SEGMENTS = ("//", "/./", "/../")
+# The route kinds that render HTTPRoutes.
+GATEWAY_KINDS = (platform.GATEWAY, platform.BOTH_ROUTES)
 
 
 def check(tree: Tree, valid: set[str]) -> Iterator[Problem]:
@@ -35,9 +38,7 @@ def check(tree: Tree, valid: set[str]) -> Iterator[Problem]:
     environments: dict[str, Any] = customer.data["environments"]
     yield from _routes(customer)
     gateway = {
-        name
-        for name, env in environments.items()
-        if (env.get("routes") or {}).get("kind") == platform.GATEWAY
+        name for name, env in environments.items() if (env.get("routes") or {}).get("kind") in GATEWAY_KINDS
     }
     for app in tree.applications:
         if app.document.path not in valid:
@@ -58,11 +59,12 @@ def _routes(customer: Document) -> Iterator[Problem]:
         if routes is None:
             continue
         path: list[PathPart] = ["environments", name, "routes"]
-        if routes["kind"] == platform.GATEWAY:
+        if routes["kind"] in GATEWAY_KINDS:
             yield from _gateway_routes(customer, name, env, path)
         elif "gateway" in routes:
             message = (
-                f"gateway is read only with kind: {platform.GATEWAY}; {name} renders ingress-nginx Ingresses"
+                f"gateway is read only with kind: {platform.GATEWAY} or {platform.BOTH_ROUTES};"
+                f" {name} renders ingress-nginx Ingresses"
             )
             yield customer.problem([*path, "gateway"], message, at_key=True)
 
@@ -71,10 +73,14 @@ def _gateway_routes(
     customer: Document, name: str, env: Mapping[str, Any], path: list[PathPart]
 ) -> Iterator[Problem]:
     if "gateway" not in env["routes"]:
-        message = f"routes of kind {platform.GATEWAY} attach to a Gateway: add gateway: {{name, namespace}}"
+        message = (
+            f"routes of kind {env['routes']['kind']} attach to a Gateway: add gateway: {{name, namespace}}"
+        )
         yield customer.problem(path, message, at_key=True)
+    else:
+        yield from listener_problems(customer, env["routes"]["gateway"], [*path, "gateway"])
     yield from _proxy_labels(customer, [*path, "gateway", "dataPlane", "podLabels"], env["routes"])
-    if "ingress" in env:
+    if "ingress" in env and env["routes"]["kind"] == platform.GATEWAY:
         message = (
             f"{name} renders HTTPRoutes, so these Ingress settings have no effect"
             " (the Gateway's listeners hold the certificates)"

@@ -7,7 +7,7 @@ passed the schema (``valid``) are checked, so shapes and types can be trusted he
 exception: validation runs them on every document of their kind, on the parts the schema
 accepted, so one schema error does not hide the file's other problems.
 This module walks the customer, its applications and their microservices; the rules
-themselves are in ``naming`` (names and places), ``microservice_values`` (values, files
+themselves are in ``naming`` (names and places), ``ids`` (microservice ids), ``microservice_values`` (values, files
 and secrets), ``horizons``, ``adoption`` and ``sops_files``.
 """
 
@@ -28,7 +28,9 @@ from aigonix_render.load import (
 )
 from aigonix_render.validate import adoption as adoption_rules
 from aigonix_render.validate import horizons as horizon_rules
+from aigonix_render.validate import role as role_rules
 from aigonix_render.validate import sops_files
+from aigonix_render.validate.ids import unique_ids
 from aigonix_render.validate.microservice_values import (
     config_files,
     declared_secrets,
@@ -68,12 +70,12 @@ def check(tree: Tree, valid: set[str]) -> Iterator[Problem]:
     yield from unique(apps, lambda a: a.document, "name", "application name", str.lower)
     yield from unique(apps, lambda a: a.document, "id", "application id", str.lower)
     yield from unique_hosts(apps)
-    microservices = [(app, ms) for app in apps for ms in app.microservices if ms.document.path in valid]
-    yield from unique(microservices, lambda p: p[1].document, "id", "microservice id", str.lower)
+    yield from unique_ids(apps, valid, context.environments)
     for app in apps:
         yield from _application(context, app)
     yield from horizon_rules.check(apps, valid, context.environments)
     yield from adoption_rules.check(tree, valid)
+    yield from role_rules.check(tree, valid, context.environments)
 
 
 # --- customer -------------------------------------------------------------------------

@@ -39,17 +39,11 @@ class Difference:
     reason: str
 
 
-ADDED_LABELS = "aigonix-render's app.kubernetes.io labels, on object metadata only (never in pod templates)"
 RETAINED = (
     "what keeps Argo CD and Flux from pruning or cascade-deleting what holds data (the one difference"
     " exact adoption allows: deleting the namespace or the event store deletes the event store's volumes)"
 )
-SEALED = "the fingerprint that keeps an unchanged Secret's encrypted file byte for byte (no secret churn)"
 DIFFERENCES = (
-    Difference("*", "metadata.labels.app.kubernetes.io/managed-by", ADDED_LABELS),
-    Difference("*", "metadata.labels.app.kubernetes.io/part-of", ADDED_LABELS),
-    Difference("*", "metadata.labels.app.kubernetes.io/name", ADDED_LABELS),
-    Difference("Secret/*", "metadata.annotations.aigonix.io/sealed-from", SEALED),
     Difference("Namespace/*", "metadata.annotations.argocd.argoproj.io/sync-options", RETAINED),
     Difference("Namespace/*", "metadata.annotations.kustomize.toolkit.fluxcd.io/prune", RETAINED),
     Difference("StatefulSet/*-mongo", "metadata.annotations.argocd.argoproj.io/sync-options", RETAINED),
@@ -75,13 +69,6 @@ DIFFERENCES = (
         " first sync (test_the_legacy_route_is_the_platforms_under_its_tenants_name)",
     ),
     Difference("Ingress/prod-legacy-445f8ea", "", "the platform's Ingress/prod-legacy under its new name"),
-    Difference(
-        "Role/developer",
-        "rules",
-        "the platform appended rules in the order microservices were created, and v2.7.0 added none for"
-        " prod-legacy; aigonix-render lists them sorted, prod-legacy's too"
-        " (test_role_rules_are_the_platforms_and_the_legacy_microservices)",
-    ),
     Difference(
         "Secret/storage-account-secret",
         "",
@@ -253,28 +240,37 @@ def test_the_legacy_route_is_the_platforms_under_its_tenants_name(
     assert "Ingress/prod-legacy-8d3f0a4" not in rendered
 
 
-def test_role_rules_are_the_platforms_and_the_legacy_microservices(
+def test_role_rules_are_the_platforms_in_its_order(
     platform: dict[str, dict[str, Any]], rendered: dict[str, dict[str, Any]]
 ) -> None:
-    legacy = [
-        {
-            "apiGroups": [""],
-            "resources": ["configmaps"],
-            "verbs": ["get", "patch"],
-            "resourceNames": ["prod-legacy-env-variables", "prod-legacy-config-files"],
-        },
-        {
-            "apiGroups": [""],
-            "resources": ["secrets"],
-            "verbs": ["get", "patch"],
-            "resourceNames": ["prod-legacy-secret-env-variables"],
-        },
+    """developerRole states the order the platform appended the rules in and that v2.7.0
+    added none for prod-legacy."""
+    assert rendered["Role/developer"]["rules"] == platform["Role/developer"]["rules"]
+
+
+def test_without_developer_role_the_rules_are_sorted_and_every_microservice_has_its_own(
+    tmp_path: Path, both_keys: Path, platform: dict[str, dict[str, Any]]
+) -> None:
+    tree = copy_tree(tmp_path)
+    manifest = tree / "applications/shop/aigonix.yaml"
+    text = manifest.read_text()
+    manifest.write_text(text[: text.index("developerRole:")])
+    rules = rendered_objects(render_tree(tree, tmp_path / "out", both_keys), both_keys)["Role/developer"][
+        "rules"
+    ]
+    edited = [
+        rule["resourceNames"][0].removesuffix("-secret-env-variables")
+        for rule in rules[6:]
+        if rule["resources"] == ["secrets"]
+    ]
+    assert edited == [
+        f"{env}-{ms}" for env in ("dev", "prod") for ms in ("catalog", "frontend", "legacy", "orders")
     ]
 
     def as_set(rules: list[dict[str, Any]]) -> set[str]:
         return {json.dumps(rule, sort_keys=True) for rule in rules}
 
-    assert as_set(rendered["Role/developer"]["rules"]) == as_set(platform["Role/developer"]["rules"] + legacy)
+    assert as_set(rules) > as_set(platform["Role/developer"]["rules"])
 
 
 # --- the same application behind a Gateway -----------------------------------------------

@@ -83,7 +83,7 @@ def test_the_docker_config_in_either_key_order() -> None:
 def test_import_writes_what_the_platform_drew(tmp_path: Path) -> None:
     tree = tmp_path / "tree"
     recipients = (f"Dev={public_key('dev')}", f"Prod={public_key('prod')}")
-    options = ImportOptions(tree, (DumpSource("dump.yaml", DUMP.read_bytes()),), recipients)
+    options = ImportOptions(tree, (DumpSource("dump.yaml", DUMP.read_bytes()),), recipients, accept_all=True)
     import_dump(options, os.environ)
     customer = yaml.safe_load((tree / "aigonix.yaml").read_text())
     assert customer["registry"]["keyOrder"] == "platform"

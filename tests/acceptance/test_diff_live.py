@@ -40,15 +40,8 @@ KNOWN_GAPS = (
             "+ Ingress prod-legacy-445f8ea",
             "~ ConfigMap prod-legacy-dolittle",
             '    data[endpoints.json].management: {"port": 51052} -> (none)',
-            "~ Role developer",
-            '    rules[18]: (none) -> {"apiGroups": [""], "resourceNames": ["prod-legacy-env-variables", '
-            '"prod-legacy-config-files"], "resources": ["configma…',
-            '    rules[19]: (none) -> {"apiGroups": [""], "resourceNames": ["prod-legacy-secret-env-variables"], '
-            '"resources": ["secrets"], "verbs": ["get", "…',
             "- Ingress prod-legacy",
             "- Secret storage-account-secret",
-            "note: the tree adds the labels app.kubernetes.io/name, part-of and managed-by to 75 objects "
-            "(metadata only, not pod templates: nothing restarts); not counted",
             "note: the tree adds argocd.argoproj.io/sync-options: Prune=false,Delete=false, "
             "kustomize.toolkit.fluxcd.io/prune: disabled to 3 objects (neither Argo CD nor Flux prunes what "
             "holds data); not counted",
@@ -75,7 +68,7 @@ def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "--age-recipient",
         f"Prod={public_key('prod')}",
     ]
-    result = run_line("import", DUMP, "-o", tree, *recipients)
+    result = run_line("import", DUMP, "-o", tree, *recipients, "--accept-all-changes")
     assert result.exit_code == 0, result
     return tree
 
@@ -102,8 +95,10 @@ def test_the_import_of_a_dump_differs_from_it_only_by_the_known_gaps(tree: Path)
 
 
 def test_what_the_tree_generates_is_no_difference(tree: Path, tmp_path: Path) -> None:
-    """The objects Argo CD applies from the tree: no difference, and the render's own labels
-    and retention annotations, gone from them, are notes that do not count."""
+    """The objects Argo CD applies from the tree: no difference; the retention annotations,
+    gone from them, are a note that does not count (the one difference exact adoption
+    allows). The imported tree asks for exact adoption, so its objects carry no
+    app.kubernetes.io label and its Secrets no fingerprint."""
     stream = ""
     for env in ("_shared", "Dev", "Prod"):
         generated = run_line("generate", tree, "--app", "shop", "--env", env, env=BOTH_KEYS)
@@ -114,11 +109,10 @@ def test_what_the_tree_generates_is_no_difference(tree: Path, tmp_path: Path) ->
     result = run_line("diff", "--live", same, tree, "--exit-code", env=BOTH_KEYS)
     no_difference = f"no difference between the tree and the live namespace {NAMESPACE} (application shop)\n"
     assert (result.exit_code, result.stdout) == (0, no_difference), result
+    assert "app.kubernetes.io/" not in stream and "aigonix.io/sealed-from" not in stream
     objects = [o for o in yaml.safe_load_all(stream) if o]
     for obj in objects:
         metadata = obj["metadata"]
-        for key in ("name", "part-of", "managed-by"):
-            metadata.get("labels", {}).pop(f"app.kubernetes.io/{key}", None)
         for key in ("argocd.argoproj.io/sync-options", "kustomize.toolkit.fluxcd.io/prune"):
             (metadata.get("annotations") or {}).pop(key, None)
     same.write_text(yaml.safe_dump_all(objects))
@@ -126,10 +120,30 @@ def test_what_the_tree_generates_is_no_difference(tree: Path, tmp_path: Path) ->
     assert result.exit_code == 0, result
     assert result.stdout.splitlines()[0] == no_difference.rstrip("\n")
     assert [line.split(" to ")[0] for line in result.stdout.splitlines()[1:]] == [
-        "note: the tree adds the labels app.kubernetes.io/name, part-of and managed-by",
         "note: the tree adds argocd.argoproj.io/sync-options: Prune=false,Delete=false, "
         "kustomize.toolkit.fluxcd.io/prune: disabled",
     ]
+
+
+def test_with_exact_adoption_the_renders_labels_and_fingerprint_count(tree: Path, tmp_path: Path) -> None:
+    """Live objects a tree without exact adoption made (its labels, a Secret's fingerprint):
+    the exact tree removes them, so they are differences like any other, not notes."""
+    items = _items()
+    labels = _item(items, "Deployment", "prod-orders")["metadata"]["labels"]
+    labels["app.kubernetes.io/managed-by"] = "aigonix-render"
+    secret = _item(items, "Secret", "prod-orders-secret-env-variables")["metadata"]
+    secret.setdefault("annotations", {})["aigonix.io/sealed-from"] = "sha256:" + "0" * 64
+    result = run_line("diff", "--live", _write(tmp_path, items), tree, env=BOTH_KEYS)
+    assert result.exit_code == 0, result
+    assert (
+        '\n~ Deployment prod-orders\n    metadata.labels[app.kubernetes.io/managed-by]: "aigonix-render" -> (none)\n'
+        in result.stdout
+    ), result
+    assert (
+        "\n~ Secret prod-orders-secret-env-variables\n"
+        f'    metadata.annotations[aigonix.io/sealed-from]: "sha256:{"0" * 64}" -> (none)\n'
+    ) in result.stdout, result
+    assert "app.kubernetes.io/name, part-of and managed-by" not in result.stdout
 
 
 def run_line_stdin(text: str, *args: str | Path) -> Any:
@@ -258,8 +272,9 @@ def test_markdown(tree: Path, tmp_path: Path) -> None:
         "- `~` Deployment `prod-orders`",
         "  - `spec.replicas: 5 -> 1`",
         "- `-` Secret `storage-account-secret`",
-        "> **Note:** the tree adds the labels app.kubernetes.io/name, part-of and managed-by to 75 objects "
-        "(metadata only, not pod templates: nothing restarts); not counted",
+        "> **Note:** the tree adds argocd.argoproj.io/sync-options: Prune=false,Delete=false, "
+        "kustomize.toolkit.fluxcd.io/prune: disabled to 3 objects (neither Argo CD nor Flux prunes what "
+        "holds data); not counted",
     ):
         assert line in lines
     assert result.stdout.endswith("ServiceAccount/default\n")

@@ -37,6 +37,20 @@ def hostile_out(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return render_tree(tree, base / "out", key), key
 
 
+@pytest.fixture(scope="module")
+def cutover_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample with Prod on both route kinds and a Gateway HTTP listener (the DNS move)."""
+    tree = tmp_path_factory.mktemp("cutover") / "sample"
+    shutil.copytree(SAMPLE, tree)
+    customer = tree / "aigonix.yaml"
+    text = customer.read_text().replace("      kind: gateway\n", "      kind: both\n")
+    text = text.replace(
+        "        sectionName: https", "        httpListener: http\n        httpsListener: https"
+    )
+    customer.write_text(text)
+    return render_tree(tree, tree.parent / "out", DEMO_KEY)
+
+
 def kustomize_dirs(out: Path) -> list[Path]:
     """The Kubernetes output directories (the delivery objects are CRDs, tested apart)."""
     return sorted(p.parent for p in out.rglob("kustomization.yaml") if "_delivery" not in p.parts)
@@ -79,6 +93,31 @@ def test_hostile_objects_pass_strict_schemas(hostile_out: tuple[Path, Path], ver
     out, key = hostile_out
     for obj in objects(out, key):
         validate_strictly(obj, version)
+
+
+@pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
+def test_cutover_objects_pass_strict_schemas(cutover_out: Path, version: str) -> None:
+    rendered = objects(cutover_out, DEMO_KEY)
+    prod = {
+        (o["kind"], o["metadata"]["name"])
+        for o in rendered
+        if o["metadata"].get("name", "").startswith("prod-web")
+    }
+    assert {
+        ("Ingress", "prod-web-0aaf690"),
+        ("HTTPRoute", "prod-web-0aaf690"),
+        ("HTTPRoute", "prod-web-0aaf690-http"),
+        ("NetworkPolicy", "prod-web-ingress"),
+    } <= prod
+    for obj in rendered:
+        validate_strictly(obj, version)
+
+
+@needs_kubectl
+def test_kustomize_builds_every_cutover_directory(cutover_out: Path) -> None:
+    for folder in kustomize_dirs(cutover_out):
+        listed = yaml.safe_load((folder / "kustomization.yaml").read_text())["resources"]
+        assert len(kustomize(folder)) == len(listed)
 
 
 def test_no_object_appears_twice(sample_out: Path) -> None:

@@ -42,7 +42,7 @@ def write_dump(folder: Path, objects: list[dict[str, Any]] | str) -> Path:
 
 
 def run_import(dump: Path, tree: Path, *more: str) -> Run:
-    return run_line("import", dump, "-o", tree, *RECIPIENTS, *more)
+    return run_line("import", dump, "-o", tree, *RECIPIENTS, "--accept-all-changes", *more)
 
 
 def everything(folder: Path) -> list[str]:

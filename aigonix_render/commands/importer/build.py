@@ -22,6 +22,7 @@ from aigonix_render.commands.importer.recognise import (
     MicroserviceObjects,
     Recognised,
 )
+from aigonix_render.commands.importer.role import developer_role
 from aigonix_render.commands.importer.routes import Route, TenantHosts, most_common, read_route, tenant_hosts
 from aigonix_render.commands.importer.shared import Registry, developer_groups, event_store, registry
 from aigonix_render.commands.importer.view import Place, View, read_view
@@ -167,10 +168,17 @@ def _application(
         document["developers"] = {"groups": groups}
     tree = ApplicationTree(objects.name, document)
     owner = Owner(objects.id, tuple(app.environments), directory)
-    for ms_id, views in sorted(app.views.items()):
-        by_env = {env: ms for (env, i), ms in objects.microservices.items() if i == ms_id}
-        tree.microservices.append(build_microservice(ms_id, by_env, views, owner))
+    deployed: list[tuple[str, str]] = []
+    for ids in _by_name(app):
+        by_env = {env: ms for (env, i), ms in objects.microservices.items() if i in ids}
+        views = {env: view for i in ids for env, view in app.views[i].items()}
+        env_ids = {env: i for i in ids for env in app.views[i]}
+        tree.microservices.append(build_microservice(env_ids, by_env, views, owner))
         lines += tree.microservices[-1].lines
+        deployed += [(env, tree.microservices[-1].document["name"]) for env in views]
+    role = developer_role(objects.shared.get("role"), deployed)
+    if role:
+        document["developerRole"] = role
     lines += _other_kinds(objects.microservices)
     if "storage" in objects.shared:
         message = (
@@ -178,6 +186,18 @@ def _application(
         )
         lines.append(report.note(objects.shared["storage"].ref, message))
     return tree
+
+
+def _by_name(app: _Application) -> list[list[str]]:
+    """The ids of each microservice: one name is one microservice, whatever id each
+    environment gave it (the Welcome microservice has one per environment: platform-api
+    v4.13.0, pkg/platform/application/service.go, ``uuid.New()`` per environment)."""
+    groups: dict[str, list[str]] = {}
+    for (_, ms_id), objects in sorted(app.objects.microservices.items()):
+        ids = groups.setdefault(objects.name.lower(), [])
+        if ms_id in app.views and ms_id not in ids:
+            ids.append(ms_id)
+    return [sorted(ids) for _, ids in sorted(groups.items()) if ids]
 
 
 def _environments(app: _Application, alias: Mapping[str, str]) -> dict[str, Any]:

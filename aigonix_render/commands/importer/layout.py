@@ -48,6 +48,7 @@ def _customer(draft: Draft, keys: Keys) -> dict[str, Any]:
         env: {"recipients": {"age": list(keys.environments[env])}, **settings}
         for env, settings in draft.customer["environments"].items()
     }
+    customer["adoption"] = {"exact": True}  # nothing the platform's objects did not carry
     return customer
 
 

@@ -19,7 +19,7 @@ from aigonix_render.commands.importer.recognise import MicroserviceObjects
 from aigonix_render.commands.importer.view import View
 from aigonix_render.foundation import names
 
-_ORDER = ("head", "runtime", "ingress", "connections", "replicas", "env")
+_ORDER = ("id", "head", "runtime", "ingress", "connections", "replicas", "env")
 
 
 @dataclass
@@ -42,16 +42,21 @@ class Owner:
 
 
 def build_microservice(
-    ms_id: str, objects: Mapping[str, MicroserviceObjects], views: Mapping[str, View], owner: Owner
+    ids: Mapping[str, str],
+    objects: Mapping[str, MicroserviceObjects],
+    views: Mapping[str, View],
+    owner: Owner,
 ) -> MicroserviceTree:
+    """``ids``: each environment's id of the microservice; the most common is ``id``, the
+    others ``environments.<Env>.id``."""
     name = objects[min(objects)].name
-    documents = {env: view.document for env, view in views.items()}
+    documents = {env: {"id": ids[env], **view.document} for env, view in views.items()}
     parts = split(documents)
     document: dict[str, Any] = {
         "apiVersion": "aigonix.io/v1",
         "kind": "Microservice",
         "name": name,
-        "id": ms_id,
+        "id": parts.base["id"],
     }
     if sorted(views) != sorted(owner.environments):
         document["deployTo"] = sorted(views)
@@ -59,7 +64,7 @@ def build_microservice(
     tree = MicroserviceTree(name.lower(), document)
     tree.lines += [line for view in views.values() for line in view.lines]
     secret_overrides = _secrets(tree, views)
-    _horizons(tree, objects, views, owner)
+    _horizons(tree, objects, views, owner, ids)
     overrides = {env: _ordered(o) for env, o in parts.overrides.items()}
     for env, declared in secret_overrides.items():
         overrides[env] = {**overrides.get(env, {}), "secrets": declared}
@@ -94,13 +99,14 @@ def _horizons(
     objects: Mapping[str, MicroserviceObjects],
     views: Mapping[str, View],
     owner: Owner,
+    ids: Mapping[str, str],
 ) -> None:
     """The entries of every environment; one that is not in all of them is reported."""
     per_env: dict[str, list[dict[str, Any]]] = {}
     consents: dict[str, dict[str, dict[str, str]]] = {}
     for env, view in sorted(views.items()):
         subject = f"ConfigMap/{names.dolittle_config(env, objects[env].name)}"
-        found, lines = subscriptions(view, (owner.id, tree.document["id"]), owner.directory, subject)
+        found, lines = subscriptions(view, (owner.id, ids[env]), owner.directory, subject)
         tree.lines += lines
         for entry in found:
             consents.setdefault(repr(_without_consents(entry)), {}).update(entry.get("consents", {}))

@@ -3,8 +3,9 @@
 A line says what happened to one object or field: ``note`` for what is expected and
 harmless (objects Kubernetes or cert-manager made, names the platform lost), ``warning``
 for what the tree cannot express or changes (a hand edit, an unknown object, a field a
-render removes), which ``--strict`` refuses; ``error`` for what stops the import (a name the
-tree refuses, a field of a type kubectl never writes). No line ever holds a value of a
+render removes), which the import refuses unless accepted (``accept``) and ``--strict``
+refuses always; ``error`` for what stops the import (a name the tree refuses, a field of a
+type kubectl never writes, a change not accepted). No line ever holds a value of a
 Secret or of an environment variable: they may be secrets, wherever they were set.
 
 ``ReportLine.text`` is where every line is formatted, so it is where the text a line took
@@ -67,9 +68,16 @@ def warnings(lines: Iterable[ReportLine]) -> tuple[ReportLine, ...]:
     return tuple(line for line in lines if line.level is Level.WARNING)
 
 
+def errors(lines: Iterable[ReportLine]) -> tuple[ReportLine, ...]:
+    return tuple(line for line in lines if line.level is Level.ERROR)
+
+
 def as_text(lines: Iterable[ReportLine]) -> str:
-    """The report as the CLI prints it, one line each, and a closing count."""
+    """The report as the CLI prints it, one line each, and a closing count (errors only
+    when there are some)."""
     listed = list(lines)
     body = "".join(line.text() + "\n" for line in listed)
-    counts = f"{len(warnings(listed))} warnings, {len(listed) - len(warnings(listed))} notes"
-    return body + f"import report: {counts}\n"
+    refused = len(errors(listed))
+    notes = len(listed) - len(warnings(listed)) - refused
+    counts = f"{len(warnings(listed))} warnings, {notes} notes"
+    return body + "import report: " + (f"{refused} errors, " if refused else "") + counts + "\n"

@@ -1,8 +1,8 @@
 """``import``: dumps → recognised objects → the tree in memory → encrypted files → staged
 beside TREE → validated and rendered against the dump → moved into TREE.
 
-Nothing reaches TREE unless every step succeeded (and, with ``strict``, the report has no
-warning), and nothing stays anywhere when one failed. The shapes of the objects and the
+Nothing reaches TREE unless every step succeeded, every change to the platform's objects
+was accepted (``accept``) and, with ``strict``, the report has no warning,, and nothing stays anywhere when one failed. The shapes of the objects and the
 names that become folders are checked before any object is read into the tree
 (``shapes``, ``naming``). The report is returned as values; the caller prints it.
 """
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aigonix_render.commands.importer import report, target
+from aigonix_render.commands.importer.accept import refuse_unaccepted
 from aigonix_render.commands.importer.build import Draft, build
 from aigonix_render.commands.importer.dump import DumpSource, read_dumps
 from aigonix_render.commands.importer.errors import ImportRefused
@@ -39,11 +40,15 @@ class ImportOptions:
     strict: bool = False
     from_cluster: str | None = None
     context: str | None = None
+    accept: tuple[str, ...] = ()
+    """The subjects (``Kind/name``, shell patterns) whose changes may be written."""
+    accept_all: bool = False
 
 
 @dataclass(frozen=True)
 class ImportResult:
-    """``written`` is False when ``strict`` refused the report's warnings."""
+    """``written`` is False when a change was not accepted (the report's errors) or
+    ``strict`` refused the report's warnings."""
 
     tree: Path
     files: tuple[str, ...]
@@ -53,6 +58,11 @@ class ImportResult:
     @property
     def warnings(self) -> tuple[ReportLine, ...]:
         return report.warnings(self.report)
+
+    @property
+    def refused(self) -> tuple[ReportLine, ...]:
+        """The changes not accepted, which kept the tree from being written."""
+        return report.errors(self.report)
 
     def report_text(self) -> str:
         return report.as_text(self.report)
@@ -75,7 +85,8 @@ def import_dump(options: ImportOptions, environ: Mapping[str, str]) -> ImportRes
         with target.staged(tree, files) as staging:
             checked = self_check(staging, recognised, draft.lines)
             lines = report.ordered([*draft.lines, *_notes(draft), *checked])
-            if options.strict and report.warnings(lines):
+            lines = report.ordered(refuse_unaccepted(lines, options.accept, options.accept_all))
+            if report.errors(lines) or (options.strict and report.warnings(lines)):
                 return ImportResult(options.tree, tuple(files), lines, written=False)
             target.swap(tree, staging)
             reservation.keep()

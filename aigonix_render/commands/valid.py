@@ -1,0 +1,44 @@
+"""A tree that validates, and its model: the first half of every command that renders.
+
+Its own module, apart from ``pipeline`` (which joins every stage up to writing OUT), so that
+``generate``, run by Argo CD for every Application on every commit, loads neither the
+output writer nor the sealing of Secrets it does not do.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from aigonix_render.foundation import InvalidInput, Problem, has_errors
+
+if TYPE_CHECKING:
+    from aigonix_render.load import Tree
+    from aigonix_render.model import Model
+
+
+class Valid(NamedTuple):
+    """A tree that validated, its model, and its problems (warnings only, or none)."""
+
+    model: Model
+    problems: list[Problem]
+    tree: Tree
+
+
+def valid_model(
+    root: Path,
+    strict: bool,
+    exclude: tuple[Path, ...] = (),
+    application: str | None = None,
+    tracked_only: bool = False,
+) -> Valid:
+    """The model of a tree that validates; ``InvalidInput`` (with the problems) otherwise.
+    With ``application``, of the part of the tree that rendering it needs (``generate``);
+    with ``tracked_only``, of the files git tracks (``validate --tracked-only``)."""
+    from aigonix_render.model import build_model
+    from aigonix_render.validate import validate_root
+
+    validation = validate_root(root, exclude, application, tracked_only)
+    if has_errors(validation.problems, strict):
+        raise InvalidInput(validation.problems)
+    return Valid(build_model(validation.tree), validation.problems, validation.tree)

@@ -1,0 +1,164 @@
+"""``validate``'s verdicts per application, kept where only this user writes.
+
+Rendering and checking a tree of 1,000 microservices costs seconds; a commit mostly changes
+one application. So each application's ``check.Verdict`` is kept in the user's cache folder
+(``$XDG_CACHE_HOME/aigonix-render/validate``, by ``render.cache_folder``'s rules, created
+0700, used only when it is a real folder of this user's that nobody else can write in;
+entries opened with ``O_NOFOLLOW``, written whole, each carrying the SHA-256 of its bytes),
+under a key that names aigonix-render's code (``write.TreeInputs.tool``), the digest of every
+input file its folders' render reads (``write.folder_sources``, as the marker's), which of
+those files the loader took (ignored and untracked files are absent), and the output
+folders. A verdict holds problems (positions and messages, which name input values the way
+``render`` does, never a Secret's value), objects' kinds, names and paths, and the Runtimes'
+database configurations. A damaged, foreign or unreadable entry is no entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from aigonix_render import __version__
+from aigonix_render.check import Told, Verdict
+from aigonix_render.foundation import OutputFile, Problem, Severity, replace_file
+from aigonix_render.load import Tree
+from aigonix_render.model import Model
+from aigonix_render.render import KUSTOMIZATION, cache_folder, private_folder
+from aigonix_render.write import TreeInputs, folder_sources
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_DIGEST = 64  # hex characters of a SHA-256
+_FORMAT = "aigonix-render validate verdict 1"
+
+
+def verdict_folder(environ: Mapping[str, str]) -> Path | None:
+    """The cache folder, created if missing; None unless it is safely this user's."""
+    templates = cache_folder(environ)
+    if templates is None:
+        return None
+    folder = templates.parent / "validate"
+    return folder if private_folder(folder) else None
+
+
+def application_keys(
+    root: Path, tree: Tree, model: Model, folders: list[str], tracked_only: bool
+) -> dict[str, str]:
+    """Each application's key: what its folders' render and check read."""
+    inputs = TreeInputs(root, (), f"{__version__}/validate/tracked_only={tracked_only}")
+    sources = folder_sources(tree, model, (f"{folder}/{KUSTOMIZATION}" for folder in folders))
+    by_app: dict[str, list[str]] = {}
+    for folder in folders:
+        by_app.setdefault(folder.partition("/")[0], []).append(folder)
+    loaded = {app.name: _loaded(tree, app.folder) for app in model.applications}
+    keys = {}
+    for app, own in by_app.items():
+        read = sorted({source for folder in own for source in sources.get(folder, ())})
+        tied = sorted({s.rstrip("/").rpartition("/")[0] for s in read if s.endswith(f"/{_MANIFEST}")})
+        listing = [_FORMAT, inputs.tool, inputs.section(read), *own, *loaded.get(app, [])]
+        listing += [f"{folder}: {path}" for folder in tied for path in _tree_paths(tree, folder)]
+        keys[app] = hashlib.sha256("\0".join(listing).encode()).hexdigest()
+    return keys
+
+
+_MANIFEST = "aigonix.yaml"
+
+
+def _loaded(tree: Tree, folder: str) -> list[str]:
+    """The files the loader took for the customer and one application."""
+    head = [f"customer: {doc.path}" for doc in (tree.customer, tree.registry) if doc is not None]
+    return [*head, *_tree_paths(tree, folder)]
+
+
+def _tree_paths(tree: Tree, folder: str) -> Iterator[str]:
+    for app in tree.applications:
+        if app.folder != folder:
+            continue
+        yield app.document.path
+        for ms in app.microservices:
+            yield ms.document.path
+            yield from (f"{f.path} {f.size}" for f in ms.files)
+            for env, place in sorted(ms.environment_folders.items()):
+                yield f"{env} {place}"
+                yield from (f"{f.path} {f.size}" for f in ms.environment_files.get(env, ()))
+            yield from (f"{env} {doc.path}" for env, doc in sorted(ms.secrets.items()))
+            yield from (f"unreadable {env}" for env in sorted(ms.unreadable_secrets))
+
+
+def load_verdict(folder: Path, key: str) -> Verdict | None:
+    """The verdict kept under ``key``; None when there is none, or it is damaged."""
+    try:
+        descriptor = os.open(folder / f"{key}.json", os.O_RDONLY | _NOFOLLOW | getattr(os, "O_BINARY", 0))
+        with open(descriptor, "rb") as handle:
+            entry = handle.read()
+        payload = entry[_DIGEST + 1 :]
+        if entry[:_DIGEST].decode() != hashlib.sha256(payload).hexdigest():
+            return None
+        return _verdict(json.loads(payload))
+    except (OSError, ValueError, TypeError, KeyError, IndexError):
+        return None
+
+
+def store_verdict(folder: Path, key: str, verdict: Verdict) -> None:
+    """Kept whole or not at all; a failure only costs the render and check next time."""
+    payload = json.dumps(_plain(verdict), separators=(",", ":")).encode()
+    entry = hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+    replace_file(folder / f"{key}.json", entry, mode=0o600, best_effort=True)
+
+
+def _problem(p: Problem) -> list[Any]:
+    return [p.file, p.line, p.column, p.message, p.severity.value]
+
+
+def _plain(verdict: Verdict) -> dict[str, Any]:
+    return {
+        "told": [[list(t.place), _problem(t.problem), t.kind, t.name, t.namespace] for t in verdict.told],
+        "collisions": [_problem(p) for p in verdict.collisions],
+        "identities": [list(i) for i in verdict.identities],
+        "paths": list(verdict.paths),
+        "databases": [[list(place), file.path, file.text] for place, file in verdict.databases],
+    }
+
+
+def _read_problem(fields: list[Any]) -> Problem:
+    file, line, column, message, severity = fields
+    return Problem(_text(file), _number(line), _number(column), _text(message), Severity(severity))
+
+
+def _verdict(data: dict[str, Any]) -> Verdict:
+    return Verdict(
+        told=tuple(
+            Told(_place(place), _read_problem(problem), _text(kind), _text(name), _optional(namespace))
+            for place, problem, kind, name, namespace in data["told"]
+        ),
+        collisions=tuple(_read_problem(p) for p in data["collisions"]),
+        identities=tuple(tuple(_optional(part) for part in identity) for identity in data["identities"]),
+        paths=tuple(_text(path) for path in data["paths"]),
+        databases=tuple(
+            (_place(place), OutputFile(_text(path), _text(text))) for place, path, text in data["databases"]
+        ),
+    )
+
+
+def _place(fields: list[Any]) -> tuple[int, str, int]:
+    kind, folder, at = fields
+    return _number(kind), _text(folder), _number(at)
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError("not a string")
+    return value
+
+
+def _optional(value: Any) -> str | None:
+    return None if value is None else _text(value)
+
+
+def _number(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError("not a number")
+    return value
