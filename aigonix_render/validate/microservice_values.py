@@ -80,17 +80,24 @@ def runtime_ports(document: Document, deployed: list[str]) -> Iterator[Problem]:
             )
 
 
+# What a head without each probe loses (the kubelet restarts on liveness, routes on readiness).
+_PROBES = {
+    "liveness": "Kubernetes cannot tell when the head hangs, and never restarts it",
+    "readiness": "Kubernetes sends the head traffic before it can serve, and while it cannot",
+}
+
+
 def head_probes(document: Document) -> Iterator[Problem]:
     """A head without probes is warned about, unless ``probes: {}`` says so on purpose (what
     ``import`` writes: the platform made none, and adding them restarts the pods)."""
     probes = document.data["head"].get("probes")
     if probes == {}:
         return
-    for kind in ("liveness", "readiness"):
+    for kind, missing in _PROBES.items():
         if kind not in (probes or {}):
             yield document.problem(
                 ["head"],
-                f"no {kind} probe: Kubernetes cannot tell when the head is unhealthy",
+                f"no {kind} probe: {missing}",
                 at_key=True,
                 warning=True,
             )

@@ -61,8 +61,8 @@ def test_missing_probes_are_a_warning(base_tree: Path) -> None:
     result = run_line("validate", base_tree)
     assert result.exit_code == 0, result
     assert result.stdout == (
-        f"{WEB}:5:1: warning: no liveness probe: Kubernetes cannot tell when the head is unhealthy\n"
-        f"{WEB}:5:1: warning: no readiness probe: Kubernetes cannot tell when the head is unhealthy\n"
+        f"{WEB}:5:1: warning: no liveness probe: Kubernetes cannot tell when the head hangs, and never restarts it\n"
+        f"{WEB}:5:1: warning: no readiness probe: Kubernetes sends the head traffic before it can serve, and while it cannot\n"
     )
 
 
