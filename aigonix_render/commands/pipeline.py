@@ -7,10 +7,8 @@ prints, exits or knows about click.
 from __future__ import annotations
 
 import difflib
-import gc
 import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +17,7 @@ from aigonix_render import __version__
 from aigonix_render.commands.cli_text import counted
 from aigonix_render.commands.incremental import checked_rendering, kept_folders, render_changed
 from aigonix_render.commands.valid import Valid as Valid  # both offered here too, as before
+from aigonix_render.commands.valid import no_cycle_collection
 from aigonix_render.commands.valid import valid_model as valid_model
 from aigonix_render.foundation import (
     InvalidInput,
@@ -102,7 +101,7 @@ def prepare(root: Path, out: Path, strict: bool, inputs: TreeInputs | None = Non
 
     root, out = root.resolve(), out.resolve()
     _check_output_place(root, out)
-    with _no_cycle_collection():
+    with no_cycle_collection():
         valid = valid_model(root, strict, (out,))
         templates = Templates()
         previous = read_marker(out)
@@ -129,21 +128,6 @@ def prepare(root: Path, out: Path, strict: bool, inputs: TreeInputs | None = Non
         kept_files,
         tuple(fingerprint_files(secrets)),
     )
-
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Loading, rendering and checking make no reference cycles to speak of (some 200
-    objects at N=1000), so the cycle collector would only walk the growing model and
-    rendering again and again: about a tenth of a cold render. Reference counting still
-    frees everything; the collector runs again afterwards."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def render(options: RenderOptions) -> RenderResult:

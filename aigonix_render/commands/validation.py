@@ -11,13 +11,11 @@ folder (changes Kubernetes cannot apply in place over the previous output) or ke
 
 from __future__ import annotations
 
-import gc
 import os
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
 
-from aigonix_render.commands.valid import Valid, valid_model
+from aigonix_render.commands.valid import Valid, no_cycle_collection, valid_model
 from aigonix_render.foundation import InvalidInput, Problem, sort_problems
 
 NO_CACHE = "AIGONIX_RENDER_NO_CACHE"
@@ -69,17 +67,3 @@ def _checked(root: Path, valid: Valid, tracked_only: bool, environ: Mapping[str,
         if app in keys:
             store_verdict(cache, keys[app], verdict)
     return problems
-
-
-@contextmanager
-def no_cycle_collection() -> Iterator[None]:
-    """No cycle collection while the tree is read, rendered and checked, as in ``render``
-    (``pipeline.prepare``): they make almost no reference cycles, and the collector would
-    walk the growing model and rendering again and again."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
