@@ -26,6 +26,7 @@ from aigonix_render.commands.importer import DumpError, DumpSource
 from aigonix_render.commands.importer.compare import ADDED as IN_TREE_ONLY
 from aigonix_render.commands.importer.compare import LEFT, ORDER, comparable, differences
 from aigonix_render.commands.importer.dump import KubeObject, read_dumps
+from aigonix_render.commands.importer.recognise import cluster_made
 from aigonix_render.commands.live_fields import MISSING, shown, value_at
 from aigonix_render.commands.live_tree import Key, TreeSide, tree_side
 from aigonix_render.foundation import Problem
@@ -121,7 +122,7 @@ def compare(namespace: str, live: Mapping[Key, KubeObject], tree: TreeSide) -> L
         if obj is None:
             changes.append(ObjectChange(ADDED, *key))
         elif rendered is None:
-            if made_by_others(obj) or (
+            if cluster_made(obj) is not None or (
                 obj.kind not in kinds and obj.labels.get(MANAGED_BY_LABEL) != MANAGED_BY
             ):
                 others.append(obj.ref)
@@ -134,17 +135,6 @@ def compare(namespace: str, live: Mapping[Key, KubeObject], tree: TreeSide) -> L
     changes.sort(key=lambda c: (_ORDER[c.mark], c.kind, c.name))
     notes = _notes(noise, others, tree)
     return LiveDiff(namespace, tree.application, tuple(changes), notes, tree.problems)
-
-
-def made_by_others(obj: KubeObject) -> bool:
-    """What Kubernetes and cert-manager put in every namespace (as ``importer.recognise``
-    leaves it out): never the tree's, never removed by a sync."""
-    return (
-        (obj.kind == "ConfigMap" and obj.name == "kube-root-ca.crt")
-        or (obj.kind == "ServiceAccount" and obj.name == "default")
-        or (obj.kind == "Secret" and obj.body.get("type") == "kubernetes.io/service-account-token")
-        or (obj.kind == "Secret" and "cert-manager.io/certificate-name" in obj.annotations)
-    )
 
 
 def _changed(

@@ -146,7 +146,7 @@ def _ours(application: ApplicationObjects, obj: KubeObject) -> bool:
 
 
 def _file(application: ApplicationObjects, obj: KubeObject) -> report.ReportLine | None:
-    made_by = _cluster_made(obj)
+    made_by = cluster_made(obj)
     if made_by:
         return report.note(obj.ref, f"left out: {made_by} made it, not the platform")
     if MICROSERVICE_ID in obj.annotations and _microservice_part(application, obj):
@@ -162,8 +162,9 @@ def _file(application: ApplicationObjects, obj: KubeObject) -> report.ReportLine
     )
 
 
-def _cluster_made(obj: KubeObject) -> str | None:
-    """What Kubernetes and cert-manager put into every namespace."""
+def cluster_made(obj: KubeObject) -> str | None:
+    """Who made ``obj`` when Kubernetes or cert-manager put it into every namespace (never
+    the tree's: ``import`` leaves it out, ``diff --live`` never counts it)."""
     if obj.kind == "ConfigMap" and obj.name == "kube-root-ca.crt":
         return "Kubernetes (kube-controller-manager)"
     if obj.kind == "ServiceAccount" and obj.name == "default":
