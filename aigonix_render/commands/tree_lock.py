@@ -13,16 +13,13 @@ rename still refuses to overwrite a file that changed since it was read.
 
 from __future__ import annotations
 
-import os
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from aigonix_render.foundation import AigonixError
+from aigonix_render.foundation import AigonixError, folder_lock
 
 WAIT_SECONDS = 60.0
-_POLL_SECONDS = 0.02
 
 
 class TreeBusy(AigonixError):
@@ -31,40 +28,12 @@ class TreeBusy(AigonixError):
 
 @contextmanager
 def tree_lock(root: Path, wait: float = WAIT_SECONDS) -> Iterator[None]:
-    """Hold the tree's edit lock while the block runs; waits up to ``wait`` seconds for it.
+    """Hold the tree's edit lock while the block runs; waits up to ``wait`` seconds for it."""
 
-    A root that cannot be opened is not locked: loading it says what is wrong with it."""
-    try:
-        import fcntl
-    except ImportError:  # Windows
-        yield
-        return
-    try:
-        descriptor = os.open(root, os.O_RDONLY)
-    except OSError:
-        yield
-        return
-    try:
-        _acquire(descriptor, fcntl.flock, fcntl.LOCK_EX | fcntl.LOCK_NB, root, wait)
-        yield
-    finally:
-        os.close(descriptor)  # closing the folder releases the lock
+    def busy() -> TreeBusy:
+        return TreeBusy(
+            f"another aigonix-render set has been editing {root} for {wait:g} s; try again when it has finished"
+        )
 
-
-def _acquire(descriptor: int, flock: Callable[[int, int], None], flags: int, root: Path, wait: float) -> None:
-    """Take the lock, polling so that a stuck holder is reported after ``wait`` seconds.
-    A file system that has no locks (some network ones) is edited without."""
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            flock(descriptor, flags)
-            return
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                raise TreeBusy(
-                    f"another aigonix-render set has been editing {root} for {wait:g} s; "
-                    "try again when it has finished"
-                ) from None
-            time.sleep(_POLL_SECONDS)
-        except OSError:
-            return
+    with folder_lock(root, busy, wait):
+        yield

@@ -8,7 +8,7 @@ column, message), ``names`` (every Kubernetes name the platform gives an object)
 ``yaml_text`` and ``fast_yaml`` (writing and reading YAML text), ``age_keys`` (age
 recipients and identities), ``schema_files`` (the JSON Schemas of the three kinds),
 ``output`` (``OutputFile``, one rendered file) and ``atomic`` (the one way a file is
-replaced on disk). What it offers is re-exported here, lazily (``lazy``): a name's module
+replaced on disk), ``locks`` (one writer at a time in a folder). What it offers is re-exported here, lazily (``lazy``): a name's module
 is imported when the name is first used, so a command pays for no module it does not use.
 """
 
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         SopsError,
         UsageError,
     )
+    from aigonix_render.foundation.locks import folder_lock
     from aigonix_render.foundation.output import OutputFile
     from aigonix_render.foundation.platform import (
         DEFAULT_CLUSTER_ISSUER,
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
 HOMES = {
     "age_keys": ("AGE_RECIPIENT", "TREE_KEY_FILE"),
     "atomic": ("fsync_dir", "replace_file"),
+    "locks": ("folder_lock",),
     "errors": (
         "EXIT_INTERNAL",
         "EXIT_INTERRUPTED",
@@ -105,6 +107,7 @@ __all__ = [
     "Severity",
     "SopsError",
     "UsageError",
+    "folder_lock",
     "fsync_dir",
     "has_errors",
     "key",

@@ -6,35 +6,22 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 import yaml
+from adoption_case import adoption_tree, replace_once
 from conftest import TESTS, public_key, run_line
 
 from aigonix_render.commands.importer import DumpSource, ImportOptions, import_dump
 from aigonix_render.render import docker_config
 
-TREE = TESTS / "cases" / "adoption"
 DUMP = TESTS / "data" / "import" / "shop-dump.yaml"
 ORDERS = "applications/shop/microservices/orders/aigonix.yaml"
 
 
-def _tree(tmp_path: Path) -> Path:
-    tree = tmp_path / "tree"
-    shutil.copytree(TREE, tree)
-    return tree
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1))
-
-
 def test_consent_ids_of_an_environment_or_tenant_that_does_not_read_are_refused(tmp_path: Path) -> None:
-    tree = _tree(tmp_path)
-    _edit(
+    tree = adoption_tree(tmp_path)
+    replace_once(
         tree / ORDERS,
         "      Dev: {default: 0e1d2c3b-4a59-4687-9a6b-5c4d3e2f1a0b}\n",
         "      Dev: {nobody: 0e1d2c3b-4a59-4687-9a6b-5c4d3e2f1a0b}\n"
@@ -50,15 +37,15 @@ def test_consent_ids_of_an_environment_or_tenant_that_does_not_read_are_refused(
 
 
 def test_a_consent_id_that_is_no_guid_is_refused(tmp_path: Path) -> None:
-    tree = _tree(tmp_path)
-    _edit(tree / ORDERS, "{default: 0e1d2c3b-4a59-4687-9a6b-5c4d3e2f1a0b}", "{default: not-a-guid}")
+    tree = adoption_tree(tmp_path)
+    replace_once(tree / ORDERS, "{default: 0e1d2c3b-4a59-4687-9a6b-5c4d3e2f1a0b}", "{default: not-a-guid}")
     result = run_line("validate", tree)
     assert result.exit_code == 1, result
     assert ": error: " in result.stdout and "not-a-guid" in result.stdout
 
 
 def test_without_consent_ids_the_render_derives_them(tmp_path: Path, both_keys: Path) -> None:
-    tree = _tree(tmp_path)
+    tree = adoption_tree(tmp_path)
     text = (tree / ORDERS).read_text()
     start = text.index("    consents:")
     (tree / ORDERS).write_text(text[:start] + text[text.index("env:\n", start) :])

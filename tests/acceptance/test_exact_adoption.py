@@ -11,32 +11,20 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import TESTS, render_tree, run_line, sops_decrypt
+from adoption_case import ADOPTION, adoption_tree, replace_once
+from conftest import render_tree, run_line, sops_decrypt
 
 from aigonix_render.commands.importer import DumpSource
 from aigonix_render.commands.importer.dump import KubeObject, read_dumps
 from aigonix_render.commands.importer.role import developer_role
 
-TREE = TESTS / "cases" / "adoption"
 APP_MANIFEST = "applications/shop/aigonix.yaml"
 ORDERS = "applications/shop/microservices/orders/aigonix.yaml"
 
 
-def _tree(tmp_path: Path) -> Path:
-    tree = tmp_path / "tree"
-    shutil.copytree(TREE, tree)
-    return tree
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1))
-
-
 @pytest.fixture(scope="module")
 def out(tmp_path_factory: pytest.TempPathFactory, both_keys: Path) -> Path:
-    return render_tree(TREE, tmp_path_factory.mktemp("exact") / "out", both_keys)
+    return render_tree(ADOPTION, tmp_path_factory.mktemp("exact") / "out", both_keys)
 
 
 def test_objects_carry_no_label_or_annotation_of_the_render(out: Path, both_keys: Path) -> None:
@@ -76,25 +64,25 @@ def test_kustomize_builds_each_folder_without_the_fingerprints(out: Path) -> Non
 def test_an_unchanged_secret_keeps_its_file_and_a_forged_fingerprint_reseals(
     tmp_path: Path, both_keys: Path
 ) -> None:
-    tree = _tree(tmp_path)
+    tree = adoption_tree(tmp_path)
     out = render_tree(tree, tmp_path / "out", both_keys)
     secret = out / "shop/prod/secret-prod-orders-secret-env-variables.yaml"
     before = secret.read_bytes()
-    _edit(tree / ORDERS, "env:\n", "env:\n  ADDED_BY_TEST: yes-please\n")
+    replace_once(tree / ORDERS, "env:\n", "env:\n  ADDED_BY_TEST: yes-please\n")
     result = run_line("render", tree, "-o", out, env={"SOPS_AGE_KEY_FILE": str(both_keys)})
     assert result.exit_code == 0 and "; 0 Secrets encrypted" in result.stderr + result.stdout, result
     assert secret.read_bytes() == before
     sealed_from = out / "shop/prod/.sealed-from"
     sealed_from.write_text(sealed_from.read_text().replace("sha256:", "sha256:0", 1)[:-2] + "\n")
-    _edit(tree / ORDERS, "  ADDED_BY_TEST: yes-please\n", "")
+    replace_once(tree / ORDERS, "  ADDED_BY_TEST: yes-please\n", "")
     result = run_line("render", tree, "-o", out, env={"SOPS_AGE_KEY_FILE": str(both_keys)})
     assert result.exit_code == 0 and "; 2 Secrets encrypted" in result.stderr + result.stdout, result
     assert secret.read_bytes() != before
 
 
 def test_without_exact_adoption_the_labels_and_annotation_are_back(tmp_path: Path, both_keys: Path) -> None:
-    tree = _tree(tmp_path)
-    _edit(tree / "aigonix.yaml", "adoption:\n  exact: true", "adoption:\n  exact: false")
+    tree = adoption_tree(tmp_path)
+    replace_once(tree / "aigonix.yaml", "adoption:\n  exact: true", "adoption:\n  exact: false")
     out = render_tree(tree, tmp_path / "out", both_keys)
     assert not list(out.rglob(".sealed-from"))
     deployment = yaml.safe_load((out / "shop/prod/deployment-prod-orders.yaml").read_text())
@@ -104,8 +92,10 @@ def test_without_exact_adoption_the_labels_and_annotation_are_back(tmp_path: Pat
 
 
 def test_developer_role_entries_must_name_deployed_microservices_once(tmp_path: Path) -> None:
-    tree = _tree(tmp_path)
-    _edit(tree / APP_MANIFEST, "order: [Dev/catalog,", "order: [Test/catalog, Prod/legacy, Dev/catalog,")
+    tree = adoption_tree(tmp_path)
+    replace_once(
+        tree / APP_MANIFEST, "order: [Dev/catalog,", "order: [Test/catalog, Prod/legacy, Dev/catalog,"
+    )
     result = run_line("validate", tree)
     assert result.exit_code == 1, result
     errors = [line for line in result.stdout.splitlines() if ": error: " in line]

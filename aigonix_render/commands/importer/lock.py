@@ -12,41 +12,23 @@ lock: each import still stages in a folder of its own.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from aigonix_render.commands.importer.errors import ImportBusy
+from aigonix_render.foundation import folder_lock
 
 
 @contextmanager
 def parent_lock(tree: Path) -> Iterator[bool]:
     """Hold the lock of TREE's parent (which must exist) while the block runs; yields
     whether the lock is held (False where there are no locks)."""
-    try:
-        import fcntl
-    except ImportError:  # Windows
-        yield False
-        return
-    try:
-        descriptor = os.open(tree.parent, os.O_RDONLY)
-    except OSError:
-        yield False
-        return
-    try:
-        yield _take(descriptor, fcntl.flock, fcntl.LOCK_EX | fcntl.LOCK_NB, tree)
-    finally:
-        os.close(descriptor)  # closing the folder releases the lock
 
-
-def _take(descriptor: int, flock: Callable[[int, int], None], flags: int, tree: Path) -> bool:
-    try:
-        flock(descriptor, flags)
-    except BlockingIOError:
-        raise ImportBusy(
+    def busy() -> ImportBusy:
+        return ImportBusy(
             f"another aigonix-render import is writing in {tree.parent}; try again when it has finished"
-        ) from None
-    except OSError:  # a file system without locks
-        return False
-    return True
+        )
+
+    with folder_lock(tree.parent, busy) as held:
+        yield held
