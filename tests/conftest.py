@@ -73,6 +73,11 @@ def public_key(name: str) -> str:
     raise AssertionError(f"no public key in {name}.agekey")
 
 
+def recipient_options() -> list[str]:
+    """``import``'s options that encrypt Dev for the dev test key and Prod for the prod one."""
+    return ["--age-recipient", f"Dev={public_key('dev')}", "--age-recipient", f"Prod={public_key('prod')}"]
+
+
 @pytest.fixture(scope="session")
 def both_keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A key file holding the dev and prod test identities (decrypts the test sources)."""

@@ -26,23 +26,33 @@ rendered object is, and a ``Finding`` in one), ``sources`` (the input each comes
 object, told once) with its rules in ``metadata``, ``blocks``, ``quantities``, ``routes``,
 ``workloads`` and ``sizes``; and ``immutable`` (``refusals``: changes Kubernetes cannot
 apply in place, against the previous output). The package offers ``check_rendering``,
-``check_secret_size`` (for the seal stage), ``refusals`` and the two limits.
+``check_secret_size`` (for the seal stage), ``refusals`` and the two limits; and
+``check_kept`` with ``Told`` and ``Verdict`` (``verdicts``: kept verdicts joined with new
+ones). ``verdicts`` and ``immutable`` load when a name of theirs is first used
+(``foundation.lazy``): ``generate``, run by Argo CD for every Application, needs neither.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aigonix_render.check.apiserver import refused_objects
 from aigonix_render.check.collisions import file_collisions, object_collisions, shared_databases
-from aigonix_render.check.immutable import refusals
 from aigonix_render.check.metadata import ANNOTATIONS_LIMIT
 from aigonix_render.check.objects import pending_object, rendered_objects
 from aigonix_render.check.sizes import OBJECT_SIZE_LIMIT, check_secret_size
 from aigonix_render.check.sources import Places
-from aigonix_render.check.verdicts import Told, Verdict, check_kept
-from aigonix_render.foundation import Problem, sort_problems
+from aigonix_render.foundation import Problem, lazy_exports, sort_problems
 from aigonix_render.load import Tree
 from aigonix_render.model import Model
 from aigonix_render.render import Rendering
+
+if TYPE_CHECKING:
+    from aigonix_render.check.immutable import refusals
+    from aigonix_render.check.verdicts import Told, Verdict, check_kept
+
+HOMES = {"immutable": ("refusals",), "verdicts": ("Told", "Verdict", "check_kept")}
+__getattr__ = lazy_exports(__name__, HOMES)
 
 __all__ = [
     "ANNOTATIONS_LIMIT",

@@ -4,6 +4,7 @@ YAML can carry (no lone surrogate)."""
 from __future__ import annotations
 
 import base64
+import json
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -27,11 +28,13 @@ def check_secret_size(path: str, text: str) -> Problem | None:
         secret = yaml.load(text, Loader=yaml.CSafeLoader)
     except yaml.YAMLError:
         return Problem(path, 1, 1, "a value of this Secret holds characters YAML cannot carry")
-    size = _data_size(as_mapping(value_at(secret, "stringData")), as_mapping(value_at(secret, "data")))
+    kind = "ConfigMap" if value_at(secret, "kind") == "ConfigMap" else "Secret"  # a sealed ConfigMap
+    text_key, encoded_key = ("data", "binaryData") if kind == "ConfigMap" else ("stringData", "data")
+    size = _data_size(as_mapping(value_at(secret, text_key)), as_mapping(value_at(secret, encoded_key)))
     if size <= OBJECT_SIZE_LIMIT:
         return None
     name = value_at(secret, "metadata", "name")
-    return Problem(path, 1, 1, f"the Secret {name} would hold {size} bytes, over the 1 MiB a Secret holds")
+    return Problem(path, 1, 1, f"the {kind} {name} would hold {size} bytes, over the 1 MiB a {kind} holds")
 
 
 def size_rules(obj: RenderedObject) -> Iterator[Finding]:
@@ -68,9 +71,23 @@ def string_rules(obj: RenderedObject) -> Iterator[Finding]:
     if text and not _SURROGATE_ESCAPE.search(text) and (text.isascii() or _encodes(text)):
         return
     body = obj.data if obj.data is not None else read_whole(obj.text)
+    if not _may_hold_surrogate(body):
+        return
     for field, value in _strings(body, ""):
         if _SURROGATE.search(value):
             yield Finding(field, "holds a lone surrogate, a character YAML cannot carry", _lone_surrogate)
+
+
+def _may_hold_surrogate(body: Any) -> bool:
+    """Whether a string of ``body`` (a key too) may hold a surrogate: one search of its JSON
+    text (surrogates stay as they are in it), instead of a walk naming every field, which
+    took a tenth of the check for the 3,100 Secrets still to be sealed (no text, only
+    data); what JSON cannot write is walked."""
+    try:
+        text = json.dumps(body, ensure_ascii=False, default=str)
+    except (TypeError, ValueError, RecursionError):
+        return True
+    return _SURROGATE.search(text) is not None
 
 
 def _lone_surrogate(value: Any) -> bool:

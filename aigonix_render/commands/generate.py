@@ -4,8 +4,10 @@ An application's shared objects (namespace, ``acr``, RBAC) are a target of their
 ``--env _shared``, so that in Argo CD every object has exactly one owning Application.
 
 Argo CD cannot decrypt SOPS, so Secrets are decrypted here and written as plain
-``stringData`` on stdout only: the caller (the repo-server sidecar) passes the stream to
-Argo CD, which applies it. Nothing is written to disk. The result is built whole before
+``stringData`` on stdout only, and so is a ConfigMap sealed like a Secret (an environment's
+kafka files: its ``data`` in the clear, as the platform wrote it; ``seal.reveal`` renders
+each by its kind): the caller (the repo-server sidecar) passes the stream to Argo CD,
+which applies it. Nothing is written to disk. The result is built whole before
 anything is printed, so a failure prints nothing (an empty stream would make Argo CD
 prune the application).
 
@@ -72,9 +74,10 @@ def generate(root: Path, target: Target, environ: Mapping[str, str]) -> str:
 def _revealed(
     rendering: Rendering, root: Path, environ: Mapping[str, str], templates: Templates
 ) -> list[str]:
-    """The target's Secrets with their values in the clear. Only a target with Secrets gets
-    here: the seal stage, finding the tree's key (``with_tree_key``) and opening a value
-    load SOPS's code, cryptography and pyrage, which a target without Secrets does not."""
+    """The target's Secrets (and sealed ConfigMaps) with their values in the clear. Only a
+    target with Secrets gets here: the seal stage, finding the tree's key (``with_tree_key``)
+    and opening a value load SOPS's code, cryptography and pyrage, which a target without
+    Secrets does not."""
     from aigonix_render.seal import SOPS_BINARY_VARIABLE, Sops, decrypt_sources, reveal, with_tree_key
 
     sops = Sops(with_tree_key(environ, root), binary_only=environ.get(SOPS_BINARY_VARIABLE) == "1")

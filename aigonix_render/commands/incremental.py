@@ -2,8 +2,9 @@
 
 The whole tree is validated and its model built (rules across applications: unique names,
 ids and hosts), then only the application folders whose inputs changed since the marker
-was written are rendered and checked; the others keep their files (``write.reusable_folders``).
-Delivery is always rendered: it reads every application's manifest.
+was written are rendered and checked; the others keep their files in OUT, unread
+(``write.reusable_folders``). Delivery is always rendered: it reads every application's
+manifest.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from aigonix_render.foundation import OutputFile
-from aigonix_render.write import Marker, TreeInputs, folder_sources, reusable_folders
+from aigonix_render.write import Kept, Marker, TreeInputs, folder_sources, reusable_folders, trusted_previous
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -35,7 +36,7 @@ def application_folders(model: Model) -> list[str]:
 
 def kept_folders(
     out: Path, previous: Marker | None, inputs: TreeInputs | None, tree: Tree, model: Model
-) -> dict[str, list[OutputFile]]:
+) -> dict[str, dict[str, Kept]]:
     """The folders whose inputs are those of the previous render, with their files in OUT."""
     if inputs is None or previous is None:
         return {}
@@ -46,23 +47,32 @@ def kept_folders(
     return reusable_folders(out, previous, inputs, sources)
 
 
-def render_changed(model: Model, templates: Templates, kept: dict[str, list[OutputFile]]) -> Rendering:
+def render_changed(model: Model, templates: Templates, kept: dict[str, dict[str, Kept]]) -> Rendering:
     """Every folder but the kept ones."""
     from aigonix_render.render import render_folders
 
     return render_folders(model, templates, kept.__contains__)
 
 
-def checked_rendering(rendering: Rendering, kept: dict[str, list[OutputFile]]) -> Rendering:
+def checked_rendering(
+    rendering: Rendering, kept: dict[str, dict[str, Kept]], out: Path, previous: Marker | None
+) -> Rendering:
     """What the check over everything rendered reads: the rendered folders, and of the kept
-    ones what a rule across applications reads (the Runtimes' database configurations: two
-    applications may name one database server). The other rules across folders cannot meet a
-    kept folder: an application's folders share their inputs (all of them are kept or none),
-    and each application has its own namespace and output folder (unique ids and names are
-    validated over the whole tree)."""
-    from aigonix_render.foundation import names
+    ones what a rule across applications reads (the Runtimes' database configurations, read
+    from OUT: two applications may name one database server). The other rules across
+    folders cannot meet a kept folder: an application's folders share their inputs (all of
+    them are kept or none), and each application has its own namespace and output folder
+    (unique ids and names are validated over the whole tree)."""
+    from aigonix_render.foundation import OutputError, names
     from aigonix_render.render import Rendering
 
     suffix = f"{names.DOLITTLE_CONFIG_SUFFIX}.yaml"
-    extra = tuple(file for files in kept.values() for file in files if file.path.endswith(suffix))
+    extra: list[OutputFile] = []
+    for files in kept.values():
+        for path in files:
+            if path.endswith(suffix):
+                text = trusted_previous(out, path, previous)
+                if text is None:  # changed since it was found intact
+                    raise OutputError(f"{out / path} was changed during the render; render again")
+                extra.append(OutputFile(path, text.decode("utf-8")))
     return Rendering((*rendering.files, *extra), rendering.secrets) if extra else rendering

@@ -209,7 +209,7 @@ environments:
 """
 _SOPS = """\
 creation_rules:
-  - path_regex: (^|/)(secrets\\.yaml|registry\\.sops\\.yaml)$
+  - path_regex: (^|/)(secrets\\.yaml|storage-account\\.yaml|kafka-files\\.yaml|registry\\.sops\\.yaml)$
     age: {recipient}
 """
 # The release this aigonix-render is: the tag the release workflow publishes it from.

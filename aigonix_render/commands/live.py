@@ -11,7 +11,8 @@ What the render adds on purpose and what changes nothing running (its ``app.kube
 labels on object metadata, the ``aigonix.io/sealed-from`` fingerprint, the retention
 annotations) is one note each, not a difference; a tree that asks for exact adoption counts
 the labels and the fingerprint like any other difference. A Secret's values are compared, never
-shown. The core returns values; it never prints or exits.
+shown, and so are those of a ConfigMap the tree seals like a Secret (an environment's kafka
+files, which hold a private key). The core returns values; it never prints or exits.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any
 from aigonix_render.commands.cli_text import counted
 from aigonix_render.commands.importer import DumpError, DumpSource
 from aigonix_render.commands.importer.compare import ADDED as IN_TREE_ONLY
-from aigonix_render.commands.importer.compare import LEFT, ORDER, comparable, differences
+from aigonix_render.commands.importer.compare import LEFT, ORDER, comparable, data_keys_only, differences
 from aigonix_render.commands.importer.dump import KubeObject, read_dumps
 from aigonix_render.commands.importer.recognise import cluster_made
 from aigonix_render.commands.live_fields import MISSING, shown, value_at
@@ -129,7 +130,8 @@ def compare(namespace: str, live: Mapping[Key, KubeObject], tree: TreeSide) -> L
             else:
                 changes.append(ObjectChange(REMOVED, *key))
         else:
-            change = _changed(key, obj.body, rendered, key in tree.masked, noise, tree.exact)
+            sealed = key in tree.sealed
+            change = _changed(key, obj.body, rendered, key in tree.masked, noise, tree.exact, sealed)
             if change is not None:
                 changes.append(change)
     changes.sort(key=lambda c: (_ORDER[c.mark], c.kind, c.name))
@@ -144,8 +146,11 @@ def _changed(
     masked: bool,
     noise: dict[str, int],
     exact: bool,
+    sealed: bool = False,
 ) -> ObjectChange | None:
-    secret = key[0] == "Secret"
+    secret = key[0] == "Secret" or sealed
+    if sealed and masked and key[0] != "Secret":
+        live, tree = data_keys_only(live), data_keys_only(tree)  # no key opens it
     before, after = comparable(live, masked), comparable(tree, masked)
     fields: list[FieldChange] = []
     values = False
@@ -157,7 +162,7 @@ def _changed(
             if kind not in said:
                 noise[kind] = noise.get(kind, 0) + 1
                 said.add(kind)
-        elif secret and (path == "data" or path.startswith("data[")):
+        elif secret and (path == "data" or path.startswith(("data[", "data."))):  # data.KEY too
             values = True
         elif difference.what == ORDER:
             fields.append(FieldChange(path, "", ""))
@@ -205,6 +210,11 @@ def _noise(path: str, exact: bool) -> str | None:
     return None
 
 
+def _secrets_first(kind: str) -> tuple[bool, str]:
+    """Secrets, then the ConfigMaps sealed like them."""
+    return kind != "Secret", kind
+
+
 def _notes(noise: Mapping[str, int], others: list[str], tree: TreeSide) -> tuple[str, ...]:
     notes = []
     if noise.get("labels"):
@@ -229,8 +239,10 @@ def _notes(noise: Mapping[str, int], others: list[str], tree: TreeSide) -> tuple
             f"left out, not the tree's (Kubernetes, cert-manager or other kinds): {', '.join(others)}"
         )
     if tree.unopened:
+        kinds = [kind for kind, _ in tree.masked]
+        masked = " and ".join(counted(kinds.count(k), k) for k in sorted(set(kinds), key=_secrets_first))
         notes.append(
-            f"{counted(len(tree.masked), 'Secret')} compared by their keys only, not by value: no age key "
+            f"{masked} compared by their keys only, not by value: no age key "
             f"decrypts {', '.join(tree.unopened)} (set SOPS_AGE_KEY_FILE)"
         )
     return tuple(notes)

@@ -2,9 +2,10 @@
 
 The application is the one whose namespace (``application-<id>``) the live objects are in;
 its ``_shared`` objects and those of each of its environments are rendered in memory, as
-``generate`` renders them for Argo CD. Its Secrets are decrypted in memory (``generate``'s
-path: ``decrypt_sources`` and ``reveal``), one source file at a time: a source no key opens
-is compared by its keys alone, and said so, rather than failing the whole comparison.
+``generate`` renders them for Argo CD. Its Secrets, and the ConfigMaps sealed like them (an
+environment's kafka files), are decrypted in memory (``generate``'s path:
+``decrypt_sources`` and ``reveal``), one source file at a time: a source no key opens is
+compared by its keys alone, and said so, rather than failing the whole comparison.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ class TreeSide:
     """The objects the tree renders into ``namespace``, by kind and name.
 
     ``masked`` are the Secrets whose values no key could decrypt (compared by their keys);
-    ``unopened`` the source files of those Secrets.
+    ``unopened`` the source files of those Secrets; ``sealed`` every object whose values
+    were sealed (Secrets, and ConfigMaps that hold secrets), never to be shown.
     """
 
     application: str
@@ -49,6 +51,7 @@ class TreeSide:
     problems: tuple[Problem, ...]
     exact: bool = False
     """The tree asks for exact adoption: the render's own labels and fingerprint count too."""
+    sealed: frozenset[Key] = frozenset()
 
 
 def tree_side(root: Path, namespace: str, environ: Mapping[str, str], strict: bool) -> TreeSide:
@@ -74,7 +77,8 @@ def tree_side(root: Path, namespace: str, environ: Mapping[str, str], strict: bo
     secrets, masked, unopened = _secrets(pending, root, templates, environ)
     objects.update(secrets)
     exact = valid.model.customer.exact_adoption
-    return TreeSide(application.name, objects, masked, unopened, tuple(valid.problems), exact)
+    problems = tuple(valid.problems)
+    return TreeSide(application.name, objects, masked, unopened, problems, exact, frozenset(secrets))
 
 
 def _application(model: Model, namespace: str) -> Application:
@@ -98,7 +102,8 @@ def _objects(rendering: Rendering) -> dict[Key, Mapping[str, Any]]:
 def _secrets(
     pending: list[PendingSecret], root: Path, templates: Templates, environ: Mapping[str, str]
 ) -> tuple[dict[Key, Mapping[str, Any]], frozenset[Key], tuple[str, ...]]:
-    """Each Secret with its values, or, where its source does not decrypt, with empty ones."""
+    """Each Secret (or sealed ConfigMap) with its values, or, where its source does not
+    decrypt, with empty ones."""
     sops = Sops(with_tree_key(environ, root), binary_only=environ.get(SOPS_BINARY_VARIABLE) == "1")
     found: dict[Key, Mapping[str, Any]] = {}
     masked: set[Key] = set()
@@ -111,7 +116,7 @@ def _secrets(
             unopened.append(source)
             decrypted = None
         for secret in group:
-            key = ("Secret", secret.meta.name)
+            key = (secret.meta.kind, secret.meta.name)
             if decrypted is None:
                 keys = (".dockerconfigjson",) if secret.docker_server else secret.keys
                 text = secret_text(templates, secret, dict.fromkeys(keys, ""), "")

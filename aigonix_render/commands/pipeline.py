@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,10 +29,13 @@ from aigonix_render.foundation import (
 from aigonix_render.seal import DEFAULT_TIMEOUT
 from aigonix_render.write import (
     MARKER,
+    UNREAD,
+    Kept,
     Marker,
     MarkerInputs,
     Plan,
     TreeInputs,
+    Unread,
     check_writable,
     conflict_note,
     folder_sources,
@@ -86,15 +89,22 @@ class Prepared:
     secrets: list[Fingerprinted]
     previous: Marker | None
     tree: Tree
-    kept: tuple[OutputFile, ...] = ()
-    """The files of the folders kept from OUT (their inputs did not change): Secrets sealed."""
+    kept: Mapping[str, Kept] = field(default_factory=dict)
+    """The files of the folders kept in OUT, unread (their inputs did not change)."""
     fingerprints: tuple[OutputFile, ...] = ()
     """With exact adoption, each rendered folder's ``.sealed-from`` (``seal.fingerprint_files``)."""
 
 
-def prepare(root: Path, out: Path, strict: bool, inputs: TreeInputs | None = None) -> Prepared:
+def prepare(
+    root: Path,
+    out: Path,
+    strict: bool,
+    inputs: TreeInputs | None = None,
+    previous: Marker | Unread | None = UNREAD,
+) -> Prepared:
     """Validate and render in memory; then refuse, with positions, whatever Kubernetes would
-    refuse (``output_check``) or could not apply in place over the previous output."""
+    refuse (``output_check``) or could not apply in place over the previous output.
+    ``previous``: OUT's marker, when the caller has read it."""
     from aigonix_render.check import check_rendering, refusals
     from aigonix_render.render import Templates
     from aigonix_render.seal import fingerprint, fingerprint_files
@@ -104,17 +114,17 @@ def prepare(root: Path, out: Path, strict: bool, inputs: TreeInputs | None = Non
     with no_cycle_collection():
         valid = valid_model(root, strict, (out,))
         templates = Templates()
-        previous = read_marker(out)
+        previous = read_marker(out) if previous is UNREAD else previous
         kept = kept_folders(out, previous, inputs, valid.tree, valid.model)
         rendering = render_changed(valid.model, templates, kept)
         refused = [
-            *check_rendering(checked_rendering(rendering, kept), valid.model, valid.tree),
+            *check_rendering(checked_rendering(rendering, kept, out, previous), valid.model, valid.tree),
             *refusals(valid.model, rendering.files, lambda path: trusted_previous(out, path, previous)),
         ]
     if refused:
         raise InvalidInput(sort_problems([*valid.problems, *refused]))
     secrets = [fingerprint(p, root, templates) for p in rendering.secrets]
-    kept_files = tuple(file for files in kept.values() for file in files)
+    kept_files = {path: found for files in kept.values() for path, found in files.items()}
     return Prepared(
         root,
         out,
@@ -141,21 +151,24 @@ def render(options: RenderOptions) -> RenderResult:
         return RenderResult(_check_plan(prepared), _noted(prepared, resolved=False), 0)
     with output_errors(out), output_lock(out):
         recover(out)
-        if up_to_date(out, inputs):
+        previous = read_marker(out)
+        if up_to_date(out, inputs, previous):
             return RenderResult(Plan((), (), ()), [], 0)
         inputs.warm()
         options.progress("reading and rendering the tree")
-        prepared = prepare(root, out, options.strict, inputs)
-        check_writable(out)
-        kept, stale = _split_by_fingerprint(out, prepared.secrets, prepared.previous)
+        prepared = prepare(root, out, options.strict, inputs, previous)
+        check_writable(out, previous)
+        kept, stale = _split_by_fingerprint(out, prepared.secrets, previous)
         if stale:
             options.progress(f"sealing {counted(len(stale), 'Secret')}")
         sealed = _seal(stale, prepared.root, prepared.templates, options)
-        files = [*prepared.rendering.files, *prepared.kept, *prepared.fingerprints, *kept, *sealed]
-        options.progress(f"writing {counted(len(files), 'file')}")
-        sources = folder_sources(prepared.tree, prepared.model, (f.path for f in files))
+        files = [*prepared.rendering.files, *prepared.fingerprints, *kept, *sealed]
+        options.progress(f"writing {counted(len(files) + len(prepared.kept), 'file')}")
+        paths = [*(f.path for f in files), *prepared.kept]
+        sources = folder_sources(prepared.tree, prepared.model, paths)
         marker = MarkerInputs(inputs.tool, inputs.sections(sources))
-        return RenderResult(write_output(out, files, marker), _noted(prepared, resolved=True), len(sealed))
+        written = write_output(out, files, marker, prepared.kept, previous)
+        return RenderResult(written, _noted(prepared, resolved=True), len(sealed))
 
 
 def _noted(prepared: Prepared, resolved: bool) -> list[Problem]:
@@ -175,7 +188,7 @@ def diff(root: Path, out: Path, strict: bool = False) -> DiffResult:
     """What ``render`` would change in ``out``, as a unified diff; Secrets by name only."""
     prepared = prepare(root, out, strict)
     changes = _check_plan(prepared)
-    new = {f.path: f.text for f in (*prepared.rendering.files, *prepared.kept, *prepared.fingerprints)}
+    new = {f.path: f.text for f in (*prepared.rendering.files, *prepared.fingerprints)}
     secrets = {s.pending.path for s in prepared.secrets}
     chunks = [_file_diff(prepared.out, path, new.get(path), path in secrets) for path in changes.paths]
     return DiffResult(changes, "".join(chunks), prepared.problems)
@@ -238,7 +251,7 @@ def _split_by_fingerprint(
 def _check_plan(prepared: Prepared) -> Plan:
     out = prepared.out
     kept, stale = _split_by_fingerprint(out, prepared.secrets, prepared.previous)
-    result = plan(out, [*prepared.rendering.files, *prepared.kept, *prepared.fingerprints, *kept])
+    result = plan(out, [*prepared.rendering.files, *prepared.fingerprints, *kept], prepared.kept)
     missing = tuple(s.pending.path for s in stale)
     added = tuple(p for p in missing if read_previous(out, p) is None)
     changed = tuple(p for p in missing if p not in added)

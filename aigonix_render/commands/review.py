@@ -105,9 +105,9 @@ def _objects(prepared: Prepared) -> dict[str, _Object]:
             objects[file.path] = _Object("Secret", name or file.path, None, file.text)
         else:
             objects[file.path] = _Object(kind or "object", name or file.path, file.text, file.text)
-    for secret in prepared.secrets:
-        name = PurePosixPath(secret.pending.path).stem.removeprefix("secret-")
-        objects[secret.pending.path] = _Object("Secret", name, None, secret.fingerprint)
+    for secret in prepared.secrets:  # a sealed ConfigMap too, by its own kind
+        meta = secret.pending.meta
+        objects[secret.pending.path] = _Object(meta.kind, meta.name, None, secret.fingerprint)
     return objects
 
 

@@ -78,6 +78,7 @@ def _tree_paths(tree: Tree, folder: str) -> Iterator[str]:
         if app.folder != folder:
             continue
         yield app.document.path
+        yield from (doc.path for doc in [app.storage_account, *app.kafka_files.values()] if doc is not None)
         for ms in app.microservices:
             yield ms.document.path
             yield from (f"{f.path} {f.size}" for f in ms.files)

@@ -148,6 +148,11 @@ def route(environment: str, microservice: str, tenant_id: str) -> str:
     return f"{workload(environment, microservice)}-{tenant_id[:7].lower()}"
 
 
+def http_redirect(route_name: str) -> str:
+    """A route's twin on a Gateway's plain-HTTP listener, which redirects to HTTPS."""
+    return f"{route_name}-http"
+
+
 def kafka_files(environment: str) -> str:
     """The M3 connector's ConfigMap and volume, one per environment (not per microservice):
     simple/k8s/resources.go: AddM3ConnectorToDeployment."""

@@ -8,7 +8,7 @@ cannot listen on a Runtime port), by the model (defaults) and handed to the temp
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 RUNTIME_PUBLIC_PORT = 50052
 RUNTIME_PRIVATE_PORT = 50053
@@ -59,6 +59,12 @@ RUNTIME_DOLITTLE_FILES = (
 # pkg/platform/microservice/simple/k8s/resources.go: AddM3ConnectorToDeployment).
 KAFKA_FOLDER = "/app/connection/kafka"
 KAFKA_FILES = ("ca.pem", "certificate.pem", "accessKey.pem")
+# The keys of the <env>-kafka-files ConfigMap: the files above and the connector's
+# config.json (pkg/platform/microservice/m3connector/k8s/repo.go: UpsertKafkaFiles).
+KAFKA_CONFIG = "config.json"
+KAFKA_KEYS = tuple(sorted((*KAFKA_FILES, KAFKA_CONFIG)))
+# The keys of storage-account-secret (pkg/platform/application/k8s/resources.go: NewStorage).
+STORAGE_ACCOUNT_KEYS = ("azurestorageaccountkey", "azurestorageaccountname")
 # The backup CronJob's mount (pkg/platform/application/k8s/resources.go: NewMongo).
 BACKUP_FOLDER = "/mnt/backup/"
 BACKUP_SUB_PATH = "mongo"
@@ -97,6 +103,11 @@ _RUNTIME_IMAGE = re.compile(
 )
 # The Runtime versions aigonix-render knows the files of (5.0.0 up to the 9.x series).
 PLACED_RUNTIMES = ((5, 0, 0), (10, 0, 0))
+# The event store formats a Runtime 8.0.0 to 9.2.x reads event sources and partitions in
+# (platform-api v4.13.0 pkg/dolittle/k8s/configmaps.go: BackwardsCompatibilityVersion), and
+# the tree's word (``runtime.backwardsCompatibility``) for an appsettings.json without it.
+BACKWARDS_COMPATIBILITY = ("V6", "V7")
+NO_BACKWARDS_COMPATIBILITY = "none"
 
 
 @dataclass(frozen=True)
@@ -110,6 +121,8 @@ class RuntimeShape:
     8.0.0 until 9.3.0 the Runtime refuses to start without it
     (EventSourceBackwardsCompatibilityMustBeConfigured; the platform special-cased exactly
     ``dolittle/runtime:8.0.0``, pkg/dolittle/k8s/configmaps.go: NewMicroserviceConfigmapV8_0_0).
+    ``runtime_shape`` gives a version's default; ``chosen_shape`` what the tree states over it
+    (a Runtime 8.x reading V6's format, a v2.7.0-made 6.1.0 with the management endpoint).
     """
 
     management: bool = True
@@ -129,3 +142,23 @@ def runtime_shape(image: str | None) -> RuntimeShape | None:
         return None
     compatible = "V7" if (8, 0, 0) <= version < (9, 3, 0) else None
     return RuntimeShape(management=version >= (7, 1, 0), backwards_compatibility=compatible)
+
+
+def chosen_shape(
+    image: str | None, backwards_compatibility: str | None = None, management_endpoint: bool | None = None
+) -> RuntimeShape:
+    """The files a Runtime gets: what the tree states (``backwardsCompatibility``, ``none``
+    for no section; ``managementEndpoint``) over its version's default, the default shape
+    where the version cannot be told."""
+    shape = runtime_shape(image) or RuntimeShape()
+    if backwards_compatibility is not None:
+        stated = None if backwards_compatibility == NO_BACKWARDS_COMPATIBILITY else backwards_compatibility
+        shape = replace(shape, backwards_compatibility=stated)
+    if management_endpoint is not None:
+        shape = replace(shape, management=management_endpoint)
+    return shape
+
+
+def tree_backwards_compatibility(shape: RuntimeShape) -> str:
+    """The tree's word for a shape's backwards compatibility (``none`` for no section)."""
+    return shape.backwards_compatibility or NO_BACKWARDS_COMPATIBILITY

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 from functools import cache
-from importlib import resources
+from importlib import import_module
 from typing import Any
 
 from aigonix_render.foundation.errors import UsageError
@@ -14,8 +15,11 @@ KINDS = ("Customer", "Application", "Microservice")
 
 def schema_text(kind: str) -> str:
     canonical = _canonical(kind)
-    package = resources.files("aigonix_render.schemas")
-    return package.joinpath(f"{canonical.lower()}.schema.json").read_text(encoding="utf-8")
+    # the package's folder, where importlib.resources.files points: loading importlib.resources
+    # and its readers cost more than reading the three schemas (``generate``'s start-up)
+    folder = import_module("aigonix_render.schemas").__path__[0]
+    with open(os.path.join(folder, f"{canonical.lower()}.schema.json"), encoding="utf-8") as file:
+        return file.read()
 
 
 @cache

@@ -29,8 +29,10 @@ from aigonix_render.load.loader import load_tree
 from aigonix_render.load.reading import MAX_FILE_BYTES
 from aigonix_render.load.values import (
     CONFIG_MAP_LIMIT,
+    KAFKA_FILES,
     MANIFEST,
     SECRETS,
+    STORAGE_ACCOUNT,
     ApplicationFolder,
     ConfigFile,
     MicroserviceFolder,
@@ -39,11 +41,13 @@ from aigonix_render.load.values import (
 
 __all__ = [
     "CONFIG_MAP_LIMIT",
+    "KAFKA_FILES",
     "MANIFEST",
     "MAX_DEPTH",
     "MAX_FILE_BYTES",
     "MAX_VALUES",
     "SECRETS",
+    "STORAGE_ACCOUNT",
     "ApplicationFolder",
     "ConfigFile",
     "Document",

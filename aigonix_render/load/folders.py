@@ -1,8 +1,9 @@
 """Stage 1, load: walking the fixed places of the whole tree → the parts of a ``Tree``.
 
 The root's manifest (the Customer), every application in ``applications/`` with its
-microservices, their ``files/``, ``environments/`` and secrets files, and the registry
-credentials the Customer names; and a problem for every ``aigonix.yaml`` at an unknown
+microservices, their ``files/``, ``environments/`` and secrets files, the application's
+sealed files (``storage-account.yaml``, ``environments/<Env>/kafka-files.yaml``), and the
+registry credentials the Customer names; and a problem for every ``aigonix.yaml`` at an unknown
 place. Each step is a ``place.Loading`` generator that yields the problems it finds.
 
 Every folder is entered through ``place.listing`` and every file read through
@@ -36,8 +37,10 @@ from aigonix_render.load.place import (
 from aigonix_render.load.reading import TooLarge, inside_root, read_file
 from aigonix_render.load.values import (
     CONFIG_MAP_LIMIT,
+    KAFKA_FILES,
     MANIFEST,
     SECRETS,
+    STORAGE_ACCOUNT,
     ApplicationFolder,
     ConfigFile,
     MicroserviceFolder,
@@ -117,7 +120,28 @@ def read_application(
         yield from manifest.problems
         document = manifest.document
     microservices = yield from _microservices(place, folder)
-    return ApplicationFolder(folder, document, microservices) if document is not None else None
+    if document is None:
+        return None
+    storage = yield from _sealed(place, f"{folder}/{STORAGE_ACCOUNT}")
+    kafka_files = yield from _kafka_files(place, folder)
+    return ApplicationFolder(folder, document, microservices, storage, kafka_files)
+
+
+def _sealed(place: Place, relative: str) -> Loading[Document | None]:
+    """A SOPS-encrypted file of the application, when there is one."""
+    if place.absent(relative):
+        return None
+    return (yield from read_yaml(place, relative, sensitive=True))
+
+
+def _kafka_files(place: Place, app: str) -> Loading[dict[str, Document]]:
+    """Each application environment's sealed ``kafka-files.yaml``, by its folder's name."""
+    found: dict[str, Document] = {}
+    for env in (yield from child_folders(place, f"{app}/environments")).entered:
+        document = yield from _sealed(place, f"{env}/{KAFKA_FILES}")
+        if document is not None:
+            found[base_name(env)] = document
+    return found
 
 
 def _microservices(place: Place, app: str) -> Loading[tuple[MicroserviceFolder, ...]]:

@@ -4,11 +4,16 @@
 every application with a microservice that subscribes to it, and the applications all of
 those subscribe to, so that each one's model can be built. Application folders are found
 by the name in their manifest (``_Index``), read only as far as needed; a microservice is
-parsed to see whom it subscribes to only if its bytes could name the application.
+parsed to see whom it subscribes to only if its bytes could name the application
+(``may_subscribe``): the other applications' folders are scanned with one ``scandir`` each
+and their manifests read with four system calls, and only an application with such a
+manifest is walked and read the usual way (``place``).
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from aigonix_render.load.documents import Document, read_document
@@ -77,23 +82,92 @@ def _consumers(place: Place, folders: list[str], target: str, name: str) -> list
     return [
         folder
         for folder in folders
-        if folder != target
-        and any(
-            _subscribes(place, ms, name)
-            for ms in run(child_folders(place, f"{folder}/microservices"))[0].entered
-        )
+        if folder != target and any(_subscribes(place, ms, name) for ms in _candidates(place, folder, name))
     ]
 
 
+def _candidates(place: Place, folder: str, name: str) -> list[str]:
+    """The microservice folders of the application ``folder`` that may subscribe to ``name``:
+    the folders the walk enters (``child_folders``) whose manifest's bytes could name it.
+
+    Argo CD runs ``generate`` for every Application on every commit, and every other
+    application's microservices are looked at: the folder is listed with one ``scandir``
+    and each manifest read with four system calls; ``child_folders`` walks (and says which
+    folders count) only where a manifest could name the application. A folder that cannot
+    be scanned is walked as usual."""
+    parent = f"{folder}/microservices"
+    try:
+        with os.scandir(place.path(parent)) as entries:
+            names = [
+                e.name for e in entries if not e.name.startswith(".") and e.is_dir(follow_symlinks=False)
+            ]
+    except OSError:
+        return run(child_folders(place, parent))[0].entered
+    needle = name.encode()
+    if not any(may_subscribe(manifest_bytes(place.path(f"{parent}/{n}/{MANIFEST}")), needle) for n in names):
+        return []
+    return run(child_folders(place, parent))[0].entered
+
+
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+
+
+def manifest_bytes(path: str) -> bytes | None:
+    """The bytes of the regular file at ``path`` (a symlink followed, as ``read_file`` does),
+    None for anything ``read_file`` would not read as bytes either: nothing there, no
+    regular file (opened without blocking and never read, so a FIFO cannot hang), over the
+    size limit, unreadable. A file cut short while read is returned as far as it was read: it is read
+    again the usual way if it may name the application, and is none of its subscribers if
+    not (the tree changed during the run)."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | _NONBLOCK)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
+            return None
+        return _read_whole(descriptor, info.st_size)
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
+
+
+def _read_whole(descriptor: int, size: int) -> bytes:
+    """Up to ``size + 1`` bytes (one read, as a regular file gives them, or more if short)."""
+    chunks = [os.read(descriptor, size + 1)]
+    total = len(chunks[0])
+    while chunks[-1] and total <= size:
+        chunks.append(os.read(descriptor, size + 1 - total))
+        total += len(chunks[-1])
+    return b"".join(chunks)
+
+
+_PLAIN_NAME = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+
+
+def may_subscribe(raw: bytes | None, name: bytes) -> bool:
+    """Whether a microservice manifest's bytes could subscribe to the application ``name``
+    (UTF-8). YAML can give a scalar without its bytes only through a double-quoted scalar's
+    escapes (``"\\x61pp"``, a ``\\`` line break) or by folding lines into spaces; a tag, an
+    anchor, an alias, quotes, flow or block style all leave ``name`` and ``eventHorizons``
+    (the key) in the bytes as written. So: a manifest with a backslash could, one with both
+    the name and the key could, any other cannot; a name with characters outside letters,
+    digits, ``-``, ``_``, ``.`` (a space could be a folded line) turns the filter off."""
+    if raw is None:
+        return False
+    if not name or not _PLAIN_NAME.issuperset(name):
+        return True
+    return b"\\" in raw or (name in raw and b"eventHorizons" in raw)
+
+
 def _subscribes(place: Place, folder: str, name: str) -> bool:
-    """Whether the microservice in ``folder`` subscribes to the application ``name``. Its file is
-    read as bytes and parsed only if it holds the name and the key as written, or a backslash
-    (a double-quoted scalar may spell either with escapes); names never span lines."""
+    """Whether the microservice in ``folder`` subscribes to the application ``name``, read as
+    the walk reads a manifest (``read_file``, then parsed)."""
     relative = f"{folder}/{MANIFEST}"
     raw = read_file(Path(place.path(relative)), relative, MAX_FILE_BYTES)
-    if not isinstance(raw, bytes):
-        return False
-    if b"\\" not in raw and (name.encode() not in raw or b"eventHorizons" not in raw):
+    if not isinstance(raw, bytes) or not may_subscribe(raw, name.encode()):
         return False
     document = read_document(place.root, relative)
     return isinstance(document, Document) and name in _subscribed_to_by(document)

@@ -1,8 +1,9 @@
 """Stage 1, load: the values a loaded tree is made of, and the names of its fixed files.
 
 ``Tree`` holds the customer, the registry credentials and the applications; each
-``ApplicationFolder`` its microservices; each ``MicroserviceFolder`` its document, its
-config files (``ConfigFile``), its environments' folders, files and secrets.
+``ApplicationFolder`` its microservices and its sealed files (the backups' storage account,
+each environment's kafka files); each ``MicroserviceFolder`` its document, its config
+files (``ConfigFile``), its environments' folders, files and secrets.
 """
 
 from __future__ import annotations
@@ -14,6 +15,10 @@ from aigonix_render.load.documents import Document
 
 MANIFEST = "aigonix.yaml"
 SECRETS = "secrets.yaml"
+STORAGE_ACCOUNT = "storage-account.yaml"
+"""``applications/<app>/storage-account.yaml``: the values of ``storage-account-secret``."""
+KAFKA_FILES = "kafka-files.yaml"
+"""``applications/<app>/environments/<Env>/kafka-files.yaml``: the ``<env>-kafka-files`` data."""
 CONFIG_MAP_LIMIT = 1024 * 1024
 """What one ConfigMap holds; a config file larger than that is never read."""
 
@@ -47,6 +52,9 @@ class ApplicationFolder:
     folder: str
     document: Document
     microservices: tuple[MicroserviceFolder, ...]
+    storage_account: Document | None = None
+    kafka_files: dict[str, Document] = field(default_factory=dict)
+    """Each environment's sealed kafka files, by the name of its folder."""
 
 
 @dataclass(frozen=True)

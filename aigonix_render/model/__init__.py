@@ -5,14 +5,18 @@ environments and each microservice as it is in each environment (overrides merge
 defaults filled in, subscriptions resolved to their producers). ``values`` holds the
 frozen dataclasses, ``build`` the functions that make the customer, applications,
 environments and subscriptions, ``microservice`` the one that makes a microservice as it
-is in one environment, and ``lookup`` finds an application or environment by name.
-Offered: the values, ``build_model``, ``find_application``, ``find_environment``.
+is in one environment, ``routes`` the routes of a public microservice (``route_values``
+their values), and ``lookup`` finds an application or environment by name. Offered: the
+values, ``build_model``, ``find_application``, ``find_environment``, ``Route`` and
+``public_routes``.
 """
 
 from __future__ import annotations
 
 from aigonix_render.model.build import build_model
 from aigonix_render.model.lookup import find_application, find_environment
+from aigonix_render.model.route_values import Host, Route
+from aigonix_render.model.routes import public_routes
 from aigonix_render.model.values import (
     Application,
     ApplicationEnvironment,
@@ -21,7 +25,6 @@ from aigonix_render.model.values import (
     EventStore,
     Gateway,
     GitOps,
-    Host,
     LegacyDatabases,
     Microservice,
     Model,
@@ -48,10 +51,12 @@ __all__ = [
     "Party",
     "Probe",
     "Resources",
+    "Route",
     "Runtime",
     "Subscription",
     "Tenant",
     "build_model",
     "find_application",
     "find_environment",
+    "public_routes",
 ]

@@ -18,6 +18,7 @@ from aigonix_render.load import (
     tenant_pairs,
 )
 from aigonix_render.model.microservice import effective_microservice
+from aigonix_render.model.route_values import Host
 from aigonix_render.model.values import (
     Application,
     ApplicationEnvironment,
@@ -26,7 +27,6 @@ from aigonix_render.model.values import (
     EventStore,
     Gateway,
     GitOps,
-    Host,
     Model,
     Party,
     Subscription,
@@ -50,7 +50,15 @@ def build_model(tree: Tree) -> Model:
 
 
 def _subscription_order(s: Subscription) -> tuple[str, ...]:
-    return (s.environment, s.consumer.id, s.producer.id, s.stream, s.partition, s.scope)
+    return (
+        s.environment,
+        s.consumer.id,
+        s.producer.id,
+        s.stream,
+        s.partition,
+        s.scope,
+        s.producer_environment,
+    )
 
 
 def _subscriptions(tree: Tree, environments: list[ApplicationEnvironment]) -> Iterator[Subscription]:
@@ -64,8 +72,9 @@ def _subscriptions(tree: Tree, environments: list[ApplicationEnvironment]) -> It
                 continue
             consumer = Party(app_env.application, data["id"], data["name"])
             for entry in data.get("eventHorizons") or []:
-                producer_env = by_app[(entry["producer"]["application"], app_env.environment.name)]
-                yield _subscription(app_env, producer_env, consumer, entry)
+                producer = entry["producer"]
+                where = producer.get("environment", app_env.environment.name)
+                yield _subscription(app_env, by_app[(producer["application"], where)], consumer, entry)
 
 
 def _subscription(
@@ -79,19 +88,25 @@ def _subscription(
     producer = Party(producer_env.application, producer_ms.id, producer_ms.name)
     pairs = tenant_pairs(consumer_env.tenants, producer_env.tenants, entry.get("tenants"))
     tenants = tuple(sorted((c.id, p.id) for c, p in pairs if p is not None))
-    stated = (entry.get("consents") or {}).get(consumer_env.environment.name) or {}
-    by_alias = {t.alias.lower(): t.id for t in consumer_env.tenants}
-    consents = tuple(sorted((by_alias[alias.lower()], id_) for alias, id_ in stated.items()))
     return Subscription(
         consumer_env.environment.name,
+        producer_env.environment.name,
         consumer,
         producer,
         entry["stream"],
         entry["partition"],
         entry["scope"],
         tenants,
-        consents,
+        _by_tenant(consumer_env, entry.get("consents")),
+        _by_tenant(consumer_env, entry.get("order")),
     )
+
+
+def _by_tenant(consumer_env: ApplicationEnvironment, stated: Mapping[str, Any] | None) -> tuple[Any, ...]:
+    """``consents`` or ``order`` of the consumer's environment: (consumer tenant id, value)."""
+    here = (stated or {}).get(consumer_env.environment.name) or {}
+    by_alias = {t.alias.lower(): t.id for t in consumer_env.tenants}
+    return tuple(sorted((by_alias[alias.lower()], value) for alias, value in here.items()))
 
 
 def _customer(data: Mapping[str, Any]) -> Customer:
@@ -176,6 +191,7 @@ def _application(folder: ApplicationFolder) -> Application:
         developers,
         tuple(role.get("order", ())),
         frozenset(role.get("without", ())),
+        folder.storage_account.path if folder.storage_account is not None else None,
     )
 
 
@@ -212,7 +228,10 @@ def _app_environment(
         if environment.name in deployed_environments(folder.document.data, ms.document.data, declared)
     )
     microservices = tuple(sorted(deployed, key=lambda m: m.lower))
-    return ApplicationEnvironment(customer, application, environment, tenants, microservices)
+    kafka_files = folder.kafka_files.get(environment.name)
+    return ApplicationEnvironment(
+        customer, application, environment, tenants, microservices, kafka_files.path if kafka_files else None
+    )
 
 
 def _tenant(data: Mapping[str, Any]) -> Tenant:

@@ -8,6 +8,7 @@ from typing import Any
 
 from aigonix_render.foundation import names, platform
 from aigonix_render.load import MicroserviceFolder, effective_files, effective_resources, merged_document
+from aigonix_render.model.routes import own_routes
 from aigonix_render.model.values import Environment, LegacyDatabases, Microservice, Probe, Resources, Runtime
 
 
@@ -40,6 +41,8 @@ def effective_microservice(
         runtime=_runtime(raw, data, environment, application),
         m3_connector=bool((data.get("connections") or {}).get("m3Connector", False)),
         target_port_by_name=head.get("serviceTargetPort") == "name",
+        routes=own_routes(ingress),
+        customer_name=(data.get("platformJson") or {}).get("customerName"),
     )
 
 
@@ -65,6 +68,8 @@ def _runtime(
         tuple(sorted(runtime.get("publicStreams") or ())),
         _resources(effective_resources(raw, environment.name, "runtime", defaults)),
         None if legacy is None else _legacy(legacy, application, environment.name, data["name"]),
+        runtime.get("backwardsCompatibility"),
+        runtime.get("managementEndpoint"),
     )
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from aigonix_render.foundation import GATEWAY, INGRESS_NGINX, names
 from aigonix_render.load import ConfigFile
+from aigonix_render.model.route_values import Host, Route
 
 CONSENT_NAMESPACE = uuid.UUID("6a1e2c4f-5b3d-4e8a-9c7f-0d2b4a6e8f10")
 
@@ -101,16 +102,6 @@ class Customer:
 
 
 @dataclass(frozen=True)
-class Host:
-    host: str
-    secret_name: str | None
-
-    @property
-    def tls_secret(self) -> str:
-        return names.tls_secret(self.host, self.secret_name)
-
-
-@dataclass(frozen=True)
 class Tenant:
     id: str
     alias: str
@@ -129,8 +120,8 @@ class Probe:
 @dataclass(frozen=True)
 class LegacyDatabases:
     """The one tenant and database prefix of a Runtime made before platform-api v2.8.0, and
-    the alias of the customer tenant whose hosts reach it as that tenant (None: every
-    customer tenant's hosts route to it as themselves)."""
+    the alias of the customer tenant whose hosts reach it as that tenant (None: no customer
+    tenant's hosts do, but that tenant's own; ``model.routes``)."""
 
     tenant: str
     prefix: str
@@ -139,10 +130,15 @@ class LegacyDatabases:
 
 @dataclass(frozen=True)
 class Runtime:
+    """``backwards_compatibility`` (``V6``, ``V7``, ``none``) and ``management_endpoint`` as
+    the tree states them; None where it does not (the image's version decides)."""
+
     image: str
     public_streams: tuple[str, ...]
     resources: Resources = ()
     legacy: LegacyDatabases | None = None
+    backwards_compatibility: str | None = None
+    management_endpoint: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -169,20 +165,14 @@ class Microservice:
     m3_connector: bool = False
     target_port_by_name: bool = False
     """The Service's port http targets the container port by its name (platform-api v2.7.0)."""
+    routes: tuple[Route, ...] = ()
+    """Its routes of their own (``ingress.routes``), beside the customer tenants'."""
+    customer_name: str | None = None
+    """platform.json's ``customerName`` where the tree gives one (``platformJson``)."""
 
     @property
     def lower(self) -> str:
         return self.name.lower()
-
-    def route_tenant(self, tenant: Tenant) -> str | None:
-        """The tenant a route from ``tenant``'s hosts names in its header: the host's own.
-        A Runtime that keeps its pre-v2.8.0 databases knows one tenant only; the hosts of
-        the customer tenant chosen for it send that tenant (as the platform's v2.7.0 Ingress
-        did), and no other tenant's hosts route to it (None)."""
-        legacy = self.runtime.legacy if self.runtime else None
-        if legacy is None or legacy.customer_tenant is None:
-            return tenant.id
-        return legacy.tenant if tenant.alias.lower() == legacy.customer_tenant.lower() else None
 
 
 @dataclass(frozen=True)
@@ -212,6 +202,8 @@ class Application:
     """``<Env>/<microservice>`` whose edit rules the Role ``developer`` lists first, in this order."""
     role_without: frozenset[str] = frozenset()
     """``<Env>/<microservice>`` the Role ``developer`` gives no edit rules (``developerRole``)."""
+    storage_account: str | None = None
+    """The sealed file (``storage-account.yaml``) of ``storage-account-secret``, if the tree has one."""
 
     @property
     def namespace(self) -> str:
@@ -225,6 +217,8 @@ class ApplicationEnvironment:
     environment: Environment
     tenants: tuple[Tenant, ...]
     microservices: tuple[Microservice, ...]
+    kafka_files: str | None = None
+    """The sealed file (``environments/<Env>/kafka-files.yaml``) of ``<env>-kafka-files``, if any."""
 
     @property
     def has_event_store(self) -> bool:
@@ -248,9 +242,11 @@ class Party:
 
 @dataclass(frozen=True)
 class Subscription:
-    """A consumer reading a producer's public stream in one environment, tenant by tenant."""
+    """A consumer in ``environment`` reading a producer's public stream, tenant by tenant;
+    the producer runs in ``producer_environment`` (the consumer's unless the tree says)."""
 
     environment: str
+    producer_environment: str
     consumer: Party
     producer: Party
     stream: str
@@ -259,6 +255,11 @@ class Subscription:
     tenants: tuple[tuple[str, str], ...]
     consents: tuple[tuple[str, str], ...] = ()
     """The consent id the tree states for a consumer tenant id (the platform's, imported)."""
+    ranks: tuple[tuple[str, int], ...] = ()
+    """The place in the platform's order the tree states for a consumer tenant id (``order``)."""
+
+    def rank(self, consumer_tenant: str) -> int | None:
+        return dict(self.ranks).get(consumer_tenant)
 
     def consent(self, consumer_tenant: str, producer_tenant: str) -> str:
         """The tree's consent id for ``consumer_tenant``, else a deterministic one, so

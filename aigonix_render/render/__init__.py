@@ -1,8 +1,8 @@
 """Stage 4, render: the model → Kubernetes objects as YAML text, one object per file.
 
 Objects follow the Aigonix platform's names (``names``), labels and annotations (``meta``).
-Secrets are not rendered here: they become ``PendingSecret`` values that the seal stage
-fills and encrypts. One module per group of objects: ``application`` (shared folder),
+Secrets (and ConfigMaps that hold secrets: an environment's kafka files) are not rendered
+here: they become ``PendingSecret`` values that the seal stage fills and encrypts. One module per group of objects: ``application`` (shared folder),
 ``environment``, ``microservice``, ``delivery``; ``runtime`` writes the Runtime's files.
 """
 

@@ -1,5 +1,6 @@
 """An application's shared objects: its namespace, the ``acr`` pull Secret and RBAC, which
-the platform made for every application (platform-api v4.13.0 pkg/platform/application/k8s/do.go)."""
+the platform made for every application (platform-api v4.13.0 pkg/platform/application/k8s/do.go),
+and ``storage-account-secret`` when the tree holds its sealed values."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import json
 from dataclasses import replace
 from typing import NamedTuple
 
-from aigonix_render.foundation import names
+from aigonix_render.foundation import names, platform
 from aigonix_render.model import (
     Application,
     ApplicationEnvironment,
@@ -44,6 +45,8 @@ def shared_objects(model: Model, application: Application, templates: Templates)
     _rbac(folder, model, application)
     if model.customer.registry_credentials:
         _pull_secret(folder, model.customer, application, model.customer.registry_credentials)
+    if application.storage_account:
+        _storage_account(folder, model.customer, application, application.storage_account)
     return folder
 
 
@@ -53,16 +56,29 @@ def _pull_secret(folder: Folder, customer: Customer, application: Application, c
     meta = application_meta(
         customer, application, "Secret", names.PULL_SECRET, application.namespace, type=kind
     )
-    environments = [e for e in customer.environments if e.name in application.environments]
-    recipients = union_recipients(environments)
     folder.secret(
         meta,
         credentials,
         ("password", "username"),
-        recipients,
+        _application_recipients(customer, application),
         customer.registry_server,
         customer.registry_key_order,
     )
+
+
+def _storage_account(folder: Folder, customer: Customer, application: Application, source: str) -> None:
+    """The Azure storage account of the backups' file shares, as the platform made it with
+    the application (pkg/platform/application/k8s/resources.go: NewStorage; no type, which
+    the API server makes Opaque); sealed, like ``acr``, for every environment's recipients."""
+    meta = application_meta(
+        customer, application, "Secret", names.BACKUP_STORAGE_SECRET, application.namespace, type="Opaque"
+    )
+    folder.secret(meta, source, platform.STORAGE_ACCOUNT_KEYS, _application_recipients(customer, application))
+
+
+def _application_recipients(customer: Customer, application: Application) -> Recipients:
+    """The recipients of every environment the application deploys to."""
+    return union_recipients([e for e in customer.environments if e.name in application.environments])
 
 
 def union_recipients(environments: list[Environment]) -> Recipients:

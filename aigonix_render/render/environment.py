@@ -1,5 +1,6 @@
 """An application environment's own objects: the tenants ConfigMap, its NetworkPolicy and
-the event store with its backup (platform-api v4.13.0 pkg/platform/application/k8s/resources.go)."""
+the event store with its backup (platform-api v4.13.0 pkg/platform/application/k8s/resources.go),
+and the M3 connector's ``<env>-kafka-files`` when the tree holds its sealed data."""
 
 from __future__ import annotations
 
@@ -22,6 +23,26 @@ def environment_objects(folder: Folder, app_env: ApplicationEnvironment) -> None
     folder.add(policy, "networkpolicy-environment.yaml.j2")
     if app_env.has_event_store:
         _event_store(folder, app_env)
+    if app_env.kafka_files:
+        _kafka_files(folder, app_env, app_env.kafka_files)
+
+
+def _kafka_files(folder: Folder, app_env: ApplicationEnvironment, source: str) -> None:
+    """The M3 connector's files as it wrote them (pkg/platform/microservice/m3connector/k8s/
+    repo.go: UpsertKafkaFiles): labels ``tenant``, ``application`` and ``environment``, the
+    environment lowercased and then its first letter upper-cased, as the connector did;
+    annotations the namespace's. A ConfigMap, sealed like a Secret: ``accessKey.pem`` is a
+    private key, so its data is encrypted in OUT too, and Flux, Argo CD's plugin and
+    ``diff --live`` decrypt it as they decrypt Secrets."""
+    env = app_env.environment.name
+    meta = environment_meta(app_env, "ConfigMap", names.kafka_files(env))
+    labels = {**meta.labels, "environment": _titled(env.lower())}
+    folder.secret(replace(meta, labels=labels), source, platform.KAFKA_KEYS, app_env.environment.recipients)
+
+
+def _titled(environment: str) -> str:
+    """Go's ``strings.ToUpper(string(environment[0])) + environment[1:]``."""
+    return environment[:1].upper() + environment[1:]
 
 
 def _event_store(folder: Folder, app_env: ApplicationEnvironment) -> None:

@@ -28,7 +28,8 @@ def environment_folder(application: str, environment: str) -> str:
 
 @dataclass(frozen=True)
 class PendingSecret:
-    """A Secret whose values are still in an encrypted source file."""
+    """A Secret whose values are still in an encrypted source file; or a ConfigMap sealed
+    like one (``meta.kind``: the M3 connector's kafka files hold a private key)."""
 
     path: str
     meta: Meta
@@ -65,7 +66,7 @@ class Folder:
         docker_server: str | None = None,
         docker_order: str = "sorted",
     ) -> None:
-        """A Secret the seal stage renders once its values are decrypted."""
+        """A Secret (or a sealed ConfigMap) the seal stage renders once its values are decrypted."""
         self.secrets.append(
             PendingSecret(self._file(meta), meta, source, keys, recipients, docker_server, docker_order)
         )

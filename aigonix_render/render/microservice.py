@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from aigonix_render.foundation import names, platform
-from aigonix_render.model import ApplicationEnvironment, Microservice, Subscription, Tenant
+from aigonix_render.model import ApplicationEnvironment, Microservice, Route, Subscription, public_routes
 from aigonix_render.render import runtime
 from aigonix_render.render.folder import Folder
 from aigonix_render.render.meta import ingress_annotations, microservice_meta, peer_selectors
@@ -138,79 +138,77 @@ def _deployment(folder: Folder, app_env: ApplicationEnvironment, ms: Microservic
 def _event_horizons_policy(
     folder: Folder, app_env: ApplicationEnvironment, ms: Microservice, produced: list[Subscription]
 ) -> None:
-    """The producer admits its consumers in other applications to the Runtime's public port,
-    in one rule as the platform appended them (simple/k8s/repo.go:
-    SubscribeToAnotherApplication); the ``<env>`` policy already admits its own application."""
-    consumers = sorted(
-        {
-            (s.consumer.application.name, s.consumer.name)
-            for s in produced
-            if s.consumer.application != app_env.application
-        }
-    )
-    if not consumers:
+    """The producer admits its consumers in other applications, and in other environments of
+    its own, to the Runtime's public port, in one rule as the platform appended them
+    (simple/k8s/repo.go: SubscribeToAnotherApplication: a peer per consumer with its
+    environment's label). The ``<env>`` policy admits only this environment's own pods; the
+    platform made no policy for its own application's other environments, so their
+    subscriptions could not connect: the render admits them too, except with exact adoption,
+    which renders what the platform made (validation warns there)."""
+    firsts: dict[tuple[str, str, str], int | None] = {}
+    for s in produced:
+        if s.consumer.application == app_env.application and (
+            s.environment == app_env.environment.name or app_env.customer.exact_adoption
+        ):
+            continue
+        key = (s.consumer.application.name, s.environment, s.consumer.name)
+        ranks = [r for r in (s.rank(tenant) for tenant, _ in s.tenants) if r is not None]
+        known = [r for r in (firsts.get(key), *ranks) if r is not None]
+        firsts[key] = min(known) if known else None
+    if not firsts:
         return
+    # the platform's order where the tree states it (eventHorizons[].order), then sorted
+    consumers = sorted(firsts, key=lambda k: (firsts[k] is None, firsts[k] or 0, k))
     env = app_env.environment.name
-    peers = [peer_selectors(app_env.customer, app, env, consumer) for app, consumer in consumers]
+    peers = [peer_selectors(app_env.customer, app, where, name) for app, where, name in consumers]
     meta = microservice_meta(app_env, ms, "NetworkPolicy", names.event_horizons_policy(env, ms.name))
     folder.add(meta, "networkpolicy-event-horizons.yaml.j2", consumers=peers)
 
 
 def _public(folder: Folder, app_env: ApplicationEnvironment, ms: Microservice) -> None:
-    """The proxies may reach the pods; one route per customer tenant with hosts, holding all
-    of its hosts and setting the ``Tenant-ID`` header the head reads."""
+    """The proxies may reach the pods; each route (``model.public_routes``: one per customer
+    tenant with hosts, holding all of them, then the microservice's own) sets the
+    ``Tenant-ID`` header the head reads."""
     environment = app_env.environment
     gateway = environment.gateway if environment.http_routes else None
     policy = microservice_meta(app_env, ms, "NetworkPolicy", names.ingress_policy(environment.name, ms.name))
     folder.add(policy, "networkpolicy-ingress.yaml.j2", nginx=environment.ingresses, gateway=gateway)
-    for tenant in app_env.tenants:
-        header = ms.route_tenant(tenant)
-        if not tenant.hosts or header is None:
-            continue
+    for route in public_routes(app_env, ms):
         if environment.ingresses:
-            _ingress(folder, app_env, ms, tenant, header)
+            _ingress(folder, app_env, ms, route)
         if gateway is not None:
-            _http_route(folder, app_env, ms, tenant, header)
+            _http_route(folder, app_env, ms, route)
         if gateway is not None and gateway.http_listener:
-            _https_redirect(folder, app_env, ms, tenant)
+            _https_redirect(folder, app_env, ms, route)
 
 
-def _ingress(
-    folder: Folder, app_env: ApplicationEnvironment, ms: Microservice, tenant: Tenant, header: str
-) -> None:
+def _ingress(folder: Folder, app_env: ApplicationEnvironment, ms: Microservice, route: Route) -> None:
     """ingress-nginx sets the header with a configuration snippet, as the platform did."""
     environment = app_env.environment
-    name = names.route(environment.name, ms.name, tenant.id)
-    annotations = ingress_annotations(environment, header)
-    meta = microservice_meta(app_env, ms, "Ingress", name, annotations=annotations)
+    annotations = ingress_annotations(environment, route.tenant)
+    meta = microservice_meta(app_env, ms, "Ingress", route.name, annotations=annotations)
     service = names.workload(environment.name, ms.name)
-    folder.add(meta, "ingress.yaml.j2", ms=ms, tenant=tenant, service=service, environment=environment)
+    folder.add(meta, "ingress.yaml.j2", ms=ms, route=route, service=service, environment=environment)
 
 
-def _http_route(
-    folder: Folder, app_env: ApplicationEnvironment, ms: Microservice, tenant: Tenant, header: str
-) -> None:
+def _http_route(folder: Folder, app_env: ApplicationEnvironment, ms: Microservice, route: Route) -> None:
     """A Gateway API HTTPRoute sets the header with a ``RequestHeaderModifier`` filter."""
     environment = app_env.environment
-    meta = microservice_meta(app_env, ms, "HTTPRoute", names.route(environment.name, ms.name, tenant.id))
+    meta = microservice_meta(app_env, ms, "HTTPRoute", route.name)
     context = {
         "gateway": environment.gateway,
         "service": names.workload(environment.name, ms.name),
         "path_type": platform.GATEWAY_PATH_TYPES[ms.ingress_path_type],
-        "tenant_id": header,
     }
-    folder.add(meta, "httproute.yaml.j2", ms=ms, tenant=tenant, **context)
+    folder.add(meta, "httproute.yaml.j2", ms=ms, route=route, **context)
 
 
-def _https_redirect(
-    folder: Folder, app_env: ApplicationEnvironment, ms: Microservice, tenant: Tenant
-) -> None:
+def _https_redirect(folder: Folder, app_env: ApplicationEnvironment, ms: Microservice, route: Route) -> None:
     """The route's twin on the Gateway's HTTP listener, ``<route>-http``: the same hosts and
     path, redirected to HTTPS, as ingress-nginx redirects a host with TLS (with a 308, which
     the Gateway API's standard channel does not offer)."""
     environment = app_env.environment
-    name = f"{names.route(environment.name, ms.name, tenant.id)}-http"
-    meta = microservice_meta(app_env, ms, "HTTPRoute", name)
+    meta = microservice_meta(app_env, ms, "HTTPRoute", names.http_redirect(route.name))
     path_type = platform.GATEWAY_PATH_TYPES[ms.ingress_path_type]
     context = {"gateway": environment.gateway, "path_type": path_type, "status": HTTPS_REDIRECT_STATUS}
-    folder.add(meta, "httproute-redirect.yaml.j2", ms=ms, tenant=tenant, **context)
+    folder.add(meta, "httproute-redirect.yaml.j2", ms=ms, route=route, **context)

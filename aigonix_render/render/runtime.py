@@ -72,7 +72,7 @@ def dolittle_files(
 ) -> dict[str, str]:
     """Every microservice's, with or without the Runtime (pkg/dolittle/k8s/configmaps.go:
     NewMicroserviceConfigmap); the platform wrote no ``clients.json`` key."""
-    shape = platform.runtime_shape(ms.runtime.image if ms.runtime else None) or platform.RuntimeShape()
+    shape = _shape(ms)
     consumed = consumed_by(app_env, ms, subscriptions)
     return {
         **_fixed_files(shape),
@@ -84,10 +84,20 @@ def dolittle_files(
     }
 
 
+def _shape(ms: Microservice) -> platform.RuntimeShape:
+    """The Runtime's version's files, or what the tree states instead; without a Runtime the
+    default (the platform wrote the files for every microservice)."""
+    runtime = ms.runtime
+    if runtime is None:
+        return platform.RuntimeShape()
+    return platform.chosen_shape(runtime.image, runtime.backwards_compatibility, runtime.management_endpoint)
+
+
 @cache
 def _fixed_files(shape: platform.RuntimeShape) -> dict[str, str]:
-    """The files that depend on the Runtime's version alone: the same text for thousands of
-    microservices, encoded once."""
+    """The files that depend on the Runtime's shape alone (its version's, or the tree's
+    backwards compatibility and endpoints): the same text for thousands of microservices,
+    encoded once."""
     return {
         platform.APPSETTINGS_FILE: as_json(_appsettings(shape)),
         "endpoints.json": as_json(_endpoints(shape)),
@@ -117,35 +127,41 @@ def _appsettings(shape: platform.RuntimeShape) -> dict[str, Any]:
 def touching(
     subscriptions: tuple[Subscription, ...], app_env: ApplicationEnvironment
 ) -> tuple[Subscription, ...]:
-    """The event horizons with a side in this application environment: what ``consumed_by``
-    and ``produced_by`` look through for each of its microservices."""
+    """The event horizons with a side in this application environment, the consumer's or the
+    producer's (the two may run in different environments): what ``consumed_by`` and
+    ``produced_by`` look through for each of its microservices."""
     return tuple(
         s
         for s in subscriptions
-        if _here(s, app_env) and app_env.application in (s.consumer.application, s.producer.application)
+        if _here(s.consumer, s.environment, app_env) or _here(s.producer, s.producer_environment, app_env)
     )
 
 
 def consumed_by(
     app_env: ApplicationEnvironment, ms: Microservice, subscriptions: tuple[Subscription, ...]
 ) -> list[Subscription]:
-    """The event horizons ``ms`` reads from producers in this application environment."""
-    return [s for s in subscriptions if _is(s.consumer, app_env, ms) and _here(s, app_env)]
+    """The event horizons ``ms`` reads in this application environment, from producers here
+    or in another environment."""
+    return [s for s in subscriptions if _is(s.consumer, ms) and _here(s.consumer, s.environment, app_env)]
 
 
 def produced_by(
     app_env: ApplicationEnvironment, ms: Microservice, subscriptions: tuple[Subscription, ...]
 ) -> list[Subscription]:
-    """The event horizons consumers read from ``ms`` in this application environment."""
-    return [s for s in subscriptions if _is(s.producer, app_env, ms) and _here(s, app_env)]
+    """The event horizons consumers, here or in another environment, read from ``ms`` in this
+    application environment."""
+    return [
+        s for s in subscriptions if _is(s.producer, ms) and _here(s.producer, s.producer_environment, app_env)
+    ]
 
 
-def _is(party: Party, app_env: ApplicationEnvironment, ms: Microservice) -> bool:
-    return party.id == ms.id and party.application == app_env.application
+def _is(party: Party, ms: Microservice) -> bool:
+    return party.id == ms.id
 
 
-def _here(subscription: Subscription, app_env: ApplicationEnvironment) -> bool:
-    return subscription.environment == app_env.environment.name
+def _here(party: Party, environment: str, app_env: ApplicationEnvironment) -> bool:
+    """Whether ``party``, running in ``environment``, is in this application environment."""
+    return environment == app_env.environment.name and party.application == app_env.application
 
 
 def _databases(app_env: ApplicationEnvironment, ms: Microservice) -> dict[str, str]:
@@ -180,43 +196,53 @@ def _platform(app_env: ApplicationEnvironment, ms: Microservice) -> dict[str, st
         "applicationID": app_env.application.id,
         "microserviceName": ms.name,
         "microserviceID": ms.id,
-        # the namespace's label, where the API read the customer from (k8s_repo.go: GetApplication)
-        "customerName": app_env.customer.label,
+        # the tree's (platformJson), else the namespace's label, where the API read the customer
+        # from (k8s_repo.go: GetApplication); the Welcome got the Studio name (application/k8s.go)
+        "customerName": ms.customer_name or app_env.customer.label,
         "customerID": app_env.customer.id,
         "environment": app_env.environment.name,
     }
 
 
 def _consents(produced: list[Subscription]) -> dict[str, list[dict[str, str]]]:
-    consents: dict[str, list[dict[str, str]]] = {}
+    consents: dict[str, list[_Ranked]] = {}
     for subscription in produced:
         for consumer_tenant, producer_tenant in subscription.tenants:
-            consents.setdefault(producer_tenant, []).append(
-                {
-                    "microservice": subscription.consumer.id,
-                    "tenant": consumer_tenant,
-                    "stream": subscription.stream,
-                    "partition": subscription.partition,
-                    "consent": subscription.consent(consumer_tenant, producer_tenant),
-                }
-            )
-    return _sorted({tenant: sorted(entries, key=_entry_order) for tenant, entries in consents.items()})
+            entry = {
+                "microservice": subscription.consumer.id,
+                "tenant": consumer_tenant,
+                "stream": subscription.stream,
+                "partition": subscription.partition,
+                "consent": subscription.consent(consumer_tenant, producer_tenant),
+            }
+            consents.setdefault(producer_tenant, []).append((subscription.rank(consumer_tenant), entry))
+    return _sorted({tenant: _in_order(entries) for tenant, entries in consents.items()})
 
 
 def _horizons(consumed: list[Subscription]) -> dict[str, list[dict[str, str]]]:
-    horizons: dict[str, list[dict[str, str]]] = {}
+    horizons: dict[str, list[_Ranked]] = {}
     for subscription in consumed:
         for consumer_tenant, producer_tenant in subscription.tenants:
-            horizons.setdefault(consumer_tenant, []).append(
-                {
-                    "scope": subscription.scope,
-                    "microservice": subscription.producer.id,
-                    "tenant": producer_tenant,
-                    "stream": subscription.stream,
-                    "partition": subscription.partition,
-                }
-            )
-    return _sorted({tenant: sorted(entries, key=_entry_order) for tenant, entries in horizons.items()})
+            entry = {
+                "scope": subscription.scope,
+                "microservice": subscription.producer.id,
+                "tenant": producer_tenant,
+                "stream": subscription.stream,
+                "partition": subscription.partition,
+            }
+            horizons.setdefault(consumer_tenant, []).append((subscription.rank(consumer_tenant), entry))
+    return _sorted({tenant: _in_order(entries) for tenant, entries in horizons.items()})
+
+
+# An entry of a list the platform appended to, with its place in the platform's order, if stated.
+_Ranked = tuple[int | None, dict[str, str]]
+
+
+def _in_order(entries: list[_Ranked]) -> list[dict[str, str]]:
+    """The platform appended each subscription (simple/k8s/repo.go: SubscribeToAnotherApplication):
+    the entries the tree ranks (``order``) first, by rank, then the others sorted."""
+    ranked = sorted(entries, key=lambda r: (r[0] is None, r[0] or 0, _entry_order(r[1])))
+    return [entry for _, entry in ranked]
 
 
 def _entry_order(entry: dict[str, str]) -> tuple[str, ...]:
@@ -227,7 +253,10 @@ def _microservices(consumed: list[Subscription]) -> dict[str, dict[str, Any]]:
     return _sorted(
         {
             s.producer.id: {
-                "host": names.service_host(s.environment, s.producer.name, s.producer.application.id),
+                # the producer's Service in its environment (SubscribeToAnotherApplication)
+                "host": names.service_host(
+                    s.producer_environment, s.producer.name, s.producer.application.id
+                ),
                 "port": platform.RUNTIME_PUBLIC_PORT,
             }
             for s in consumed

@@ -1,4 +1,5 @@
-"""Stage 5, seal: pending Secrets → SOPS-encrypted files, one Secret per file.
+"""Stage 5, seal: pending Secrets → SOPS-encrypted files, one Secret per file (and the
+ConfigMaps that hold secrets, sealed the same way).
 
 A Secret carries a fingerprint (``aigonix.io/sealed-from``) of everything it was made
 from: its rendered shape, the *encrypted* bytes of its source file and its recipients.
@@ -29,6 +30,11 @@ _Result = TypeVar("_Result")
 FINGERPRINT = "aigonix.io/sealed-from"
 FINGERPRINT_FORMAT = 1
 SEALED_FROM = ".sealed-from"
+SEALED_CONFIG_MAP = "ConfigMap"
+"""The one other kind sealed: a ConfigMap that holds a secret (an environment's kafka files,
+with the M3 connector's private key). SOPS encrypts its ``data`` as it does a Secret's, and
+Flux decrypts any object with a ``sops`` block (kustomize-controller
+internal/decryptor/decryptor.go: isSOPSEncryptedResource)."""
 _FINGERPRINT_LINE = re.compile(rf"^\s+{re.escape(FINGERPRINT)}: \"?(sha256:[0-9a-f]{{64}})\"?$", re.M)
 
 
@@ -93,10 +99,14 @@ def fingerprint_files(secrets: Iterable[Fingerprinted]) -> list[OutputFile]:
 
 
 def secret_text(templates: Templates, pending: PendingSecret, values: Mapping[str, str], print_: str) -> str:
+    """The object with its values: a Secret's under ``stringData``; a sealed ConfigMap's
+    under ``data``, as the platform wrote them (``SEALED_CONFIG_MAP``)."""
     annotations = dict(pending.meta.annotations)
     if print_ and not pending.meta.exact:
         annotations[FINGERPRINT] = print_
     meta = replace(pending.meta, annotations=annotations)
+    if meta.kind == SEALED_CONFIG_MAP:
+        return templates.render("configmap.yaml.j2", o=meta, data=values, binary_data={})
     return templates.render("secret.yaml.j2", o=meta, values=values)
 
 
@@ -138,6 +148,12 @@ def _in_parallel(
     """``function`` over ``items`` on ``jobs`` threads, in order. On Ctrl-C (or any error)
     ``stop`` ends the calls under way and the others are cancelled, so the run ends now, not
     when the last sops process started around the interrupt has finished."""
+    if jobs <= 1 or len(items) <= 1:  # no pool (generate's decrypting): it loads logging
+        try:
+            return [function(item) for item in items]
+        except BaseException:
+            stop()
+            raise
     from concurrent.futures import ThreadPoolExecutor  # not at start-up: it loads logging
 
     pool = ThreadPoolExecutor(max_workers=max(1, jobs))

@@ -8,7 +8,8 @@ turns jsonschema's errors for the others into problems. ``rules`` runs the platf
 rules across documents: ``naming`` (names, labels, hosts and environments),
 ``microservice_values`` (images, ports, probes, paths, env variables, config files and
 secrets), ``horizons`` (event horizons), ``sops_files`` (SOPS-encrypted inputs) and
-``adoption`` (imported trees, routes; ``listeners``: a Gateway's listeners). Offered: ``validate_root``, ``validate_tree``,
+``adoption`` (imported trees, routes; ``listeners``: a Gateway's listeners; ``routes``: the
+tenants a microservice's routes send). Offered: ``validate_root``, ``validate_tree``,
 ``Validation``.
 """
 

@@ -1,5 +1,5 @@
 """The rules of what a tree may say about the platform it adopts: Runtime versions, legacy
-databases, backups and routes.
+databases, backups and routes (the tenants a microservice's routes send: ``routes``).
 
 Each problem is reported where the value is written (an environment override, when it
 sets the value). Only documents that passed the schema (``valid``) are checked.
@@ -22,6 +22,7 @@ from aigonix_render.load import (
     override_path,
 )
 from aigonix_render.validate.listeners import listener_problems
+from aigonix_render.validate.routes import route_problems
 
 # A MongoDB database name has fewer than 64 characters; the longest suffix is _projections.
 MAX_DATABASE_PREFIX = 63 - max(len(s) for s in names.DATABASE_SUFFIXES)
@@ -40,6 +41,7 @@ def check(tree: Tree, valid: set[str]) -> Iterator[Problem]:
     gateway = {
         name for name, env in environments.items() if (env.get("routes") or {}).get("kind") in GATEWAY_KINDS
     }
+    exact = bool((customer.data.get("adoption") or {}).get("exact"))
     for app in tree.applications:
         if app.document.path not in valid:
             continue
@@ -48,6 +50,8 @@ def check(tree: Tree, valid: set[str]) -> Iterator[Problem]:
         for ms in app.microservices:
             if ms.document.path in valid:
                 yield from _microservice(app, ms, set(environments), gateway)
+                if exact:
+                    yield from _unreachable_producers(app, ms, set(environments))
 
 
 # --- customer -------------------------------------------------------------------------
@@ -139,25 +143,73 @@ def _microservice(
     for env_name in deployed_environments(app.document.data, document.data, declared):
         merged = merged_document(document.data, env_name)
         yield from _legacy_prefix(app.document, document, env_name, merged)
-        yield from _legacy_routes(app.document, document, env_name, merged)
+        yield from _no_backwards_compatibility(document, env_name, merged)
+        yield from route_problems(app.document, document, env_name, merged)
         if env_name in gateway and merged.get("ingress"):
             yield from _gateway_path(document, env_name, merged["ingress"])
 
 
+def _unreachable_producers(
+    app: ApplicationFolder, ms: MicroserviceFolder, declared: set[str]
+) -> Iterator[Problem]:
+    """With exact adoption nothing admits a consumer to its own application's producer in
+    another environment: the platform made no NetworkPolicy for that, so its ``<env>`` policy
+    blocks the subscription, and the render keeps it so."""
+    document = ms.document
+    deployed = deployed_environments(app.document.data, document.data, declared)
+    for index, entry in enumerate(document.data.get("eventHorizons") or []):
+        producer = entry["producer"]
+        there = producer.get("environment")
+        if producer["application"] != app.document.data["name"] or there is None:
+            continue
+        if any(env != there for env in deployed):
+            message = (
+                f"no NetworkPolicy admits this consumer to {producer['microservice']} in {there}: the platform"
+                " made none within an application, and adoption.exact renders what it made; the subscription"
+                " cannot connect (leave adoption.exact out to render <env>-<ms>-event-horizons for it)"
+            )
+            yield document.problem(["eventHorizons", index, "producer", "environment"], message, warning=True)
+
+
 def _runtime_images(document: Document) -> Iterator[Problem]:
-    """An image whose Runtime version cannot be told gets the files of the default version."""
+    """An image whose Runtime version cannot be told gets the files of the default version,
+    unless the tree states both things the version decides (backwards compatibility and
+    endpoints) where the image is set: then the files do not depend on it."""
     overrides = document.data.get("environments") or {}
-    places = [([], document.data)] + [(["environments", e], o) for e, o in overrides.items()]
-    for prefix, data in places:
+    places = [([], document.data, document.data)] + [
+        (["environments", e], o, merged_document(document.data, e)) for e, o in overrides.items()
+    ]
+    for prefix, data, merged in places:
         image = (data.get("runtime") or {}).get("image")
-        if image is not None and platform.runtime_shape(image) is None:
+        stated = {"backwardsCompatibility", "managementEndpoint"} <= set(merged.get("runtime") or {})
+        if image is not None and not stated and platform.runtime_shape(image) is None:
             low, high = (".".join(map(str, v)) for v in platform.PLACED_RUNTIMES)
             message = (
                 f"cannot tell which Runtime version {image!r} is, so its files are rendered as for"
                 f" {platform.DEFAULT_RUNTIME_IMAGE}; use a dolittle/runtime:<version> tag, {low} or later"
-                f" and before {high}"
+                f" and before {high}, or state runtime.backwardsCompatibility and runtime.managementEndpoint"
             )
             yield document.problem([*prefix, "runtime", "image"], message, warning=True)
+
+
+def _no_backwards_compatibility(
+    document: Document, env_name: str, merged: Mapping[str, Any]
+) -> Iterator[Problem]:
+    """``none`` on a Runtime that refuses to start without a version (8.0.0 to 9.2.x): kept
+    as the platform wrote it (import writes it), but the Runtime does not run."""
+    runtime = merged.get("runtime") or {}
+    if runtime.get("backwardsCompatibility") != platform.NO_BACKWARDS_COMPATIBILITY:
+        return
+    image = runtime.get("image", platform.DEFAULT_RUNTIME_IMAGE)
+    default = platform.runtime_shape(image)
+    if default is None or default.backwards_compatibility is None:
+        return
+    message = (
+        f"in {env_name} the Runtime {image!r} refuses to start without a backwards compatibility version"
+        " (EventSourceBackwardsCompatibilityMustBeConfigured): give the format its event store is in, V6 or V7"
+    )
+    where = override_path(document.data, env_name, ["runtime", "backwardsCompatibility"])
+    yield document.problem(where, message, warning=True)
 
 
 def _legacy_prefix(
@@ -175,31 +227,6 @@ def _legacy_prefix(
             f" {MAX_DATABASE_PREFIX} characters MongoDB leaves room for; give the prefix the databases have"
         )
         yield document.problem(where, message, at_key=True)
-
-
-def _legacy_routes(
-    app: Document, document: Document, env_name: str, merged: Mapping[str, Any]
-) -> Iterator[Problem]:
-    """The customer tenant chosen for legacy databases must exist; a public head whose
-    Runtime knows none of the customer tenants would find no data for any request."""
-    legacy = (merged.get("runtime") or {}).get("legacyDatabases")
-    if legacy is None:
-        return
-    path = ["runtime", "legacyDatabases"]
-    tenants = app.data["environments"][env_name]["tenants"]
-    chosen = legacy.get("customerTenant")
-    if chosen is not None and chosen.lower() not in {t["alias"].lower() for t in tenants}:
-        message = f"{env_name} has no customer tenant {chosen!r} ({', '.join(t['alias'] for t in tenants)})"
-        yield document.problem(override_path(document.data, env_name, [*path, "customerTenant"]), message)
-    tenant = legacy.get("tenant", platform.LEGACY_TENANT).lower()
-    if merged.get("ingress") and chosen is None and tenant not in {t["id"].lower() for t in tenants}:
-        message = (
-            f"in {env_name} the Runtime knows only the tenant {tenant}, which no route names: set"
-            " customerTenant to the customer tenant whose hosts reach it"
-        )
-        yield document.problem(
-            override_path(document.data, env_name, path), message, at_key=True, warning=True
-        )
 
 
 def _gateway_path(document: Document, env_name: str, ingress: Mapping[str, Any]) -> Iterator[Problem]:

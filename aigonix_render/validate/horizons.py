@@ -1,12 +1,16 @@
 """The rules of event horizons: who may subscribe to what, checked where it is declared.
 
 A consumer's ``eventHorizons`` entry must name a producer of the same customer (this tree)
-that runs the Runtime, is deployed to every environment the consumer is, and lists the
-stream in its ``publicStreams``; every consumer tenant needs a producer tenant.
+that runs the Runtime, is deployed to every environment the consumer is (or to the
+environment ``producer.environment`` names), and lists the stream in its ``publicStreams``;
+every consumer tenant needs a producer tenant. In one environment a consumer reads each
+producer microservice from one environment only: ``microservices.json`` has one address per
+producer id.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -93,9 +97,28 @@ def _consumer(
             yield producer
             continue
         declaration = _Entry(app, document, path, entry)
+        stated = entry["producer"].get("environment")
+        if stated is not None and stated not in declared:
+            listed = ", ".join(sorted(declared))
+            message = f"environment {stated!r} is not declared in the customer's aigonix.yaml ({listed})"
+            yield declaration.problem(["producer", "environment"], message)
+            continue
         for env_name in environments:
-            yield from _in_environment(declaration, producer, env_name, declared)
-        yield from _consents(declaration, producer, environments)
+            yield from _in_environment(declaration, producer, _Sides(env_name, stated or env_name), declared)
+        yield from _stated(declaration, producer, environments)
+    yield from _one_address(apps, valid, declared, document, environments)
+
+
+@dataclass(frozen=True)
+class _Sides:
+    """The consumer's environment and the producer's."""
+
+    consumer: str
+    producer: str
+
+    def of(self, label: str) -> str:
+        """The producer's label, with its environment where it is not the consumer's."""
+        return label if self.producer == self.consumer else f"{label} in {self.producer}"
 
 
 def _identity(entry: dict[str, Any]) -> tuple[str, ...]:
@@ -103,10 +126,20 @@ def _identity(entry: dict[str, Any]) -> tuple[str, ...]:
     return (
         producer["application"].lower(),
         producer["microservice"].lower(),
+        producer.get("environment", ""),
         entry["stream"].lower(),
-        entry["partition"].lower(),
+        _partition(entry["partition"]),
         entry["scope"].lower(),
     )
+
+
+def _partition(partition: str) -> str:
+    """A GUID in any case is one partition; other partitions are strings, compared as they
+    are (the Runtime's PartitionId)."""
+    return partition.lower() if _GUID.fullmatch(partition) else partition
+
+
+_GUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 
 
 def _find(
@@ -142,58 +175,97 @@ def _find(
 
 
 def _in_environment(
-    entry: _Entry, producer: _Producer, env_name: str, declared: set[str]
+    entry: _Entry, producer: _Producer, sides: _Sides, declared: set[str]
 ) -> Iterator[Problem]:
-    if env_name not in _deployed(producer.app, producer.ms, declared):
-        yield entry.problem(["producer"], f"the producer {producer.label} is not deployed to {env_name}")
+    where: list[PathPart] = (
+        ["producer", "environment"] if "environment" in entry.data["producer"] else ["producer"]
+    )
+    if sides.producer not in _deployed(producer.app, producer.ms, declared):
+        yield entry.problem(where, f"the producer {producer.label} is not deployed to {sides.producer}")
         return
-    runtime = merged_document(producer.ms.document.data, env_name).get("runtime")
+    runtime = merged_document(producer.ms.document.data, sides.producer).get("runtime")
     if not runtime:
-        yield entry.problem(
-            ["producer"], f"the producer {producer.label} does not run the Runtime in {env_name}"
-        )
+        message = f"the producer {producer.label} does not run the Runtime in {sides.producer}"
+        yield entry.problem(where, message)
         return
     if entry.data["stream"].lower() not in [s.lower() for s in runtime.get("publicStreams") or []]:
-        message = f"{producer.label} does not list the stream {entry.data['stream']} in its publicStreams"
-        yield entry.problem(["stream"], message)
-    yield from _tenants(entry, producer, env_name)
+        label = sides.of(producer.label)
+        yield entry.problem(
+            ["stream"], f"{label} does not list the stream {entry.data['stream']} in its publicStreams"
+        )
+    yield from _tenants(entry, producer, sides)
 
 
-def _tenants(entry: _Entry, producer: _Producer, env_name: str) -> Iterator[Problem]:
-    consumers = _tenants_of(entry.app, env_name)
-    producers = _tenants_of(producer.app, env_name)
+def _tenants(entry: _Entry, producer: _Producer, sides: _Sides) -> Iterator[Problem]:
+    consumers = _tenants_of(entry.app, sides.consumer)
+    producers = _tenants_of(producer.app, sides.producer)
     explicit = entry.data.get("tenants")
     known = {t.alias.lower() for t in consumers}
     for index, mapping in enumerate(explicit or []):
         if mapping["consumer"].lower() not in known:
-            message = f"this application has no tenant {mapping['consumer']!r} in {env_name}"
+            message = f"this application has no tenant {mapping['consumer']!r} in {sides.consumer}"
             yield entry.problem(["tenants", index, "consumer"], message)
     for consumer, partner in tenant_pairs(consumers, producers, explicit):
         if partner is None:
             where: list[PathPart] = ["tenants"] if explicit else ["producer"]
-            message = f"in {env_name} the tenant {consumer.alias!r} has no counterpart in {producer.label}; map it under tenants"
+            message = f"in {sides.consumer} the tenant {consumer.alias!r} has no counterpart in {sides.of(producer.label)}; map it under tenants"
             yield entry.problem(where, message, at_key=bool(explicit))
 
 
-def _consents(entry: _Entry, producer: _Producer, environments: list[str]) -> Iterator[Problem]:
-    """Each stated consent id belongs to an environment the consumer is deployed to and to a
-    consumer tenant that reads from the producer there."""
-    for env_name, ids in (entry.data.get("consents") or {}).items():
-        if env_name not in environments:
-            deployed = ", ".join(environments) or "none"
-            message = f"this microservice is not deployed to {env_name} (deployed to: {deployed})"
-            yield entry.problem(["consents", env_name], message, at_key=True)
-            continue
-        if env_name not in producer.app.document.data["environments"]:
-            continue  # the producer is not deployed there: reported above
-        pairs = tenant_pairs(
-            _tenants_of(entry.app, env_name), _tenants_of(producer.app, env_name), entry.data.get("tenants")
-        )
-        reading = {c.alias.lower() for c, p in pairs if p is not None}
-        for alias in ids:
-            if alias.lower() not in reading:
-                message = f"in {env_name} no tenant {alias!r} of this application reads from {producer.label}"
-                yield entry.problem(["consents", env_name, alias], message, at_key=True)
+def _stated(entry: _Entry, producer: _Producer, environments: list[str]) -> Iterator[Problem]:
+    """Each stated consent id and place in the platform's order belongs to an environment the
+    consumer is deployed to and to a consumer tenant that reads from the producer there."""
+    for key in ("consents", "order"):
+        for env_name, ids in (entry.data.get(key) or {}).items():
+            if env_name not in environments:
+                deployed = ", ".join(environments) or "none"
+                message = f"this microservice is not deployed to {env_name} (deployed to: {deployed})"
+                yield entry.problem([key, env_name], message, at_key=True)
+                continue
+            sides = _Sides(env_name, entry.data["producer"].get("environment", env_name))
+            if sides.producer not in producer.app.document.data["environments"]:
+                continue  # the producer is not deployed there: reported above
+            pairs = tenant_pairs(
+                _tenants_of(entry.app, sides.consumer),
+                _tenants_of(producer.app, sides.producer),
+                entry.data.get("tenants"),
+            )
+            reading = {c.alias.lower() for c, p in pairs if p is not None}
+            for alias in ids:
+                if alias.lower() not in reading:
+                    message = f"in {env_name} no tenant {alias!r} of this application reads from {sides.of(producer.label)}"
+                    yield entry.problem([key, env_name, alias], message, at_key=True)
+
+
+def _one_address(
+    apps: list[ApplicationFolder],
+    valid: set[str],
+    declared: set[str],
+    document: Document,
+    environments: list[str],
+) -> Iterator[Problem]:
+    """In each of its environments the consumer reads a producer microservice (its id there)
+    from one environment: microservices.json gives each producer id one address
+    (SubscribeToAnotherApplication overwrote it)."""
+    for env_name in environments:
+        first: dict[tuple[str, str], tuple[str, int]] = {}
+        for index, entry in enumerate(document.data["eventHorizons"]):
+            producer = _find(apps, valid, document, ["eventHorizons", index], entry)
+            source = entry["producer"].get("environment", env_name)
+            if isinstance(producer, Problem) or source not in _deployed(producer.app, producer.ms, declared):
+                continue  # reported by _find or _in_environment
+            key = (
+                producer.app.document.data["name"],
+                merged_document(producer.ms.document.data, source)["id"].lower(),
+            )
+            seen = first.setdefault(key, (source, index))
+            if seen[0] != source:
+                line = document.position(["eventHorizons", seen[1]])[0]
+                message = (
+                    f"in {env_name} this microservice already reads {producer.label} from {seen[0]} (line {line});"
+                    " microservices.json has one address per producer"
+                )
+                yield document.problem(["eventHorizons", index, "producer"], message)
 
 
 def _tenants_of(app: ApplicationFolder, env_name: str) -> tuple[_TenantRef, ...]:

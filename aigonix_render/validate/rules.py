@@ -8,7 +8,7 @@ exception: validation runs them on every document of their kind, on the parts th
 accepted, so one schema error does not hide the file's other problems.
 This module walks the customer, its applications and their microservices; the rules
 themselves are in ``naming`` (names and places), ``ids`` (microservice ids), ``microservice_values`` (values, files
-and secrets), ``horizons``, ``adoption`` and ``sops_files``.
+and secrets), ``horizons``, ``adoption``, ``sops_files`` and ``sealed_files`` (the application's).
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ from aigonix_render.validate.naming import (
     unique_hosts,
     unique_in_list,
 )
+from aigonix_render.validate.sealed_files import sealed_files
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,7 @@ def _application(context: _Context, app: ApplicationFolder) -> Iterator[Problem]
         yield from unique_in_list(
             document, ["environments", env_name, "tenants"], tenants, "alias", str.lower
         )
+    yield from sealed_files(app)
     microservices = [ms for ms in app.microservices if ms.document.path in context.valid]
     yield from unique(microservices, lambda m: m.document, "name", "microservice name", str.lower)
     yield from _unique_paths(context, app, microservices)

@@ -5,8 +5,10 @@ reads and writes the ownership marker (the files aigonix-render owns, their hash
 output folder, the digest of the inputs, from ``inputs`` over the files ``sources`` names,
 walked by ``walk``) and tells whether OUT is up to date; ``previous``
 reads what OUT holds now without following a symlink; ``plan`` compares the new files with
-OUT; ``files`` builds the new OUT beside the old one and swaps them in one rename, so an
-interrupted or failed write leaves OUT as it was; ``lock`` holds OUT's lock, refuses an OUT
+OUT; ``in_place`` renames the few files a render changes into OUT one by one, the marker
+last; ``files`` chooses it or builds the new OUT beside the old one and swaps them in one
+rename, so an interrupted or failed write leaves OUT as it was (or, in place, as the next
+render repairs it); ``reuse`` finds the folders whose files stay unread; ``lock`` holds OUT's lock, refuses an OUT
 that is not aigonix-render's and turns an operating-system error into one clear line.
 """
 
@@ -17,8 +19,10 @@ from aigonix_render.write.inputs import TreeInputs
 from aigonix_render.write.lock import check_writable, output_errors, output_lock
 from aigonix_render.write.marker import (
     MARKER,
+    UNREAD,
     Marker,
     MarkerInputs,
+    Unread,
     conflict_note,
     read_marker,
     trusted_previous,
@@ -26,15 +30,18 @@ from aigonix_render.write.marker import (
 )
 from aigonix_render.write.plan import Plan, plan
 from aigonix_render.write.previous import read_previous
-from aigonix_render.write.reuse import reusable_folders
+from aigonix_render.write.reuse import Kept, reusable_folders
 from aigonix_render.write.sources import folder_sources
 
 __all__ = [
     "MARKER",
+    "UNREAD",
+    "Kept",
     "Marker",
     "MarkerInputs",
     "Plan",
     "TreeInputs",
+    "Unread",
     "check_writable",
     "conflict_note",
     "folder_sources",

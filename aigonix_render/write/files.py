@@ -1,6 +1,8 @@
-"""Writing OUT: the new output built beside the old one and swapped in whole.
+"""Writing OUT: the few changed files in place, or the new output built beside the old one
+and swapped in whole.
 
-The new output is built in a sibling staging directory: files whose bytes did not change
+An OUT with a marker that a render changes in few files has them renamed into place one by
+one, the marker last (``in_place``). Otherwise the new output is built in a sibling staging directory: files whose bytes did not change
 are hard links to the old ones (same inode, same mtime), files the directory holds but
 aigonix-render did not write are carried over the same way. Then staging and output are
 exchanged with one atomic ``renameat2(RENAME_EXCHANGE)`` where the kernel offers it (two
@@ -16,14 +18,16 @@ import os
 import shutil
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from aigonix_render.foundation import OutputError, OutputFile, fsync_dir, replace_file
+from aigonix_render.foundation import OutputError, OutputFile, fsync_dir
+from aigonix_render.write.in_place import fits_in_place, write_in_place, write_new
 from aigonix_render.write.lock import check_writable
-from aigonix_render.write.marker import MARKER, MarkerInputs, marker_text, owned_files
+from aigonix_render.write.marker import MARKER, UNREAD, Marker, MarkerInputs, Unread, given, marker_text
 from aigonix_render.write.plan import Plan, compare
 from aigonix_render.write.previous import read_previous
+from aigonix_render.write.reuse import Kept
 
 
 def staging_path(out: Path) -> Path:
@@ -34,21 +38,32 @@ def retired_path(out: Path) -> Path:
     return out.parent / f".{out.name}.aigonix-retired"
 
 
-def write_output(out: Path, files: list[OutputFile], inputs: MarkerInputs) -> Plan:
-    """Make ``out`` hold exactly ``files`` (plus files it held that it does not own).
+def write_output(
+    out: Path,
+    files: list[OutputFile],
+    inputs: MarkerInputs,
+    kept: Mapping[str, Kept] | None = None,
+    previous: Marker | Unread | None = UNREAD,
+) -> Plan:
+    """Make ``out`` hold exactly ``files`` and ``kept`` (the files left as they are, unread:
+    ``reuse``), plus files it held that it does not own. ``previous``: OUT's marker, when the
+    caller has read it.
 
     The caller holds ``output_lock(out)`` and has run ``recover(out)``.
     """
-    check_writable(out)
-    changes, unchanged = compare(out, files)
-    marker = marker_text(files, inputs)
-    if not changes.stale and out.is_dir():
-        if read_previous(out, MARKER) != marker.encode("utf-8"):
-            _replace_marker(out, marker)  # new inputs, the same files: only the marker changes
+    previous = given(out, previous)
+    check_writable(out, previous)
+    kept = kept or {}
+    owned = previous.owned() if previous is not None else set()
+    changes, unchanged = compare(out, files, kept, owned)
+    marker = marker_text(files, inputs, {path: k.digest for path, k in kept.items()})
+    if previous is not None and out.is_dir() and (not changes.stale or fits_in_place(out, changes)):
+        if changes.stale or read_previous(out, MARKER) != marker.encode("utf-8"):
+            write_in_place(out, files, changes, marker, unchanged, kept, staging_path(out))
         return changes
     staging = staging_path(out)
     try:
-        _build(staging, out, files, marker, unchanged)
+        _build(staging, out, files, marker, unchanged, kept, owned)
         _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)  # OUT is untouched until the swap
@@ -67,17 +82,6 @@ def _restamp(marker: Path) -> None:
     os.utime(marker)
 
 
-def _replace_marker(out: Path, marker: str) -> None:
-    """Write the marker in the staging folder, then rename it into OUT: OUT never holds half
-    of one, and a crash leaves only the staging folder, which ``recover`` removes."""
-    staging = staging_path(out)
-    staging.mkdir()
-    try:
-        replace_file(out / MARKER, marker.encode("utf-8"), staging=staging)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
 def recover(out: Path) -> None:
     """Undo what an interrupted run left: ``out`` is always whole afterwards."""
     retired = retired_path(out)
@@ -88,17 +92,28 @@ def recover(out: Path) -> None:
             shutil.rmtree(leftover)
 
 
-def _build(staging: Path, out: Path, files: list[OutputFile], marker: str, unchanged: dict[str, int]) -> None:
+def _build(
+    staging: Path,
+    out: Path,
+    files: list[OutputFile],
+    marker: str,
+    unchanged: dict[str, int],
+    kept: Mapping[str, Kept],
+    owned: set[str],
+) -> None:
     """``unchanged``: the paths whose file in OUT had the very bytes, with its ctime then."""
     staging.mkdir()
-    owned = owned_files(out) or set()
     if out.is_dir():
         _carry_over(out, staging, owned)
-    for folder in sorted({os.path.dirname(f.path) for f in files}):
+    for folder in sorted({os.path.dirname(path) for path in (*(f.path for f in files), *kept)}):
         os.makedirs(os.path.join(staging, folder), exist_ok=True)
     old_root, new_root = str(out), str(staging)
     for file in files:  # one at a time: each file's bytes exist only while it is written
         _place(new_root, old_root, file.path, file.text, unchanged.get(file.path))
+    for path, found in kept.items():
+        if _ctime(os.path.join(old_root, path)) != found.ctime:
+            raise OutputError(f"{out / path} was changed during the render; render again")
+        os.link(os.path.join(old_root, path), os.path.join(new_root, path))
     time.sleep(0.01)  # the marker must be newer than every file it lists (see up_to_date)
     _write(new_root, MARKER, marker)
 
@@ -154,13 +169,7 @@ def _place(staging: str, out: str, relative: str, text: str, read_at: int | None
 def _write(folder: str, relative: str, text: str) -> None:
     """A new file. One after the other: on tmpfs and ext4 alike, a pool of writer threads
     made 23,500 files four times slower than one loop (the threads wait on each other)."""
-    descriptor = os.open(os.path.join(folder, relative), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    try:
-        view = memoryview(text.encode("utf-8"))
-        while view:
-            view = view[os.write(descriptor, view) :]
-    finally:
-        os.close(descriptor)
+    write_new(os.path.join(folder, relative), text)
 
 
 def _ctime(path: str) -> int | None:

@@ -3,8 +3,9 @@ files that folder's render reads.
 
 Equal digests mean an equal render, so a render whose marker carries the same digests and
 whose files are untouched has nothing to do. Only the files the loader reads count (the
-manifests, ``files/``, ``secrets.yaml``, the registry credentials): a key file, an editor's
-backup or any other untracked file beside them is no input, so every clone of one commit
+manifests, ``files/``, ``secrets.yaml``, an application's sealed files, the registry
+credentials): a key file, an editor's backup or any other untracked file beside them is no
+input, so every clone of one commit
 has the same marker. Only the standard library is imported here: the no-op path must start
 fast.
 """
@@ -23,6 +24,8 @@ from aigonix_render.write.walk import entry_digest, folders, manifests_at_unknow
 
 MANIFEST = "aigonix.yaml"
 SECRETS = "secrets.yaml"
+STORAGE_ACCOUNT = "storage-account.yaml"
+KAFKA_FILES = "kafka-files.yaml"
 APPLICATIONS = "applications"
 Section = tuple[str, tuple[str, ...]]  # an output folder's input digest, and its sources
 
@@ -139,12 +142,18 @@ class TreeInputs:
 
 
 def _application_inputs(root: str, app: str, exclude: frozenset[str]) -> Iterator[str]:
-    """What the loader reads of one application: its manifest, each microservice's manifest,
+    """What the loader reads of one application: its manifest, its sealed files (the storage
+    account, each environment's kafka files), each microservice's manifest,
     ``files/``, and each environment's ``files/`` and secrets file, with the folders on the
     way (a folder that holds only what is no input counts as absent: git keeps no empty
     folder, so a clone may lack it)."""
     yield app
     yield f"{app}/{MANIFEST}"
+    yield f"{app}/{STORAGE_ACCOUNT}"
+    yield from _container(root, f"{app}/environments")
+    for environment in folders(root, f"{app}/environments", exclude):
+        yield environment
+        yield f"{environment}/{KAFKA_FILES}"
     yield from _container(root, f"{app}/microservices")
     for microservice in folders(root, f"{app}/microservices", exclude):
         yield microservice

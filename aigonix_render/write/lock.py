@@ -14,13 +14,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from aigonix_render.foundation import OutputError
-from aigonix_render.write.marker import MARKER, owned_files
+from aigonix_render.write.marker import MARKER, UNREAD, Marker, Unread, owned_files
 
 
-def check_writable(out: Path) -> None:
+def check_writable(out: Path, marker: Marker | Unread | None = UNREAD) -> None:
+    """``marker``: OUT's marker when the caller has read it."""
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out} is a file, not a directory")
-    if out.is_dir() and any(out.iterdir()) and owned_files(out) is None:
+    if out.is_dir() and any(out.iterdir()) and owned_files(out, marker) is None:
         raise OutputError(
             f"{out} is not empty and was not written by aigonix-render (no {MARKER}); refusing to write into it"
         )

@@ -12,6 +12,7 @@ wrote is trusted, and the next render writes the marker anew.
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import json
 import os
@@ -58,6 +59,19 @@ class Marker:
     def wrote(self, path: str, digest: str) -> bool:
         """Whether aigonix-render wrote these bytes at ``path`` (on either side of a conflict)."""
         return digest in (self.files.get(path), self.other_side.get(path))
+
+
+class Unread(enum.Enum):
+    """A marker not read yet: the function reads it (callers that read it once pass theirs)."""
+
+    UNREAD = "unread"
+
+
+UNREAD = Unread.UNREAD
+
+
+def given(out: Path, marker: Marker | Unread | None) -> Marker | None:
+    return read_marker(out) if marker is Unread.UNREAD else marker
 
 
 def read_marker(out: Path) -> Marker | None:
@@ -164,9 +178,9 @@ def conflict_note(out: Path, marker: Marker | None, resolved: bool) -> Problem |
     return Problem(str(out / MARKER), marker.conflict, 1, advice, Severity.WARNING)
 
 
-def owned_files(out: Path) -> set[str] | None:
+def owned_files(out: Path, marker: Marker | Unread | None = UNREAD) -> set[str] | None:
     """The files the marker lists, or None when ``out`` is not aigonix-render's."""
-    marker = read_marker(out)
+    marker = given(out, marker)
     return None if marker is None else marker.owned()
 
 
@@ -180,19 +194,21 @@ def trusted_previous(out: Path, relative: str, marker: Marker | None) -> bytes |
     return old
 
 
-def marker_text(files: list[OutputFile], inputs: MarkerInputs) -> str:
+def marker_text(files: list[OutputFile], inputs: MarkerInputs, kept: Mapping[str, str] | None = None) -> str:
     """The ownership marker: aigonix-render's digest, then per folder its inputs and each
-    owned file's hash."""
+    owned file's hash; ``kept``: the files kept in OUT unread, by their hash."""
+    digests = {f.path: _sha256(f.text.encode("utf-8")) for f in files}
+    digests.update(kept or {})
     lines = [MARKER_HEADER, f"{TOOL_PREFIX}{inputs.tool}\n"]
     folder: str | None = None
-    for file in sorted(files, key=lambda f: (_folder(f.path), f.path)):
-        if _folder(file.path) != folder:
-            folder = _folder(file.path)
+    for path in sorted(digests, key=lambda p: (_folder(p), p)):
+        if _folder(path) != folder:
+            folder = _folder(path)
             lines.append(f"{FOLDER_PREFIX}{folder}\n")
             if folder in inputs.sections:
                 digest, sources = inputs.sections[folder]
                 lines.append(f"{INPUTS_PREFIX}{digest} {json.dumps(list(sources))}\n")
-        lines.append(f"{_sha256(file.text.encode('utf-8'))}  {file.path}\n")
+        lines.append(f"{digests[path]}  {path}\n")
     return "".join(lines)
 
 
@@ -204,15 +220,15 @@ def _sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def up_to_date(out: Path, inputs: TreeInputs) -> bool:
+def up_to_date(out: Path, inputs: TreeInputs, marker: Marker | Unread | None = UNREAD) -> bool:
     """True when OUT was rendered from exactly these inputs and no owned file was touched,
     decided without rendering anything (the fast path of a no-op render).
 
-    The marker's status-change time (ctime) is newer than every file's it lists (see
-    ``_restamp`` in ``files``): a file changed since has a newer one, and only those are
-    read and hashed against the marker.
+    The marker's status-change time (ctime) is newer than every file's it lists (it is
+    written last, see ``files``): a file changed since has a newer one, and only those are
+    read and hashed against the marker (``intact``).
     """
-    marker = read_marker(out)
+    marker = given(out, marker)
     if marker is None or marker.conflict is not None or marker.inputs != inputs.tool:
         return False
     if not {_folder(path) for path in marker.files} <= marker.sections.keys():
@@ -220,17 +236,28 @@ def up_to_date(out: Path, inputs: TreeInputs) -> bool:
     sections = marker.sections.values()
     if not inputs.covers(marker.sections) or any(inputs.section(s) != d for d, s in sections):
         return False
-    written = os.stat(out / MARKER).st_ctime_ns
+    written = marker_ctime(out)
     folder = f"{out}/"
-    return all(_intact(folder + path, digest, written) for path, digest in marker.files.items())
+    return all(intact(folder + path, digest, written) is not None for path, digest in marker.files.items())
 
 
-def _intact(file: str, digest: str, written: int) -> bool:
-    """The ctime cannot be set back by hand, unlike the mtime."""
+def marker_ctime(out: Path) -> int:
+    return os.stat(out / MARKER).st_ctime_ns
+
+
+def intact(file: str, digest: str, written: int) -> int | None:
+    """The ctime of the regular file ``file`` when its bytes are ``digest`` (None when they
+    are not, or it is no regular file): trusted unread when its ctime is older than the
+    marker's (``written``), which, unlike the mtime, cannot be set back by hand."""
     try:
         status = os.lstat(file)
     except OSError:
-        return False
+        return None
     if not stat.S_ISREG(status.st_mode):
-        return False
-    return status.st_ctime_ns < written or _sha256(read_file(file)) == digest
+        return None
+    if status.st_ctime_ns < written:
+        return status.st_ctime_ns
+    try:
+        return status.st_ctime_ns if _sha256(read_file(file)) == digest else None
+    except OSError:
+        return None

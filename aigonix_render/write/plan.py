@@ -8,6 +8,7 @@ marker lists and the render no longer makes are removed.
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,15 +34,20 @@ class Plan:
         return sorted((*self.added, *self.changed, *self.removed))
 
 
-def plan(out: Path, files: list[OutputFile]) -> Plan:
-    return compare(out, files)[0]
+def plan(out: Path, files: list[OutputFile], kept: Collection[str] = ()) -> Plan:
+    return compare(out, files, kept)[0]
 
 
-def compare(out: Path, files: list[OutputFile]) -> tuple[Plan, dict[str, int]]:
+def compare(
+    out: Path, files: list[OutputFile], kept: Collection[str] = (), owned: set[str] | None = None
+) -> tuple[Plan, dict[str, int]]:
     """The plan, and the status-change time (ctime) each unchanged file had when it was read:
-    a file linked into the new OUT later must still have it (nothing wrote it since)."""
-    owned = owned_files(out) or set()
-    new = {f.path for f in files}
+    a file linked into the new OUT later must still have it (nothing wrote it since).
+    ``kept``: files that stay as they are, unread (``reuse``); ``owned``: the marker's files
+    (read from OUT when not given)."""
+    if owned is None:
+        owned = owned_files(out) or set()
+    new = {f.path for f in files}.union(kept)
     added: list[str] = []
     changed: list[str] = []
     unchanged: dict[str, int] = {}

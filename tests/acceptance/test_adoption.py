@@ -54,27 +54,6 @@ DIFFERENCES = (
         RETAINED + "; Retain for both is what the API server defaults the field to (Kubernetes 1.27+),"
         " so a live object already has it and the first sync changes nothing there",
     ),
-    Difference(
-        "ConfigMap/prod-legacy-dolittle",
-        "data.endpoints.json",
-        "platform-api v2.7.0 made this Runtime's files before the platform special-cased 6.1.0 (v3.2.0);"
-        " Runtime 6.1.0 has no management endpoint (Source/Services/EndpointVisibility.cs), so the file"
-        " is the one v4.13.0 gives 6.1.0; the running pod keeps its file until it restarts",
-    ),
-    Difference(
-        "Ingress/prod-legacy",
-        "",
-        "v2.7.0 named the Ingress <env>-<ms>; routes are named <env>-<ms>-<tenant> now, so the same"
-        " route (same host, path and Tenant-ID) is prod-legacy-445f8ea; delete the platform's after the"
-        " first sync (test_the_legacy_route_is_the_platforms_under_its_tenants_name)",
-    ),
-    Difference("Ingress/prod-legacy-445f8ea", "", "the platform's Ingress/prod-legacy under its new name"),
-    Difference(
-        "Secret/storage-account-secret",
-        "",
-        "the Azure storage account's key is not in the tree: the CronJob uses the Secret the platform"
-        " made (azureFileShare.secretName), which GitOps neither owns nor prunes",
-    ),
 )
 
 
@@ -228,16 +207,14 @@ def test_consents_are_the_platforms(
         assert ours == platform[name]["data"]["event-horizon-consents.json"]
 
 
-def test_the_legacy_route_is_the_platforms_under_its_tenants_name(
+def test_the_legacy_route_is_the_platforms(
     platform: dict[str, dict[str, Any]], rendered: dict[str, dict[str, Any]]
 ) -> None:
-    """Only the default tenant's host routes to prod-legacy, naming the one tenant its Runtime
-    knows (17426336-..., v2.7.0), as the platform's Ingress did; the second tenant's none."""
-    route = rendered["Ingress/prod-legacy-445f8ea"]
-    theirs = platform["Ingress/prod-legacy"]
-    labels = {k: v for k, v in route["metadata"]["labels"].items() if not k.startswith("app.kubernetes.io/")}
-    assert {**route, "metadata": {**route["metadata"], "name": "prod-legacy", "labels": labels}} == theirs
-    assert "Ingress/prod-legacy-8d3f0a4" not in rendered
+    """The route of its own (ingress.routes) is v2.7.0's Ingress: its name, its fixed host
+    and the one tenant its Runtime knows (17426336-..., v2.7.0 microservice/k8s/doc.go); no
+    customer tenant's hosts route to that Runtime, which knows none of them."""
+    assert rendered["Ingress/prod-legacy"] == platform["Ingress/prod-legacy"]
+    assert [n for n in rendered if n.startswith("Ingress/prod-legacy")] == ["Ingress/prod-legacy"]
 
 
 def test_role_rules_are_the_platforms_in_its_order(
@@ -314,7 +291,7 @@ def test_http_routes_set_the_tenant_of_their_hosts(
     assert sorted(ingresses) == [
         "Ingress/prod-frontend-445f8ea",
         "Ingress/prod-frontend-8d3f0a4",
-        "Ingress/prod-legacy-445f8ea",
+        "Ingress/prod-legacy",
         "Ingress/prod-orders-445f8ea",
         "Ingress/prod-orders-8d3f0a4",
     ]
@@ -364,8 +341,9 @@ def test_moving_to_a_gateway_changes_no_pod_template(
 
 
 def test_warnings_for_what_cannot_be_adopted_as_written(tmp_path: Path) -> None:
-    """An unplaceable Runtime image, Ingress settings an HTTPRoute ignores, and legacy
-    databases whose tenant no route names: warnings, each at the line to change."""
+    """An unplaceable Runtime image, Ingress settings an HTTPRoute ignores, a route that sends
+    a tenant resources.json does not name, and legacy databases whose tenant no route names:
+    warnings, each at the line to change."""
     tree = copy_tree(tmp_path)
     orders = tree / "applications/shop/microservices/orders/aigonix.yaml"
     edit(orders, "  image: dolittle/runtime:9.3.3", "  image: dolittle/runtime:latest")
@@ -375,7 +353,9 @@ def test_warnings_for_what_cannot_be_adopted_as_written(tmp_path: Path) -> None:
         "  Prod:\n" + GATEWAY_ROUTES + "    ingress: {className: nginx}\n    recipients:\n",
     )
     edit(
-        tree / "applications/shop/microservices/legacy/aigonix.yaml", "        customerTenant: default\n", ""
+        tree / "applications/shop/microservices/legacy/aigonix.yaml",
+        "          tenant: 17426336-fb8e-4425-8ab7-07d488367be9",
+        "          tenant: 8d3f0a4e-2b1c-4d5e-9f6a-7b8c9d0e1f2a",
     )
     result = run_line("validate", tree)
     warnings = [line for line in result.stdout.splitlines() if "probe" not in line]
@@ -383,12 +363,16 @@ def test_warnings_for_what_cannot_be_adopted_as_written(tmp_path: Path) -> None:
     assert warnings == [
         "aigonix.yaml:19:5: warning: Prod renders HTTPRoutes, so these Ingress settings have no effect"
         " (the Gateway's listeners hold the certificates)",
-        "applications/shop/microservices/legacy/aigonix.yaml:24:7: warning: in Prod the Runtime knows only the"
+        "applications/shop/microservices/legacy/aigonix.yaml:21:19: warning: in Prod the route prod-legacy sends"
+        " the tenant 8d3f0a4e-2b1c-4d5e-9f6a-7b8c9d0e1f2a, which resources.json does not name"
+        " (17426336-fb8e-4425-8ab7-07d488367be9): the head finds no data for it",
+        "applications/shop/microservices/legacy/aigonix.yaml:29:7: warning: in Prod the Runtime knows only the"
         " tenant 17426336-fb8e-4425-8ab7-07d488367be9, which no route names: set customerTenant to the customer"
-        " tenant whose hosts reach it",
+        " tenant whose hosts reach it, or give ingress.routes a route that sends it",
         "applications/shop/microservices/orders/aigonix.yaml:10:10: warning: cannot tell which Runtime version"
         " 'dolittle/runtime:latest' is, so its files are rendered as for dolittle/runtime:9.3.3; use a"
-        " dolittle/runtime:<version> tag, 5.0.0 or later and before 10.0.0",
+        " dolittle/runtime:<version> tag, 5.0.0 or later and before 10.0.0, or state"
+        " runtime.backwardsCompatibility and runtime.managementEndpoint",
     ]
 
 

@@ -240,7 +240,7 @@ def adoption_with(tmp_path: Path, name: str, routes: str) -> Path:
 
 def legacy_routes(out: Path) -> dict[str, Any]:
     folder = out / "shop" / "prod"
-    found = [*folder.glob("ingress-prod-legacy-*.yaml"), *folder.glob("httproute-prod-legacy-*.yaml")]
+    found = [*folder.glob("ingress-prod-legacy*.yaml"), *folder.glob("httproute-prod-legacy*.yaml")]
     return {p.name: p.read_text() for p in sorted(found)}
 
 
@@ -253,16 +253,14 @@ def test_the_legacy_route_sends_its_one_tenant_in_both_kinds(tmp_path: Path) -> 
     )
     both = render_tree(both_tree, tmp_path / "out-both", key)
     routes = legacy_routes(both)
-    # Only the customer tenant chosen for the legacy databases (445f8ea, "default") routes.
+    # Only its route of its own (ingress.routes: v2.7.0's Ingress), no customer tenant's.
     assert list(routes) == [
-        "httproute-prod-legacy-445f8ea-http.yaml",
-        "httproute-prod-legacy-445f8ea.yaml",
-        "ingress-prod-legacy-445f8ea.yaml",
+        "httproute-prod-legacy-http.yaml",
+        "httproute-prod-legacy.yaml",
+        "ingress-prod-legacy.yaml",
     ]
-    assert (
-        routes["ingress-prod-legacy-445f8ea.yaml"] == legacy_routes(nginx)["ingress-prod-legacy-445f8ea.yaml"]
-    )
-    route = yaml.safe_load(routes["httproute-prod-legacy-445f8ea.yaml"])
+    assert routes["ingress-prod-legacy.yaml"] == legacy_routes(nginx)["ingress-prod-legacy.yaml"]
+    route = yaml.safe_load(routes["httproute-prod-legacy.yaml"])
     [rule] = route["spec"]["rules"]
     assert rule["filters"] == [
         {
@@ -272,7 +270,7 @@ def test_the_legacy_route_sends_its_one_tenant_in_both_kinds(tmp_path: Path) -> 
             },
         }
     ]
-    assert route["spec"]["hostnames"] == ["shop.acme.example"]
-    redirect = yaml.safe_load(routes["httproute-prod-legacy-445f8ea-http.yaml"])
-    assert redirect["spec"]["hostnames"] == ["shop.acme.example"]
+    assert route["spec"]["hostnames"] == ["freshteapot-taco.dolittle.cloud"]
+    redirect = yaml.safe_load(routes["httproute-prod-legacy-http.yaml"])
+    assert redirect["spec"]["hostnames"] == ["freshteapot-taco.dolittle.cloud"]
     assert redirect["spec"]["rules"][0]["matches"] == rule["matches"]

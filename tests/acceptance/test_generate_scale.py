@@ -177,11 +177,13 @@ def test_generate_equals_the_render_of_the_application_environment(
     assert sorted(generate(tree, Target("tgt", "Dev"), {}).split("---\n")[1:]) == rendered
 
 
-def recorded(monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[str]]:
-    """The YAML files parsed and the files read as bytes, by the loader."""
+def recorded(monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[str], list[str]]:
+    """The YAML files parsed, the files read as bytes by the loader, and the manifests the
+    search for the target's consumers scanned (their absolute paths)."""
     parsed: list[str] = []
     read: list[str] = []
-    real_document, real_file = documents.read_document, reading.read_file
+    scanned: list[str] = []
+    real_document, real_file, real_bytes = documents.read_document, reading.read_file, select.manifest_bytes
 
     def read_document(root: Path, relative: str | Path, *args: Any) -> Document | Problem:
         parsed.append(str(relative))
@@ -191,11 +193,16 @@ def recorded(monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[str]]:
         read.append(name)
         return real_file(path, name, limit)
 
+    def manifest_bytes(path: str) -> bytes | None:
+        scanned.append(path)
+        return real_bytes(path)
+
     monkeypatch.setattr(place, "read_document", read_document)
     monkeypatch.setattr(select, "read_document", read_document)
     monkeypatch.setattr(folders, "read_file", read_file)
     monkeypatch.setattr(select, "read_file", read_file)
-    return parsed, read
+    monkeypatch.setattr(select, "manifest_bytes", manifest_bytes)
+    return parsed, read, scanned
 
 
 def manifests(*folders: str) -> set[str]:
@@ -209,18 +216,22 @@ def manifests(*folders: str) -> set[str]:
 def test_generate_parses_only_the_applications_tied_to_the_target(
     tree: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    parsed, read = recorded(monkeypatch)
+    parsed, read, scanned = recorded(monkeypatch)
     generate(tree, Target("tgt", "Dev"), {})
     candidate = "applications/other/microservices/noisy/aigonix.yaml"  # its bytes name tgt
     assert set(parsed) == {"aigonix.yaml", "registry.sops.yaml", candidate} | manifests(
         "tgt", "prod", "cons", "far"
     )
     assert not [name for name in read if "/files/" in name or "/environments/" in name]
-    scanned = {name for name in read if name.endswith("aigonix.yaml")}
-    assert scanned == {
+    assert {str(Path(path).relative_to(tree.resolve())) for path in scanned} == {
         f"applications/{folder}/microservices/{ms}/aigonix.yaml"
         for folder in ("cons", "far", "other", "prod", "side", "shop")
         for ms in (APPLICATIONS[folder][1] if folder != "shop" else ("audit", "billing", "ledger", "web"))
+    }
+    # read the usual way: only the microservices of applications with a manifest naming tgt
+    assert {name for name in read if name.endswith("aigonix.yaml")} == {
+        "applications/cons/microservices/sink/aigonix.yaml",
+        candidate,
     }
 
 

@@ -13,6 +13,7 @@ loudly.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +85,19 @@ def test_the_welcome_of_two_environments_is_one_microservice_with_both_ids(
     assert document["name"] == "Welcome"
     assert document["id"] == IDS["Prod"]
     assert document["environments"] == {"Dev": {"id": IDS["Dev"]}}
+
+
+def test_the_welcome_keeps_the_studio_customer_name_of_its_platform_json(
+    welcome: tuple[Path, dict[str, dict[str, Any]]],
+) -> None:
+    """platform-api gave the Welcome the Studio name (application/k8s.go), the others the label."""
+    tree, rendered = welcome
+    document = yaml.safe_load((tree / APP / "microservices/welcome/aigonix.yaml").read_text())
+    assert document["platformJson"] == {"customerName": "Acme Corp"}
+    for env in ("dev", "prod"):
+        welcome_file = json.loads(rendered[f"ConfigMap/{env}-welcome-dolittle"]["data"]["platform.json"])
+        orders_file = json.loads(rendered[f"ConfigMap/{env}-orders-dolittle"]["data"]["platform.json"])
+        assert (welcome_file["customerName"], orders_file["customerName"]) == ("Acme Corp", "Acme_Corp")
 
 
 def test_every_welcome_object_of_both_environments_renders_back(
@@ -174,14 +188,27 @@ def test_an_id_two_microservices_share_in_one_environment_is_refused(tmp_path: P
 # --- failing loudly ----------------------------------------------------------------------------
 
 
+def _two_host_legacy_ingress(text: str) -> str:
+    """The dump with a second host added by hand to v2.7.0's Ingress: a route of its own
+    (ingress.routes) holds one host, so the tree cannot keep it."""
+    document = yaml.safe_load(text)
+    for item in document["items"]:
+        if (item["kind"], item["metadata"]["name"]) == ("Ingress", "prod-legacy"):
+            rules = item["spec"]["rules"]
+            rules.append({**rules[0], "host": "legacy.acme.example"})
+    return yaml.safe_dump(document, allow_unicode=True)
+
+
 def test_an_import_with_changes_not_accepted_writes_nothing_and_says_why(tmp_path: Path) -> None:
     recipients = [part for pair in RECIPIENTS for part in ("--age-recipient", pair)]
-    result = run_line("import", DUMP, "-o", tmp_path / "tree", *recipients)
+    dump = tmp_path / "dump.yaml"
+    dump.write_text(_two_host_legacy_ingress(DUMP.read_text()))
+    result = run_line("import", dump, "-o", tmp_path / "tree", *recipients)
     assert result.exit_code == EXIT_INVALID, result
     assert not (tmp_path / "tree").exists()
     assert (
-        "error: Ingress/prod-legacy: left out: the tree does not render it; it stays in the namespace, "
-        "unmanaged, until deleted by hand (not accepted: --accept Ingress/prod-legacy or --accept-all-changes)\n"
+        "error: Ingress/prod-legacy spec.rules: left out: a route of its own holds one host, not 2"
+        " (not accepted: --accept Ingress/prod-legacy or --accept-all-changes)\n"
     ) in result.stdout
     assert (
         "note: ConfigMap/kube-root-ca.crt: left out: Kubernetes (kube-controller-manager) made it, not the platform\n"
@@ -197,12 +224,18 @@ def test_an_import_with_changes_not_accepted_writes_nothing_and_says_why(tmp_pat
 def test_accepting_some_changes_refuses_the_others(tmp_path: Path) -> None:
     recipients = [part for pair in RECIPIENTS for part in ("--age-recipient", pair)]
     accepted = ["--accept", "Ingress/prod-legacy*", "--accept", "Role/developer"]
-    result = run_line("import", DUMP, "-o", tmp_path / "tree", *recipients, *accepted)
+    # a log level set by hand in dev-catalog-dolittle, which the render writes as the platform did,
+    # and a second host on v2.7.0's Ingress, which the accepted pattern names
+    dump = tmp_path / "dump.yaml"
+    dump.write_text(
+        _two_host_legacy_ingress(DUMP.read_text().replace('"Default": "Debug"', '"Default": "Warning"', 1))
+    )
+    result = run_line("import", dump, "-o", tmp_path / "tree", *recipients, *accepted)
     assert result.exit_code == EXIT_INVALID, result
     errors = [line for line in result.stdout.splitlines() if line.startswith("error: ")]
     assert errors == [
-        "error: ConfigMap/prod-legacy-dolittle data[endpoints.json]: changed by the render "
-        "(not accepted: --accept ConfigMap/prod-legacy-dolittle or --accept-all-changes)"
+        "error: ConfigMap/dev-catalog-dolittle data[appsettings.json]: changed by the render "
+        "(not accepted: --accept ConfigMap/dev-catalog-dolittle or --accept-all-changes)"
     ]
     assert "warning: Ingress/prod-legacy: left out" in result.stdout
     assert not (tmp_path / "tree").exists()

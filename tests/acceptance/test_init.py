@@ -132,3 +132,45 @@ def test_the_hook_is_pinned_to_the_running_release(tmp_path: Path) -> None:
     assert config["repos"][0]["rev"] == f"v{__version__}"
     release = (REPO / ".github" / "workflows" / "release.yml").read_text()
     assert 'if [ "$TAG" != "v$version" ]' in release
+
+
+def test_sops_seals_the_applications_other_sealed_files_by_inits_rule(
+    tmp_path: Path, no_sops_keys: None
+) -> None:
+    """``sops encrypt`` finds init's creation rule for ``storage-account.yaml`` and
+    ``kafka-files.yaml`` too, and the render seals what it holds."""
+    from aigonix_render.seal.sops import find_sops
+
+    tree = tmp_path / "tree"
+    assert run_line("init", tree).exit_code == 0
+    key = tree / "age.agekey"
+    plain = {
+        "applications/example/storage-account.yaml": "azurestorageaccountname: acme\nazurestorageaccountkey: k3y\n",
+        "applications/example/environments/Prod/kafka-files.yaml": (
+            "accessKey.pem: a\ncertificate.pem: c\nca.pem: ca\nconfig.json: '{}'\n"
+        ),
+    }
+    for path, text in plain.items():
+        sealed = subprocess.run(
+            [find_sops(), "encrypt", "--filename-override", path, "/dev/stdin"],
+            input=text,
+            cwd=tree,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert sealed.returncode == 0, sealed.stderr
+        (tree / path).parent.mkdir(parents=True, exist_ok=True)
+        (tree / path).write_text(sealed.stdout)
+    out = tmp_path / "out"
+    rendered = run_line("render", tree, "-o", out, env={"SOPS_AGE_KEY_FILE": str(key)})
+    assert rendered.exit_code == 0, rendered
+    secret = yaml.safe_load(sops_decrypt(out / "example/_shared/secret-storage-account-secret.yaml", key))
+    assert secret["stringData"] == {"azurestorageaccountkey": "k3y", "azurestorageaccountname": "acme"}
+    kafka = yaml.safe_load(sops_decrypt(out / "example/prod/configmap-prod-kafka-files.yaml", key))
+    assert kafka["data"] == {
+        "accessKey.pem": "a",
+        "ca.pem": "ca",
+        "certificate.pem": "c",
+        "config.json": "{}",
+    }

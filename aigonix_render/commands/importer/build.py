@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from aigonix_render.commands.importer import report
 from aigonix_render.commands.importer.errors import DumpError
 from aigonix_render.commands.importer.horizons import Directory, Known, aliases, consent_ids, published
 from aigonix_render.commands.importer.microservices import MicroserviceTree, Owner, build_microservice
+from aigonix_render.commands.importer.order import platform_order
 from aigonix_render.commands.importer.recognise import (
     SIMPLE,
     ApplicationObjects,
@@ -24,7 +25,15 @@ from aigonix_render.commands.importer.recognise import (
 )
 from aigonix_render.commands.importer.role import developer_role
 from aigonix_render.commands.importer.routes import Route, TenantHosts, most_common, read_route, tenant_hosts
-from aigonix_render.commands.importer.shared import Registry, developer_groups, event_store, registry
+from aigonix_render.commands.importer.shared import (
+    Registry,
+    Sealed,
+    developer_groups,
+    event_store,
+    kafka_files,
+    registry,
+    storage_account,
+)
 from aigonix_render.commands.importer.view import Place, View, read_view
 from aigonix_render.foundation import (
     DEFAULT_CLUSTER_ISSUER,
@@ -40,6 +49,9 @@ class ApplicationTree:
     folder: str
     document: dict[str, Any]
     microservices: list[MicroserviceTree] = field(default_factory=list)
+    storage_account: Sealed | None = None
+    kafka_files: dict[str, Sealed] = field(default_factory=dict)
+    """The values of the application's sealed files (written encrypted), by environment."""
 
 
 @dataclass
@@ -71,9 +83,9 @@ def build(recognised: Recognised) -> Draft:
     for app in apps:
         app.hosts = {env: tenant_hosts(app.routes[env], list(app.tenants[env])) for env in app.environments}
         lines += [line for hosts in app.hosts.values() for line in hosts.lines]
-        app.views = _views(app, alias)
+        app.views = _views(app)
     directory = _directory(apps, alias)
-    _publish(apps, lines)
+    _publish(apps, directory, lines)
     trees = [_application(app, alias, directory, lines) for app in apps]
     registries = [registry(app.objects.shared.get("acr")) for app in apps]
     lines += [line for _, found in registries for line in found]
@@ -113,12 +125,12 @@ def _tenants(
     return tuple(named)
 
 
-def _views(app: _Application, alias: Mapping[str, str]) -> dict[str, dict[str, View]]:
+def _views(app: _Application) -> dict[str, dict[str, View]]:
     views: dict[str, dict[str, View]] = {}
     for (env, ms_id), objects in sorted(app.objects.microservices.items()):
         if objects.kind != SIMPLE:
             continue
-        place = Place(app.objects.name, app.tenants[env], app.hosts[env], alias)
+        place = Place(app.objects.name, app.tenants[env], app.objects.customer_label)
         view = read_view(objects, place)
         if view is not None:
             views.setdefault(ms_id, {})[env] = view
@@ -133,13 +145,14 @@ def _directory(apps: list[_Application], alias: Mapping[str, str]) -> Directory:
     }
     tenants = {(app.objects.id, env): app.tenants[env] for app in apps for env in app.environments}
     views = [(ms_id, view) for app in apps for ms_id, by_env in app.views.items() for view in by_env.values()]
-    return Directory(known, tenants, alias, consent_ids(views))
+    directory = Directory(known, tenants, alias, consent_ids(views))
+    return replace(directory, ranks=platform_order(views, directory))
 
 
-def _publish(apps: list[_Application], lines: list[report.ReportLine]) -> None:
+def _publish(apps: list[_Application], directory: Directory, lines: list[report.ReportLine]) -> None:
     """A producer publishes the streams its consents and its consumers name."""
     views = [(ms_id, view) for app in apps for ms_id, by_env in app.views.items() for view in by_env.values()]
-    for (ms_id, env), streams in sorted(published(views).items()):
+    for (ms_id, env), streams in sorted(published(views, directory).items()):
         view = next((v for i, v in views if i == ms_id and v.environment == env), None)
         runtime = view.document.get("runtime") if view else None
         if runtime is not None:
@@ -180,11 +193,9 @@ def _application(
     if role:
         document["developerRole"] = role
     lines += _other_kinds(objects.microservices)
-    if "storage" in objects.shared:
-        message = (
-            "kept in the namespace, not in the tree: the backups read it by name; its values are not imported"
-        )
-        lines.append(report.note(objects.shared["storage"].ref, message))
+    tree.storage_account, said = storage_account(objects.shared.get("storage"))
+    tree.kafka_files, more = kafka_files(objects.kafka_files, app.environments)
+    lines += said + more
     return tree
 
 

@@ -44,6 +44,15 @@ def comparable(obj: Mapping[str, Any], mask_secrets: bool = False) -> dict[str, 
     return found
 
 
+def data_keys_only(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """A ConfigMap sealed like a Secret (an environment's kafka files), to compare by the keys
+    of its ``data`` where its values cannot or must not be compared."""
+    data = obj.get("data")
+    if not isinstance(data, Mapping):
+        return dict(obj)
+    return {**obj, "data": dict.fromkeys(data, "<value>")}
+
+
 def differences(
     dumped: Mapping[str, Any], rendered: Mapping[str, Any], mask_secrets: bool = False
 ) -> list[Difference]:

@@ -3,9 +3,11 @@ producer's ``publicStreams``.
 
 The consumer's ``event-horizons.json`` names, per consumer tenant, the producer, its tenant,
 stream, partition and scope; ``microservices.json`` the producer's Service, so its
-application (simple/k8s/repo.go: SubscribeToAnotherApplication). Tenants are paired by
-alias in the tree unless the pairs say otherwise; aliases come from the tenant ids, one
-alias per id across the dump, so the same tenant pairs with itself.
+application and the environment it runs in, which may be another than the consumer's
+(simple/k8s/repo.go: SubscribeToAnotherApplication, ``--producer-environment``). Tenants are
+paired by alias in the tree unless the pairs say otherwise; aliases come from the tenant
+ids, one alias per id across the dump, so the same tenant pairs with itself. Where the
+platform's order of a list is not the sorted one, ``order`` (``importer.order``) gives it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from aigonix_render.commands.importer import report
 from aigonix_render.commands.importer.compare import field_path
 from aigonix_render.commands.importer.view import View
+from aigonix_render.foundation import names
 
 
 @dataclass(frozen=True)
@@ -38,9 +41,26 @@ class Directory:
     consents: Mapping[ConsentKey, str] = field(default_factory=dict)
     """The producers' consent ids, by (environment, producer, consumer, consumer tenant,
     stream, partition)."""
+    ranks: Mapping[Event, int] = field(default_factory=dict)
+    """The place of a subscription in the platform's order, where the tree states it."""
+
+    def source_environment(self, view: View, producer_id: str) -> str:
+        """The environment the producer runs in: the one its Service in the consumer's
+        ``microservices.json`` is named for, else the consumer's."""
+        service, application_id = view.runtime_files.producers.get(producer_id, ("", ""))
+        known = self.microservices.get(producer_id)
+        if known is None or known.application_id != application_id:
+            return view.environment
+        named = (
+            e for app, e in self.tenants if app == application_id and names.workload(e, known.name) == service
+        )
+        return next(named, view.environment)
 
 
 ConsentKey = tuple[str, str, str, str, str, str]
+Event = tuple[str, str, str, str, str, str, str, str, str]
+"""One tenant's subscription: (consumer environment, consumer, consumer tenant, producer
+environment, producer, producer tenant, stream, partition, scope)."""
 
 
 def consent_ids(views: Iterable[tuple[str, View]]) -> dict[ConsentKey, str]:
@@ -63,7 +83,7 @@ def aliases(tenant_ids: Iterable[str]) -> dict[str, str]:
     return {i: f"tenant-{s if short.count(s) == 1 else i.lower()}" for i, s in zip(ids, short, strict=True)}
 
 
-def published(views: Iterable[tuple[str, View]]) -> dict[tuple[str, str], set[str]]:
+def published(views: Iterable[tuple[str, View]], directory: Directory) -> dict[tuple[str, str], set[str]]:
     """The streams each producer publishes per environment, from its consents and from the
     consumers reading it. ``views``: (microservice id, view)."""
     streams: dict[tuple[str, str], set[str]] = {}
@@ -72,7 +92,8 @@ def published(views: Iterable[tuple[str, View]]) -> dict[tuple[str, str], set[st
             streams.setdefault((ms_id, view.environment), set()).update(e["stream"] for e in entries)
         for entries in view.runtime_files.horizons.values():
             for e in entries:
-                streams.setdefault((e["microservice"], view.environment), set()).add(e["stream"])
+                where = directory.source_environment(view, e["microservice"])
+                streams.setdefault((e["microservice"], where), set()).add(e["stream"])
     return streams
 
 
@@ -80,7 +101,8 @@ def subscriptions(
     view: View, consumer: tuple[str, str], directory: Directory, subject: str
 ) -> tuple[list[dict[str, Any]], list[report.ReportLine]]:
     """The tree's event horizon entries of one consumer (application id, microservice id)
-    in one environment, each with the consent ids its producer drew there."""
+    in one environment, each with the consent ids its producer drew and, where the
+    platform's order is not the sorted one, the place of each tenant's subscription in it."""
     application_id, consumer_id = consumer
     pairs: dict[tuple[str, str, str, str], set[tuple[str, str]]] = {}
     for consumer_tenant, entries in view.runtime_files.horizons.items():
@@ -97,24 +119,34 @@ def subscriptions(
             )
             lines.append(report.warning(subject, message, field_path("data", "event-horizons.json")))
             continue
+        source = directory.source_environment(view, producer_id)
         entry: dict[str, Any] = {
             "producer": {"application": producer.application, "microservice": producer.name},
             "stream": stream,
             "partition": partition,
             "scope": scope,
         }
-        producer_tenants = directory.tenants.get((producer.application_id, view.environment), ())
+        if source != view.environment:
+            entry["producer"]["environment"] = source
+        producer_tenants = directory.tenants.get((producer.application_id, source), ())
         explicit = _explicit(tenant_pairs, consumer_tenants, producer_tenants, directory.aliases)
         if explicit is not None:
             entry["tenants"] = explicit
         ids = {
             directory.aliases.get(c, c): directory.consents[found_key]
             for c, _ in sorted(tenant_pairs)
-            if (found_key := (view.environment, producer_id, consumer_id, c, stream, partition))
-            in directory.consents
+            if (found_key := (source, producer_id, consumer_id, c, stream, partition)) in directory.consents
         }
         if ids:
             entry["consents"] = {view.environment: ids}
+        ranks = {
+            directory.aliases.get(c, c): directory.ranks[event]
+            for c, p in sorted(tenant_pairs)
+            if (event := (view.environment, consumer_id, c, source, producer_id, p, stream, partition, scope))
+            in directory.ranks
+        }
+        if ranks:
+            entry["order"] = {view.environment: ranks}
         found.append(entry)
     return found, lines
 

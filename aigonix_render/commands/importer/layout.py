@@ -14,7 +14,7 @@ from aigonix_render.commands.importer.microservices import MicroserviceTree
 from aigonix_render.commands.importer.secrets import REGISTRY_FILE, Keys, config_text, encrypt
 from aigonix_render.commands.importer.sops_config import SOPS_CONFIG
 from aigonix_render.commands.importer.yaml_out import dump
-from aigonix_render.load import MANIFEST, SECRETS
+from aigonix_render.load import KAFKA_FILES, MANIFEST, SECRETS, STORAGE_ACCOUNT
 
 HEADER = (
     "Written by aigonix-render import from the objects the Aigonix platform made;\n"
@@ -30,7 +30,11 @@ def tree_files(draft: Draft, keys: Keys, write_config: bool) -> dict[str, bytes]
     for application in draft.applications:
         files |= _application(application, keys)
     if write_config:
-        files[SOPS_CONFIG] = config_text(keys).encode("utf-8")
+        storage = {
+            a.folder: keys.application(f"applications/{a.folder}/{STORAGE_ACCOUNT}", _environments(a))
+            for a in draft.applications
+        }
+        files[SOPS_CONFIG] = config_text(keys, storage).encode("utf-8")
     return dict(sorted(files.items()))
 
 
@@ -57,7 +61,25 @@ def _application(application: ApplicationTree, keys: Keys) -> dict[str, bytes]:
     files = {f"{folder}/{MANIFEST}": _text(application.document)}
     for microservice in application.microservices:
         files |= _microservice(f"{folder}/microservices/{microservice.folder}", microservice, keys)
+    return files | _sealed_files(folder, application, keys)
+
+
+def _sealed_files(folder: str, application: ApplicationTree, keys: Keys) -> dict[str, bytes]:
+    """The storage account, for every environment of the application, and each
+    environment's kafka files, for that environment, as the render seals them."""
+    files = {}
+    if application.storage_account is not None:
+        path = f"{folder}/{STORAGE_ACCOUNT}"
+        recipients = keys.application(path, _environments(application))
+        files[path] = encrypt(application.storage_account, recipients, path).encode("utf-8")
+    for env, values in sorted(application.kafka_files.items()):
+        path = f"{folder}/environments/{env}/{KAFKA_FILES}"
+        files[path] = encrypt(values, keys.environments[env], path).encode("utf-8")
     return files
+
+
+def _environments(application: ApplicationTree) -> list[str]:
+    return sorted(application.document["environments"])
 
 
 def _microservice(folder: str, ms: MicroserviceTree, keys: Keys) -> dict[str, bytes]:

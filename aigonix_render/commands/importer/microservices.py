@@ -19,7 +19,7 @@ from aigonix_render.commands.importer.recognise import MicroserviceObjects
 from aigonix_render.commands.importer.view import View
 from aigonix_render.foundation import names
 
-_ORDER = ("id", "head", "runtime", "ingress", "connections", "replicas", "env")
+_ORDER = ("id", "head", "runtime", "ingress", "connections", "platformJson", "replicas", "env")
 
 
 @dataclass
@@ -103,14 +103,15 @@ def _horizons(
 ) -> None:
     """The entries of every environment; one that is not in all of them is reported."""
     per_env: dict[str, list[dict[str, Any]]] = {}
-    consents: dict[str, dict[str, dict[str, str]]] = {}
+    stated: dict[str, dict[str, dict[str, Any]]] = {}
     for env, view in sorted(views.items()):
         subject = f"ConfigMap/{names.dolittle_config(env, objects[env].name)}"
         found, lines = subscriptions(view, (owner.id, ids[env]), owner.directory, subject)
         tree.lines += lines
         for entry in found:
-            consents.setdefault(repr(_without_consents(entry)), {}).update(entry.get("consents", {}))
-        per_env[env] = [_without_consents(e) for e in found]
+            for key in _STATED:
+                stated.setdefault(key, {}).setdefault(repr(_bare(entry)), {}).update(entry.get(key, {}))
+        per_env[env] = [_bare(e) for e in found]
         unknown = {
             e["microservice"]
             for entries in view.runtime_files.consents.values()
@@ -125,6 +126,7 @@ def _horizons(
             tree.lines.append(
                 report.warning(subject, message, field_path("data", "event-horizon-consents.json"))
             )
+    _one_source(per_env, stated)
     union = {repr(e): e for entries in per_env.values() for e in entries}
     for _, entry in sorted(union.items()):
         missing = [env for env, entries in per_env.items() if entry not in entries]
@@ -133,14 +135,37 @@ def _horizons(
             message = "added by the render: the tree's event horizons are the same in every environment"
             tree.lines.append(report.warning(subject, message, field_path("data", "event-horizons.json")))
     for key, entry in union.items():
-        if consents.get(key):
-            entry["consents"] = dict(sorted(consents[key].items()))
+        for field_name in _STATED:
+            if stated.get(field_name, {}).get(key):
+                entry[field_name] = dict(sorted(stated[field_name][key].items()))
     if union:
         tree.document["eventHorizons"] = [union[k] for k in sorted(union)]
 
 
-def _without_consents(entry: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in entry.items() if k != "consents"}
+# What an entry states per environment, merged across the environments.
+_STATED = ("consents", "order")
+
+
+def _bare(entry: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in entry.items() if k not in _STATED}
+
+
+def _one_source(
+    per_env: dict[str, list[dict[str, Any]]], stated: dict[str, dict[str, dict[str, Any]]]
+) -> None:
+    """An entry read from the producer in another environment (``producer.environment: Y``)
+    is, in Y itself, the entry without it: where that one is only in Y, it becomes the
+    other, so the tree has one entry for both."""
+    for env, entries in per_env.items():
+        for index, entry in enumerate(entries):
+            pinned = {**entry, "producer": {**entry["producer"], "environment": env}}
+            elsewhere = [e for other, found in per_env.items() if other != env for e in found]
+            if "environment" in entry["producer"] or pinned not in elsewhere or entry in elsewhere:
+                continue
+            entries[index] = pinned
+            for field_name in _STATED:
+                moved = stated.get(field_name, {}).pop(repr(entry), {})
+                stated.setdefault(field_name, {}).setdefault(repr(pinned), {}).update(moved)
 
 
 def _files(tree: MicroserviceTree, views: Mapping[str, View]) -> None:

@@ -53,6 +53,8 @@ class ApplicationObjects:
     microservices: dict[tuple[str, str], MicroserviceObjects] = field(default_factory=dict)
     platform: list[KubeObject] = field(default_factory=list)
     carrier: KubeObject | None = None  # the object whose labels name the application
+    kafka_files: dict[str, KubeObject] = field(default_factory=dict)
+    """The M3 connector's ``<env>-kafka-files`` ConfigMaps, by name (``build`` finds their environments)."""
 
 
 @dataclass(frozen=True)
@@ -153,6 +155,8 @@ def _file(application: ApplicationObjects, obj: KubeObject) -> report.ReportLine
         return None
     if _environment_part(application, obj) or _shared_part(application, obj):
         return None
+    if _kafka_files(application, obj):
+        return None
     if obj.kind == "RoleBinding" and obj.name == LOCAL_DEV_BINDING:
         return report.warning(
             obj.ref, "left out: the tree has no access for the user local-dev (a non-production platform's)"
@@ -243,6 +247,18 @@ def _environment_part(application: ApplicationObjects, obj: KubeObject) -> bool:
     if part is None or env is None:
         return False
     application.environments.setdefault(env, {})[part] = obj
+    return True
+
+
+def _kafka_files(application: ApplicationObjects, obj: KubeObject) -> bool:
+    """The M3 connector's ConfigMap (pkg/platform/microservice/m3connector/k8s/repo.go:
+    UpsertKafkaFiles). Its ``environment`` label is the connector's spelling (lowercased,
+    the first letter upper-cased), not necessarily the environment's, so it is filed by
+    name, not under the label's environment."""
+    env = obj.labels.get("environment")
+    if obj.kind != "ConfigMap" or not env or obj.name != names.kafka_files(env):
+        return False
+    application.kafka_files[obj.name] = obj
     return True
 
 

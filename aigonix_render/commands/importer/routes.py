@@ -5,7 +5,12 @@ The platform made one Ingress per customer tenant and host, named ``<env>-<ms>-<
 id[0:7]>``, telling the head its tenant with an nginx snippet that sets ``Tenant-ID``
 (pkg/platform/customertenant/ingress.go: CreateIngresses, pkg/dolittle/k8s/ingress.go).
 The tenant is read back with the platform's own expression
-(pkg/platform/k8s/k8s_repo.go: GetCustomerTenantIDFromNginxConfigurationSnippet).
+(pkg/platform/k8s/k8s_repo.go: GetCustomerTenantIDFromNginxConfigurationSnippet). An
+Ingress whose tenant is no customer tenant but the one tenant of the legacy databases, the
+one platform-api v2.7.0 made (``<env>-<ms>`` on its fixed host
+``freshteapot-taco.dolittle.cloud`` with the tenant ``17426336-…``, v2.7.0
+pkg/platform/microservice/k8s/doc.go: CreateTodoIngress), becomes a route of its own
+(``ingress.routes``): its name, host, TLS secret and tenant.
 """
 
 from __future__ import annotations
@@ -83,6 +88,16 @@ def public_path(routes: list[Route]) -> tuple[dict[str, str] | None, list[report
         return None, lines
     path, path_type = usable[0]
     return ({"path": path} | ({} if path_type == "Prefix" else {"pathType": path_type})), lines
+
+
+def own_route(route: Route) -> dict[str, str] | None:
+    """The tree's ``ingress.routes`` entry for an Ingress of one host; None for another (a
+    route of its own holds one host, as v2.7.0's did)."""
+    if route.tenant is None or len(route.hosts) != 1:
+        return None
+    [(host, secret)] = route.hosts
+    entry = {"name": route.ref.split("/", 1)[1], "host": host}
+    return entry | ({"secretName": secret} if secret else {}) | {"tenant": route.tenant}
 
 
 @dataclass

@@ -6,7 +6,10 @@ one tenant and prefix of a Runtime made before (v2.7.0 pkg/dolittle/k8s/configma
 NewMicroserviceResources), which the tree keeps as ``legacyDatabases`` so the Runtime
 keeps its data. ``event-horizons.json``, ``microservices.json`` and
 ``event-horizon-consents.json`` hold the two sides of each event horizon
-(simple/k8s/repo.go: SubscribeToAnotherApplication).
+(simple/k8s/repo.go: SubscribeToAnotherApplication). ``appsettings.json`` and
+``endpoints.json`` say the event store's backwards compatibility and whether the management
+endpoint is listed (configmaps.go: AppsettingsV8_0_0, MicroserviceEndpointsV6_1_0); the tree
+states them only where they differ from the default of the Runtime's version.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ _STORES = ("readModels", "eventStore", "projections", "embeddings")
 _HORIZON_KEYS = ("scope", "microservice", "tenant", "stream", "partition")
 _CONSENT_KEYS = ("microservice", "tenant", "stream", "partition", "consent")
 _SERVICE_HOST = re.compile(
-    r"[a-z0-9-]+\.application-(?P<app>[0-9a-fA-F-]{36})\." + re.escape(names.CLUSTER_DOMAIN)
+    r"(?P<service>[a-z0-9-]+)\.application-(?P<app>[0-9a-fA-F-]{36})\." + re.escape(names.CLUSTER_DOMAIN)
 )
 
 Entries = dict[str, list[dict[str, str]]]
@@ -34,12 +37,17 @@ Entries = dict[str, list[dict[str, str]]]
 @dataclass
 class RuntimeFiles:
     """``legacy`` is the tree's ``legacyDatabases`` (defaults left out), None for the
-    standard databases; ``producers`` maps a producer's microservice id to its application id."""
+    standard databases; ``backwards_compatibility`` (``V6``, ``V7``, ``none``) and
+    ``management`` what the files say, None where they are not in the platform's shape;
+    ``producers`` maps a producer's microservice id to its Service's name (``<env>-<ms>``,
+    in the producer's environment) and application id."""
 
     legacy: dict[str, str] | None = None
+    backwards_compatibility: str | None = None
+    management: bool | None = None
     horizons: Entries = field(default_factory=dict)
     consents: Entries = field(default_factory=dict)
-    producers: dict[str, str] = field(default_factory=dict)
+    producers: dict[str, tuple[str, str]] = field(default_factory=dict)
     lines: list[report.ReportLine] = field(default_factory=list)
 
 
@@ -61,13 +69,65 @@ def read_runtime_files(obj: KubeObject | None, owner: Owner) -> RuntimeFiles:
     data = obj.body.get("data") or {}
     documents = {key: _json(data.get(key)) for key in _KEYS}
     _databases(files, obj, documents["resources.json"], owner)
+    files.backwards_compatibility = _backwards_compatibility(documents[platform.APPSETTINGS_FILE])
+    files.management = _management(documents["endpoints.json"])
     files.horizons = _entries(files, obj, "event-horizons.json", documents, _HORIZON_KEYS)
     files.consents = _entries(files, obj, "event-horizon-consents.json", documents, _CONSENT_KEYS)
     files.producers = _producers(documents["microservices.json"])
     return files
 
 
-_KEYS = ("resources.json", "event-horizons.json", "event-horizon-consents.json", "microservices.json")
+_KEYS = (
+    "resources.json",
+    "event-horizons.json",
+    "event-horizon-consents.json",
+    "microservices.json",
+    platform.APPSETTINGS_FILE,
+    "endpoints.json",
+)
+# endpoints.json's ports (configmaps.go: MicroserviceEndpoints); management only sometimes.
+_ENDPOINTS = {"public": platform.RUNTIME_PUBLIC_PORT, "private": platform.RUNTIME_PRIVATE_PORT}
+_MANAGEMENT = {"management": platform.RUNTIME_MANAGEMENT_PORT}
+
+
+def runtime_settings(files: RuntimeFiles, image: str) -> dict[str, Any]:
+    """The tree's ``backwardsCompatibility`` and ``managementEndpoint``: what the files say
+    where it is not what the image's version renders by default; both when the version
+    cannot be told, so the files do not hang on a guess."""
+    default = platform.runtime_shape(image)
+    told = default or platform.RuntimeShape()
+    settings: dict[str, Any] = {}
+    found = files.backwards_compatibility
+    if found is not None and (default is None or found != platform.tree_backwards_compatibility(told)):
+        settings["backwardsCompatibility"] = found
+    if files.management is not None and (default is None or files.management != told.management):
+        settings["managementEndpoint"] = files.management
+    return settings
+
+
+def _backwards_compatibility(appsettings: Any) -> str | None:
+    """``V6``/``V7`` under AppsettingsV8_0_0's keys, ``none`` without them, None for what the
+    platform never wrote (the render's file is then compared with it and reported)."""
+    if not isinstance(appsettings, dict):
+        return None
+    spelled = [key for key in appsettings if key.lower() == "dolittle"]
+    if not spelled:
+        return platform.NO_BACKWARDS_COMPATIBILITY
+    version = appsettings.get("dolittle")
+    for key in ("runtime", "eventstore", "backwardscompatibility"):
+        version = version.get(key) if isinstance(version, dict) and list(version) == [key] else None
+    if spelled != ["dolittle"] or not isinstance(version, dict) or list(version) != ["version"]:
+        return None
+    found = version["version"]
+    return found if found in platform.BACKWARDS_COMPATIBILITY else None
+
+
+def _management(endpoints: Any) -> bool | None:
+    """Whether endpoints.json lists the management endpoint; None if it is not the platform's."""
+    for management, expected in ((False, _ENDPOINTS), (True, _ENDPOINTS | _MANAGEMENT)):
+        if endpoints == {name: {"port": port} for name, port in expected.items()}:
+            return management
+    return None
 
 
 def _json(text: Any) -> Any:
@@ -145,12 +205,13 @@ def _listed(entries: Any, fields: tuple[str, ...]) -> bool:
     )
 
 
-def _producers(document: Any) -> dict[str, str]:
-    """``microservices.json``: each producer's Service host names its application."""
+def _producers(document: Any) -> dict[str, tuple[str, str]]:
+    """``microservices.json``: each producer's Service host names its Service and application
+    (simple/k8s/repo.go: SubscribeToAnotherApplication)."""
     found = {}
     for producer, address in (document if isinstance(document, dict) else {}).items():
         host = address.get("host") if isinstance(address, dict) else None
         match = _SERVICE_HOST.fullmatch(host) if isinstance(host, str) else None
         if match:
-            found[producer] = match["app"]
+            found[producer] = (match["service"], match["app"])
     return found

@@ -2,14 +2,17 @@
 
 Recipients come per environment from ``--age-recipient ENV=KEY`` or from the creation
 rules of the ``.sops.yaml`` already in TREE (``sops_config``: the rule sops itself would
-pick for the environment's ``secrets.yaml``). Secret values exist only as Python strings on their way
+pick for the environment's ``secrets.yaml``). An environment's kafka files are encrypted as
+its secrets files are; an application's storage account, like the registry credentials, for
+the rule sops picks for its file, else for every environment of the application (the
+recipients the render seals ``storage-account-secret`` for). Secret values exist only as Python strings on their way
 into ``sops_age.encrypt``: no temporary file, no process argument, no message.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import yaml
@@ -18,6 +21,7 @@ from aigonix_render.commands.importer.errors import RecipientsMissing
 from aigonix_render.commands.importer.sops_config import SOPS_CONFIG, Rule
 from aigonix_render.commands.importer.yaml_out import secret_lines
 from aigonix_render.foundation import SopsError, UsageError, age_keys
+from aigonix_render.load import KAFKA_FILES, STORAGE_ACCOUNT
 from aigonix_render.seal import age as sops_age
 
 REGISTRY_FILE = "registry.sops.yaml"
@@ -30,6 +34,13 @@ UNENCRYPTED_SUFFIX = "_unencrypted"
 class Keys:
     environments: Mapping[str, tuple[str, ...]]
     registry: tuple[str, ...]
+    rules: tuple[Rule, ...] = ()
+
+    def application(self, path: str, environments: Iterable[str]) -> tuple[str, ...]:
+        """Who an application's sealed file at ``path`` is encrypted for: the rule sops
+        picks, else every recipient of the application's environments."""
+        chosen = _from_rules(list(self.rules), path)
+        return chosen or tuple(sorted({k for env in environments for k in self.environments[env]}))
 
 
 def parse_recipients(values: tuple[str, ...], environments: list[str]) -> dict[str, tuple[str, ...]]:
@@ -70,7 +81,7 @@ def choose_keys(
     registry = _from_rules(rules, REGISTRY_FILE) or tuple(
         sorted({k for keys in chosen.values() for k in keys})
     )
-    return Keys(chosen, registry)
+    return Keys(chosen, registry, tuple(rules))
 
 
 def _from_rules(rules: list[Rule], path: str) -> tuple[str, ...]:
@@ -105,14 +116,23 @@ def encrypt(values: Mapping[str, str], recipients: tuple[str, ...], name: str) -
     return sealed
 
 
-def config_text(keys: Keys) -> str:
-    """A ``.sops.yaml`` for a new tree: ``sops edit`` then encrypts as the import did."""
+def config_text(keys: Keys, applications: Mapping[str, tuple[str, ...]] | None = None) -> str:
+    """A ``.sops.yaml`` for a new tree: ``sops edit`` then encrypts as the import did;
+    ``applications``: each application folder's recipients for its storage account."""
     rules = [
         (
             rf"(^|/)applications/[^/]+/microservices/[^/]+/environments/{re.escape(env)}/secrets\.yaml$",
             recipients,
         )
         for env, recipients in sorted(keys.environments.items())
+    ]
+    rules += [
+        (rf"(^|/)applications/[^/]+/environments/{re.escape(env)}/{re.escape(KAFKA_FILES)}$", recipients)
+        for env, recipients in sorted(keys.environments.items())
+    ]
+    rules += [
+        (rf"(^|/)applications/{re.escape(folder)}/{re.escape(STORAGE_ACCOUNT)}$", recipients)
+        for folder, recipients in sorted((applications or {}).items())
     ]
     rules.append((rf"(^|/){re.escape(REGISTRY_FILE)}$", keys.registry))
     lines = ["# Written by aigonix-render import: who `sops edit` encrypts each file for.", "creation_rules:"]

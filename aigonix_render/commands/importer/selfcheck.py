@@ -3,8 +3,8 @@
 What the extraction could not carry shows up here as a difference between an object the
 platform made and the object a render of the tree makes, so nothing is dropped without a
 report line, whether the extraction missed it or the tree cannot hold it. The render is
-the real one (``render_model``); Secrets are compared by their keys, as their values are
-still encrypted in the tree.
+the real one (``render_model``); Secrets, and ConfigMaps sealed like them (an environment's
+kafka files), are compared by their keys, as their values are still encrypted in the tree.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from aigonix_render.commands.importer import report
-from aigonix_render.commands.importer.compare import ADDED, CHANGED, LEFT, differences
+from aigonix_render.commands.importer.compare import ADDED, CHANGED, LEFT, data_keys_only, differences
 from aigonix_render.commands.importer.errors import DumpError
 from aigonix_render.commands.importer.recognise import Recognised
 from aigonix_render.foundation import InvalidInput, Problem, Severity
@@ -54,7 +54,7 @@ _SAID = {
 def self_check(
     root: Path, recognised: Recognised, said: Iterable[report.ReportLine]
 ) -> list[report.ReportLine]:
-    rendered, problems = _render(root)
+    rendered, sealed, problems = _render(root)
     lines = [_validation_note(p) for p in problems]
     dumped = {_key(obj.body): obj.body for app in recognised.applications for obj in app.platform}
     covered = [(line.subject, line.path) for line in said]
@@ -70,7 +70,10 @@ def self_check(
         elif key not in dumped:
             lines.append(report.warning(ref, "added by the render"))
         else:
-            for difference in differences(dumped[key], rendered[key], mask_secrets=True):
+            before, after = dumped[key], rendered[key]
+            if key in sealed:
+                before, after = data_keys_only(before), data_keys_only(after)
+            for difference in differences(before, after, mask_secrets=True):
                 if difference.what == ADDED and difference.path.startswith(_RENDER_LABELS):
                     lines.append(_LABELS_NOTE)
                 elif difference.what == ADDED and difference.path in _RETAINED:
@@ -88,7 +91,8 @@ def _covered(covered: list[tuple[str, str]], subject: str, path: str) -> bool:
     )
 
 
-def _render(root: Path) -> tuple[dict[Key, Any], list[Problem]]:
+def _render(root: Path) -> tuple[dict[Key, Any], set[Key], list[Problem]]:
+    """The render's objects, the sealed ConfigMaps among them, and validation's warnings."""
     from aigonix_render.commands.pipeline import valid_model
     from aigonix_render.render import Templates, render_model
     from aigonix_render.seal import secret_text
@@ -102,10 +106,13 @@ def _render(root: Path) -> tuple[dict[Key, Any], list[Problem]]:
     templates = Templates()
     rendering = render_model(model, templates)
     found = [yaml.safe_load(f.text) for f in rendering.objects]
+    sealed: set[Key] = set()
     for pending in rendering.secrets:
         keys = (".dockerconfigjson",) if pending.docker_server else pending.keys
         found.append(yaml.safe_load(secret_text(templates, pending, dict.fromkeys(keys, ""), "")))
-    return {_key(obj): obj for obj in found}, problems
+        if pending.meta.kind != "Secret":
+            sealed.add(_key(found[-1]))
+    return {_key(obj): obj for obj in found}, sealed, problems
 
 
 def _key(obj: Any) -> Key:

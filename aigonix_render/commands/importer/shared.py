@@ -1,5 +1,7 @@
-"""An application's shared objects → the tree: developer groups, the registry's credentials
-and the event store (platform-api v4.13.0 pkg/platform/application/k8s/resources.go)."""
+"""An application's shared objects → the tree: developer groups, the registry's credentials,
+the event store (platform-api v4.13.0 pkg/platform/application/k8s/resources.go) and the
+values the tree keeps sealed: the backups' storage account and each environment's kafka
+files (pkg/platform/microservice/m3connector/k8s/repo.go)."""
 
 from __future__ import annotations
 
@@ -104,6 +106,62 @@ def _credentials(entry: Any) -> tuple[str, str] | None:
     except (binascii.Error, ValueError, TypeError):
         return None
     return (user, secret) if user and secret else None
+
+
+Sealed = dict[str, str]
+"""The values of a file the tree keeps sealed, held in memory only until encrypted."""
+
+
+def storage_account(secret: KubeObject | None) -> tuple[Sealed | None, list[report.ReportLine]]:
+    """``storage-account-secret``'s account name and key (NewStorage), decoded."""
+    if secret is None:
+        return None, []
+    values: dict[str, Any] = {}
+    for key, encoded in _mapping(secret.body.get("data")).items():
+        try:
+            values[key] = base64.b64decode(encoded, validate=True).decode("utf-8")
+        except (binascii.Error, ValueError, TypeError):
+            values[key] = None
+    values |= _mapping(secret.body.get("stringData"))
+    return _sealed(secret, values, platform.STORAGE_ACCOUNT_KEYS)
+
+
+def kafka_files(
+    config_maps: Mapping[str, KubeObject], environments: list[str]
+) -> tuple[dict[str, Sealed], list[report.ReportLine]]:
+    """Each environment's ``<env>-kafka-files`` data (UpsertKafkaFiles), by the environment
+    that gives the ConfigMap its name."""
+    found: dict[str, Sealed] = {}
+    lines = []
+    for name, config_map in sorted(config_maps.items()):
+        env = next((e for e in environments if names.kafka_files(e) == name), None)
+        if env is None:
+            lines.append(
+                report.warning(config_map.ref, "left out: no environment of the application has its name")
+            )
+            continue
+        values, said = _sealed(config_map, _mapping(config_map.body.get("data")), platform.KAFKA_KEYS)
+        lines += said
+        if values is not None:
+            found[env] = values
+    return found, lines
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def _sealed(
+    obj: KubeObject, values: Mapping[str, Any], keys: tuple[str, ...]
+) -> tuple[Sealed | None, list[report.ReportLine]]:
+    """The ``keys`` of the tree's sealed file, each a text; without one of them the object
+    is left out (the tree's file holds exactly these keys). Other keys are left out by the
+    render, which the comparison with it reports."""
+    missing = [key for key in keys if not isinstance(values.get(key), str) or not values[key]]
+    if missing:
+        message = f"left out: it has no text for {', '.join(missing)}, which the tree's sealed file needs"
+        return None, [report.warning(obj.ref, message)]
+    return {key: values[key] for key in keys}, []
 
 
 @dataclass

@@ -3,16 +3,21 @@ that environment alone, its config files and its secret values (in memory only).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from aigonix_render.commands.importer import report
 from aigonix_render.commands.importer.configuration import config_files, env_variables, secret_values
 from aigonix_render.commands.importer.dump import KubeObject
+from aigonix_render.commands.importer.platform_file import platform_json
 from aigonix_render.commands.importer.recognise import MicroserviceObjects
-from aigonix_render.commands.importer.routes import TenantHosts, public_path, read_route
-from aigonix_render.commands.importer.runtime_files import Owner, RuntimeFiles, read_runtime_files
+from aigonix_render.commands.importer.routes import Route, own_route, public_path, read_route
+from aigonix_render.commands.importer.runtime_files import (
+    Owner,
+    RuntimeFiles,
+    read_runtime_files,
+    runtime_settings,
+)
 from aigonix_render.commands.importer.workload import read_workload
 from aigonix_render.foundation import platform
 
@@ -23,8 +28,8 @@ class Place:
 
     application: str
     tenants: tuple[str, ...]
-    hosts: TenantHosts
-    aliases: Mapping[str, str]
+    customer: str
+    """The customer's ``tenant`` label: the render's ``customerName`` in platform.json."""
 
 
 @dataclass
@@ -59,6 +64,8 @@ def read_view(ms: MicroserviceObjects, place: Place) -> View | None:
     _routes(view, ms, place)
     if workload.m3_connector:
         document["connections"] = {"m3Connector": True}
+    if named := platform_json(ms.parts.get("dolittle"), place.customer):
+        document["platformJson"] = named
     if workload.replicas != platform.DEFAULT_REPLICAS:
         document["replicas"] = workload.replicas
     document["env"] = {**variables.values, **workload.env}
@@ -75,38 +82,36 @@ def _targets_by_name(service: KubeObject | None) -> bool:
 def _runtime(runtime: dict[str, Any], files: RuntimeFiles) -> dict[str, Any]:
     if files.legacy is not None:
         runtime["legacyDatabases"] = dict(files.legacy)
-    return runtime
+    return runtime | runtime_settings(files, runtime["image"])
 
 
 def _routes(view: View, ms: MicroserviceObjects, place: Place) -> None:
-    """The public path; the Ingress of a Runtime that keeps its pre-v2.8.0 databases names
-    the legacy tenant, and the customer tenant owning its host is the one that reaches it."""
+    """The public path, and the routes of its own."""
     routes = [read_route(route) for route in sorted(ms.routes, key=lambda r: r.name)]
     if not routes:
         return
     ingress, lines = public_path(routes)
     view.lines += lines
+    own = _own_routes(view, [r for r in routes if r.tenant not in place.tenants])
     if ingress is not None:
-        view.document["ingress"] = ingress
+        view.document["ingress"] = ingress | ({"routes": own} if own else {})
+
+
+def _own_routes(view: View, routes: list[Route]) -> list[dict[str, str]]:
+    """The Ingresses that send no customer tenant: one that sends the tenant of the
+    Runtime's pre-v2.8.0 databases (v2.7.0's) is a route of its own, under its name; one
+    that sends a tenant the Runtime does not know is left out."""
     legacy = view.document.get("runtime", {}).get("legacyDatabases")
+    known = None if legacy is None else legacy.get("tenant", platform.LEGACY_TENANT).lower()
+    own = []
     for route in routes:
-        if route.tenant in place.tenants:
-            continue
-        if legacy is not None and route.tenant == legacy.get("tenant", platform.LEGACY_TENANT):
-            _legacy_tenant(view, legacy, route.ref, [h for h, _ in route.hosts], place)
-        else:
+        entry = own_route(route)
+        if route.tenant is None or route.tenant.lower() != known:
             message = "left out: its Tenant-ID is no customer tenant of the environment"
             view.lines.append(report.warning(route.ref, message))
-
-
-def _legacy_tenant(view: View, legacy: dict[str, str], ref: str, hosts: list[str], place: Place) -> None:
-    owners = {place.hosts.owner_of(host) for host in hosts} - {None}
-    if len(owners) == 1:
-        owner = owners.pop()
-        assert owner is not None
-        legacy["customerTenant"] = place.aliases[owner]
-        return
-    message = (
-        "left out: no customer tenant serves its hosts elsewhere; the render routes every tenant's hosts"
-    )
-    view.lines.append(report.warning(ref, message, "spec.rules"))
+        elif entry is None:
+            message = f"left out: a route of its own holds one host, not {len(route.hosts)}"
+            view.lines.append(report.warning(route.ref, message, "spec.rules"))
+        else:
+            own.append(entry)
+    return own

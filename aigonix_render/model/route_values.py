@@ -1,0 +1,27 @@
+"""The values of a route: a host with its TLS secret, and a route (an Ingress or HTTPRoute)
+with its name, the tenant it sends in ``Tenant-ID`` and its hosts (``routes`` makes them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aigonix_render.foundation import names
+
+
+@dataclass(frozen=True)
+class Host:
+    host: str
+    secret_name: str | None
+
+    @property
+    def tls_secret(self) -> str:
+        return names.tls_secret(self.host, self.secret_name)
+
+
+@dataclass(frozen=True)
+class Route:
+    """One route: its object name, the tenant its ``Tenant-ID`` header names, its hosts."""
+
+    name: str
+    tenant: str
+    hosts: tuple[Host, ...]
