@@ -2,10 +2,11 @@
 
 Here: the group with its one error boundary, and the commands that read a tree; ``render``
 and ``diff`` come from ``commands.cli_render``, the commands that write a tree (``init``,
-``set``, ``import``) from ``commands.cli_edit``. ``render`` and ``diff`` are loaded only when
-one of them runs (or ``--help`` lists them): their options' defaults load the SOPS code,
-which ``generate``, run by Argo CD for every Application, needs only for Secrets. Without ROOT, every command finds the
-tree's root by walking up from the current folder (``commands.places``).
+``set``, ``import``) from ``commands.cli_edit``. Those five are loaded only when one of them
+runs (or ``--help`` lists them, ``LATER``): ``render``'s options' defaults load the SOPS
+code, which ``generate``, run by Argo CD for every Application, needs only for Secrets, and
+``generate`` runs none of them. Without ROOT, every command finds the tree's root by walking
+up from the current folder (``commands.places``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import click
 
 from aigonix_render import __version__
 from aigonix_render.commands import stdout
-from aigonix_render.commands.cli_edit import import_, init, set_group
 from aigonix_render.commands.cli_options import FORMAT, ROOT, current_report, start_report, tree_root
 from aigonix_render.commands.cli_text import counted
 from aigonix_render.foundation import (
@@ -52,8 +52,26 @@ def _diff() -> click.Command:
     return with_live(diff)  # diff --live and --from-cluster: commands.live_cli
 
 
-LATER: dict[str, Callable[[], click.Command]] = {"render": _render, "diff": _diff}
-"""The commands loaded when first asked for, by name."""
+def _edit(name: str) -> Callable[[], click.Command]:
+    """A command of ``commands.cli_edit`` (``init``, ``set``, ``import``), by its name there."""
+
+    def load() -> click.Command:
+        from aigonix_render.commands import cli_edit
+
+        command: click.Command = getattr(cli_edit, name)
+        return command
+
+    return load
+
+
+LATER: dict[str, Callable[[], click.Command]] = {
+    "render": _render,
+    "diff": _diff,
+    "init": _edit("init"),
+    "set": _edit("set_group"),
+    "import": _edit("import_"),
+}
+"""The commands loaded when first asked for, by name: ``generate`` runs without their modules."""
 
 
 class _Commands(click.Group):
@@ -197,11 +215,6 @@ def schema(kind: str | None) -> int:
         return EXIT_OK
     click.echo(schema_text(kind), nl=False)
     return EXIT_OK
-
-
-cli.add_command(init)
-cli.add_command(set_group)
-cli.add_command(import_)
 
 
 def main() -> None:

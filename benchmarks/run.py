@@ -268,7 +268,15 @@ def pin_package(work: Path, revision: str | None = None) -> Path:
     shutil.copytree(source / "aigonix_render", pinned / "aigonix_render", ignore=ignore)
     shutil.copytree(source / "schemas", pinned / "aigonix_render" / "schemas", ignore=ignore)
     shutil.copytree(source / "templates", pinned / "aigonix_render" / "templates", ignore=ignore)
+    compile_package(pinned)
     return pinned
+
+
+def compile_package(pinned: Path) -> None:
+    """Byte-compile the snapshot, as ``pip install`` (and the plugin image) does, so that no
+    contender compiles the package from source on every run (``PYTHONDONTWRITEBYTECODE``
+    would keep a run from saving what it compiled)."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(pinned)], check=True)
 
 
 def tree_digest(folder: Path) -> str:

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -173,3 +174,15 @@ def build_case(case: Path, target: Path) -> Path:
         elif line.strip():
             victim.unlink()
     return target
+
+
+def node_paths(data: object, prefix: tuple[Any, ...] = (), absent: bool = False) -> Iterator[tuple[Any, ...]]:
+    """Every node's path in ``data``; with ``absent`` also, below each, a key and an index
+    that are not there."""
+    yield from ((prefix, (*prefix, "no-such-key"), (*prefix, 99)) if absent else (prefix,))
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from node_paths(value, (*prefix, key), absent)
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from node_paths(value, (*prefix, index), absent)

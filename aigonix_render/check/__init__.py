@@ -24,7 +24,8 @@ One job a module: ``reader`` (canonical YAML, else libyaml), ``objects`` (what e
 rendered object is, and a ``Finding`` in one), ``sources`` (the input each comes from),
 ``collisions`` (two things that meet, shared databases), ``apiserver`` (every rule of every
 object, told once) with its rules in ``metadata``, ``blocks``, ``quantities``, ``routes``,
-``workloads`` and ``sizes``; and ``immutable`` (``refusals``: changes Kubernetes cannot
+``workloads`` and ``sizes``; ``found`` (every object read and its rules run, on two cores
+for a large rendering, ``render.in_two``); and ``immutable`` (``refusals``: changes Kubernetes cannot
 apply in place, against the previous output). The package offers ``check_rendering``,
 ``check_secret_size`` (for the seal stage), ``refusals`` and the two limits; and
 ``check_kept`` with ``Told`` and ``Verdict`` (``verdicts``: kept verdicts joined with new
@@ -36,10 +37,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from aigonix_render.check.apiserver import refused_objects
+from aigonix_render.check.apiserver import told_once
 from aigonix_render.check.collisions import file_collisions, object_collisions, shared_databases
+from aigonix_render.check.found import objects_found
 from aigonix_render.check.metadata import ANNOTATIONS_LIMIT
-from aigonix_render.check.objects import pending_object, rendered_objects
 from aigonix_render.check.sizes import OBJECT_SIZE_LIMIT, check_secret_size
 from aigonix_render.check.sources import Places
 from aigonix_render.foundation import Problem, lazy_exports, sort_problems
@@ -69,11 +70,13 @@ __all__ = [
 def check_rendering(rendering: Rendering, model: Model, tree: Tree) -> list[Problem]:
     """Every collision and every object the API server would refuse, sorted."""
     places = Places.of(model, tree)
-    objects = [*rendered_objects(rendering), *(pending_object(secret) for secret in rendering.secrets)]
+    objects, found = objects_found(rendering, places)
     problems = [
         *object_collisions(objects, places),
         *file_collisions(rendering, objects, places),
         *shared_databases(objects, places),
-        *refused_objects(objects, places),
+        *told_once(
+            (problem, obj) for obj, problems in zip(objects, found, strict=True) for problem in problems
+        ),
     ]
     return sort_problems(problems)

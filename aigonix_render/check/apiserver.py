@@ -38,12 +38,6 @@ class Named(Protocol):
     def title(self) -> str: ...
 
 
-def refused_objects(objects: list[RenderedObject], places: Places) -> Iterator[Problem]:
-    """One problem per input node and finding: one wrong value is rendered into many
-    objects (a host into a route per microservice), and is told once, naming the first."""
-    yield from told_once((found, obj) for obj in objects for found in object_problems(obj, places))
-
-
 def object_problems(obj: RenderedObject, places: Places) -> list[Problem]:
     """Each finding of every rule in one object, at its input, before it is told once."""
     findings = [finding for rule in _OBJECT_RULES for finding in rule(obj)]
@@ -54,7 +48,9 @@ def object_problems(obj: RenderedObject, places: Places) -> list[Problem]:
 
 
 def told_once(found: Iterable[tuple[Problem, Named]]) -> Iterator[Problem]:
-    """Each problem once, naming the first object (in render's order) it was found in."""
+    """Each problem once, naming the first object (in render's order) it was found in: one
+    wrong value is rendered into many objects (a host into a route per microservice), and
+    is told once (``check_rendering`` gives it ``object_problems`` of every object)."""
     told: dict[Problem, list[Named]] = defaultdict(list)
     for problem, obj in found:
         told[problem].append(obj)

@@ -21,8 +21,8 @@ and hosts; files at unknown places) are ``validate``'s, in pre-commit and CI.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from aigonix_render.check import check_rendering
 from aigonix_render.commands.valid import valid_model  # not pipeline: it loads the writer
@@ -34,8 +34,10 @@ APP_VARIABLES = ("ARGOCD_ENV_AIGONIX_APP", "PARAM_APP")
 ENV_VARIABLES = ("ARGOCD_ENV_AIGONIX_ENV", "PARAM_ENV")
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
+    """The application and environment (or ``_shared``) to print; a named tuple, as making
+    a dataclass costs generate's start-up some 0.5 ms more."""
+
     application: str
     environment: str
 

@@ -25,7 +25,14 @@ from typing import Any
 from aigonix_render.commands.cli_text import counted
 from aigonix_render.commands.importer import DumpError, DumpSource
 from aigonix_render.commands.importer.compare import ADDED as IN_TREE_ONLY
-from aigonix_render.commands.importer.compare import LEFT, ORDER, comparable, data_keys_only, differences
+from aigonix_render.commands.importer.compare import (
+    LEFT,
+    ORDER,
+    comparable,
+    data_keys_only,
+    differences,
+    is_json,
+)
 from aigonix_render.commands.importer.dump import KubeObject, read_dumps
 from aigonix_render.commands.importer.recognise import cluster_made
 from aigonix_render.commands.live_fields import MISSING, shown, value_at
@@ -162,7 +169,7 @@ def _changed(
             if kind not in said:
                 noise[kind] = noise.get(kind, 0) + 1
                 said.add(kind)
-        elif secret and (path == "data" or path.startswith(("data[", "data."))):  # data.KEY too
+        elif secret and _holds_values(path):
             values = True
         elif difference.what == ORDER:
             fields.append(FieldChange(path, "", ""))
@@ -175,9 +182,19 @@ def _changed(
     return ObjectChange(CHANGED, *key, tuple(fields), values)
 
 
+# Where a Secret, or a ConfigMap sealed like one, holds values: never shown, whichever of
+# them the live object uses (a live object may hold anything).
+_VALUE_FIELDS = ("data", "stringData", "binaryData")
+
+
+def _holds_values(path: str) -> bool:
+    """``data``, ``data.KEY``, ``data[KEY]`` and the same under stringData and binaryData."""
+    return any(path == f or path.startswith((f + "[", f + ".")) for f in _VALUE_FIELDS)
+
+
 def _field_changes(path: str, old: Any, new: Any) -> list[FieldChange]:
     """One field; a JSON document on both sides (a ConfigMap's file) field by field inside."""
-    if not (_is_json(old) and _is_json(new)):
+    if not (is_json(old) and is_json(new)):
         return [FieldChange(path, shown(old), shown(new))]
     inner = differences({"kind": "", "document": old[1]}, {"kind": "", "document": new[1]})
     found = []
@@ -189,11 +206,7 @@ def _field_changes(path: str, old: Any, new: Any) -> list[FieldChange]:
         before = MISSING if difference.what == IN_TREE_ONLY else value_at(old[1], sub)
         after = MISSING if difference.what == LEFT else value_at(new[1], sub)
         found.append(FieldChange(path + sub, shown(before), shown(after)))
-    return found
-
-
-def _is_json(value: Any) -> bool:
-    return isinstance(value, tuple) and len(value) == 2 and value[0] == "json"
+    return found or [FieldChange(path, "(the same JSON, other bytes)", "(the tree's bytes)")]
 
 
 def _noise(path: str, exact: bool) -> str | None:

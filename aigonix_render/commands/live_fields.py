@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from aigonix_render.commands.importer.compare import is_json
+
 MISSING = object()
 """No value at the path: the field is on the other side only."""
 
@@ -58,7 +60,7 @@ def shown(value: Any) -> str:
     """``value`` as JSON on one line (a JSON document of a ConfigMap as its data), cut short."""
     if value is MISSING:
         return "(none)"
-    if isinstance(value, tuple) and len(value) == 2 and value[0] == "json":
+    if is_json(value):
         value = value[1]
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
     return text if len(text) <= LONGEST else text[: LONGEST - 1] + "…"

@@ -31,6 +31,7 @@ from aigonix_render.write import (
     MARKER,
     UNREAD,
     Kept,
+    Known,
     Marker,
     MarkerInputs,
     Plan,
@@ -143,7 +144,8 @@ def prepare(
 def render(options: RenderOptions) -> RenderResult:
     root, out = options.root.resolve(), options.out.resolve()
     _check_output_place(root, out)
-    inputs = TreeInputs(root, (out,), f"{__version__}/strict={options.strict}")
+    known = Known.for_tree(str(root), os.environ)
+    inputs = TreeInputs(root, (out,), f"{__version__}/strict={options.strict}", known)
     if options.check:
         if up_to_date(out, inputs):
             return RenderResult(Plan((), (), ()), [], 0)
@@ -153,8 +155,10 @@ def render(options: RenderOptions) -> RenderResult:
         recover(out)
         previous = read_marker(out)
         if up_to_date(out, inputs, previous):
+            inputs.save()
             return RenderResult(Plan((), (), ()), [], 0)
         inputs.warm()
+        inputs.save()
         options.progress("reading and rendering the tree")
         prepared = prepare(root, out, options.strict, inputs, previous)
         check_writable(out, previous)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aigonix_render.foundation import UsageError
+from aigonix_render.foundation import UsageError, platform
 from aigonix_render.model import Microservice, Model
 
 
@@ -45,12 +45,17 @@ def _check_environment(model: Model, environment: str) -> None:
 
 
 def _runtime(ms: Microservice) -> dict[str, Any] | None:
-    """The Runtime's own image and resources, and the legacy databases it keeps."""
+    """The Runtime's own image and resources, what its files say about its version (the
+    tree's settings over the image's defaults), and the legacy databases it keeps."""
     if ms.runtime is None:
         return None
+    runtime = ms.runtime
+    shape = platform.chosen_shape(runtime.image, runtime.backwards_compatibility, runtime.management_endpoint)
     shown: dict[str, Any] = {
-        "image": ms.runtime.image,
-        "resources": {kind: dict(values) for kind, values in ms.runtime.resources},
+        "image": runtime.image,
+        "resources": {kind: dict(values) for kind, values in runtime.resources},
+        "backwardsCompatibility": platform.tree_backwards_compatibility(shape),
+        "managementEndpoint": shape.management,
     }
     legacy = ms.runtime.legacy
     if legacy is not None:

@@ -16,9 +16,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from aigonix_render.commands.valid import Valid, no_cycle_collection, valid_model
-from aigonix_render.foundation import InvalidInput, Problem, sort_problems
+from aigonix_render.foundation import NO_CACHE, InvalidInput, Problem, sort_problems
 
-NO_CACHE = "AIGONIX_RENDER_NO_CACHE"
 """Set (non-empty), ``validate`` keeps no verdicts and reads none: it renders and checks all."""
 
 

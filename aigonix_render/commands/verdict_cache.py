@@ -2,7 +2,7 @@
 
 Rendering and checking a tree of 1,000 microservices costs seconds; a commit mostly changes
 one application. So each application's ``check.Verdict`` is kept in the user's cache folder
-(``$XDG_CACHE_HOME/aigonix-render/validate``, by ``render.cache_folder``'s rules, created
+(``$XDG_CACHE_HOME/aigonix-render/validate``, by ``foundation.user_cache``'s rules, created
 0700, used only when it is a real folder of this user's that nobody else can write in;
 entries opened with ``O_NOFOLLOW``, written whole, each carrying the SHA-256 of its bytes),
 under a key that names aigonix-render's code (``write.TreeInputs.tool``), the digest of every
@@ -24,10 +24,10 @@ from typing import Any
 
 from aigonix_render import __version__
 from aigonix_render.check import Told, Verdict
-from aigonix_render.foundation import OutputFile, Problem, Severity, replace_file
+from aigonix_render.foundation import OutputFile, Problem, Severity, replace_file, user_cache
 from aigonix_render.load import Tree
 from aigonix_render.model import Model
-from aigonix_render.render import KUSTOMIZATION, cache_folder, private_folder
+from aigonix_render.render import KUSTOMIZATION
 from aigonix_render.write import TreeInputs, folder_sources
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -37,11 +37,7 @@ _FORMAT = "aigonix-render validate verdict 1"
 
 def verdict_folder(environ: Mapping[str, str]) -> Path | None:
     """The cache folder, created if missing; None unless it is safely this user's."""
-    templates = cache_folder(environ)
-    if templates is None:
-        return None
-    folder = templates.parent / "validate"
-    return folder if private_folder(folder) else None
+    return user_cache("validate", environ)
 
 
 def application_keys(

@@ -7,7 +7,7 @@ column, message), ``names`` (every Kubernetes name the platform gives an object)
 ``platform`` (the platform's fixed facts: ports, ingress classes, legacy tenants),
 ``yaml_text`` and ``fast_yaml`` (writing and reading YAML text), ``age_keys`` (age
 recipients and identities), ``schema_files`` (the JSON Schemas of the three kinds),
-``output`` (``OutputFile``, one rendered file) and ``atomic`` (the one way a file is
+``caches`` (the user's cache folders, safely theirs), ``output`` (``OutputFile``, one rendered file) and ``atomic`` (the one way a file is
 replaced on disk), ``locks`` (one writer at a time in a folder). What it offers is re-exported here, lazily (``lazy``): a name's module
 is imported when the name is first used, so a command pays for no module it does not use.
 """
@@ -21,6 +21,13 @@ from aigonix_render.foundation.lazy import lazy_exports
 if TYPE_CHECKING:
     from aigonix_render.foundation.age_keys import AGE_RECIPIENT, TREE_KEY_FILE
     from aigonix_render.foundation.atomic import fsync_dir, replace_file
+    from aigonix_render.foundation.caches import (
+        NO_CACHE,
+        cache_place,
+        owned_by_user,
+        private_folder,
+        user_cache,
+    )
     from aigonix_render.foundation.errors import (
         EXIT_INTERNAL,
         EXIT_INTERRUPTED,
@@ -53,6 +60,7 @@ HOMES = {
     "age_keys": ("AGE_RECIPIENT", "TREE_KEY_FILE"),
     "atomic": ("fsync_dir", "replace_file"),
     "locks": ("folder_lock",),
+    "caches": ("NO_CACHE", "cache_place", "owned_by_user", "private_folder", "user_cache"),
     "errors": (
         "EXIT_INTERNAL",
         "EXIT_INTERRUPTED",
@@ -97,6 +105,7 @@ __all__ = [
     "INGRESS_NGINX",
     "KINDS",
     "LEGACY_TENANT",
+    "NO_CACHE",
     "RUNTIME_PORTS",
     "TREE_KEY_FILE",
     "AigonixError",
@@ -107,17 +116,21 @@ __all__ = [
     "Severity",
     "SopsError",
     "UsageError",
+    "cache_place",
     "folder_lock",
     "fsync_dir",
     "has_errors",
     "key",
     "lazy_exports",
     "load_schema",
+    "owned_by_user",
     "printable",
+    "private_folder",
     "quoted",
     "replace_file",
     "scalar",
     "schema_text",
     "sort_problems",
     "unpublished",
+    "user_cache",
 ]

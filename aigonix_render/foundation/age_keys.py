@@ -25,6 +25,8 @@ _CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 
 @dataclass(frozen=True)
 class AgeKey:
+    """An age identity (the secret key) and its recipient (the public key)."""
+
     identity: str
     recipient: str
 

@@ -7,12 +7,9 @@ caller reads the file again with ruamel.yaml, which gives the positions for the 
 
 ``read`` is the hot path: libyaml composes the node tree (C) and one walk in Python turns
 it into plain data (dict, list, str, int, float, bool, None) and, from the nodes' marks,
-``Marks``: every node's line and column packed in one array. That walk replaces PyYAML's
-constructor and a second walk to plain data, so it costs less than ``load_all`` alone, and a
-problem's position costs no second parse: before it, every file that had a warning (a
-microservice without probes) was parsed again by ruamel's pure-Python reader, three times
-the cost of validating it. One array per file, not the node tree, is kept: thousands of
-node trees alive would cost the garbage collector more than the parse.
+``Marks``: every node's line and column in one array (not node trees: those would cost the
+garbage collector more than the parse), so a position needs no ruamel (three times the cost
+of validating a file). ``marks=False`` packs none: ``LaterMarks`` reads the file again.
 """
 
 from __future__ import annotations
@@ -119,33 +116,50 @@ def load_all(text: str) -> list[Any] | None:
 
 
 class Loaded(NamedTuple):
-    """One document: plain data and where each of its nodes is."""
+    """One document: plain data and where each of its nodes is (or will be)."""
 
     data: Any
-    marks: Marks
+    marks: Marks | LaterMarks
 
 
-def read(text: str, max_values: int, max_depth: int) -> list[Loaded] | None:
+def read(text: str, max_values: int, max_depth: int, marks: bool = True) -> list[Loaded] | None:
     """The documents of ``text`` as plain data with their marks, or None when the file is
     anything but plain (``load_all`` and the careful reader then say what it is).
 
     Plain: the standard tags only, string keys, no duplicate or merge keys, at most
     ``max_values`` values (aliases counted where they are used) and ``max_depth`` levels.
-    Whatever this returns, ``load_all`` followed by ``documents.plain`` returns too."""
+    Whatever this returns, ``load_all`` followed by ``documents.plain`` returns too.
+    ``marks=False``: packed when a position is first asked for (most files: never)."""
     loader = _Loader(text)
     try:
-        return _or_none(lambda: _documents(loader, max_values, max_depth))
+        return _or_none(lambda: _documents(loader, max_values, max_depth, text if not marks else None))
     finally:
         loader.dispose()
 
 
-def _documents(loader: _Loader, max_values: int, max_depth: int) -> list[Loaded]:
-    found = []
+def _documents(loader: _Loader, max_values: int, max_depth: int, later: str | None) -> list[Loaded]:
+    found: list[Loaded] = []
     while loader.check_node():
-        build = _Build(loader, max_values, max_depth)
+        build = (_Build if later is None else _Plain)(loader, max_values, max_depth)
         data = build.node(loader.get_node(), 0)
-        found.append(Loaded(data, Marks(data, array("i", build.packed))))
+        later_marks = None if later is None else LaterMarks(later, len(found), max_values, max_depth)
+        found.append(Loaded(data, later_marks or Marks(data, array("i", build.packed))))
     return found
+
+
+class LaterMarks:
+    """``Marks`` packed on the first ``locate``: the text read again the same way."""
+
+    __slots__ = ("index", "limits", "marks", "text")
+
+    def __init__(self, text: str, index: int, max_values: int, max_depth: int) -> None:
+        self.text, self.index, self.limits = text, index, (max_values, max_depth)
+        self.marks: Marks | LaterMarks | None = None
+
+    def locate(self, path: Sequence[str | int], at_key: bool = False) -> tuple[int, int] | None:
+        if self.marks is None:
+            self.marks = (read(self.text, *self.limits) or [])[self.index].marks
+        return self.marks.locate(path, at_key)
 
 
 _SCALARS = frozenset(f"tag:yaml.org,2002:{kind}" for kind in ("int", "float", "bool", "null"))
@@ -204,6 +218,29 @@ class _Build:
         if node.tag not in _SCALARS:
             raise _Unusual
         return self.loader.yaml_constructors[node.tag](self.loader, node)
+
+
+class _Plain(_Build):
+    """``_Build`` without the marks: the same data, the same refusals."""
+
+    def node(self, node: yaml.Node, depth: int) -> Any:
+        self.left -= 1
+        if self.left < 0 or depth > self.max_depth:
+            raise _Unusual
+        tag = node.tag
+        if isinstance(node, yaml.ScalarNode):
+            return node.value if tag == _STR else self.scalar(node)
+        if tag == _MAP and isinstance(node, yaml.MappingNode):
+            result: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                key = key_node.value
+                if key_node.tag != _STR or not isinstance(key, str) or key == "<<" or key in result:
+                    raise _Unusual
+                result[key] = self.node(value_node, depth + 1)
+            return result
+        if tag == _SEQ and isinstance(node, yaml.SequenceNode):
+            return [self.node(item, depth + 1) for item in node.value]
+        raise _Unusual
 
 
 class Marks:

@@ -17,12 +17,27 @@ import yaml
 _PLAIN = re.compile(r"[A-Za-z0-9_/][A-Za-z0-9_./@+-]*")
 _NUMBER_LIKE = re.compile(r"[0-9][0-9_.eE+-]*|0[xXoObB].*")
 _SPECIAL = frozenset(["y", "n", "yes", "no", "on", "off", "true", "false", "null"])
-_UNPRINTABLE = re.compile(
-    "[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
-)
-_LITERAL_SAFE = re.compile(
-    "[\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*"
-)
+_PRINTABLE = "\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff"
+"""YAML's printable characters (less the line breaks it folds), as a character class."""
+
+
+@lru_cache(maxsize=1)
+def _unprintable() -> re.Pattern[str]:
+    """A character outside ``_PRINTABLE``: compiled when a text is not plain ASCII, as these
+    classes of thousands of code points take milliseconds to compile, at every start."""
+    return re.compile(f"[^{_PRINTABLE}]")
+
+
+@lru_cache(maxsize=1)
+def _literal_safe() -> re.Pattern[str]:
+    return re.compile(f"[{_PRINTABLE}]*")
+
+
+def _printable_ascii(text: str) -> bool:
+    """ASCII text with no character outside ``_PRINTABLE``: tabs, line breaks, space to tilde.
+
+    The same answer as the two patterns for such text, without compiling them."""
+    return text.isascii() and text.replace("\t", "").replace("\n", "").isprintable()
 
 
 def scalar(value: object, indent: int = 0) -> str:
@@ -80,7 +95,7 @@ def _resolves_to_string(value: str) -> bool:
 def quoted(value: str) -> str:
     """A double-quoted scalar: JSON's escapes, plus YAML's rule that the stream is printable."""
     text = json.dumps(value, ensure_ascii=False)
-    return _UNPRINTABLE.sub(_escape, text)
+    return text if _printable_ascii(text) else _unprintable().sub(_escape, text)
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -93,7 +108,7 @@ def _literal_fits(value: str) -> bool:
     return (
         "\n" in value.rstrip("\n")
         and value[:1] not in (" ", "\t", "\n")
-        and _LITERAL_SAFE.fullmatch(value) is not None
+        and (_printable_ascii(value) or _literal_safe().fullmatch(value) is not None)
         and all(line == line.rstrip(" \t") for line in value.split("\n"))
     )
 

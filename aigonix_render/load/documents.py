@@ -2,9 +2,10 @@
 that stops it.
 
 Every file is read (``reading.read_text``) and parsed with libyaml first
-(``fast_yaml.read``), which gives plain data and every node's line and column from
-libyaml's marks, so a problem points at the place the user must look without a second
-parse. Anything unusual is read again with ruamel.yaml (YAML 1.2), which knows each node's
+(``fast_yaml.read``), which gives plain data; every node's line and column come from
+libyaml's marks, packed only when a position is first asked for (libyaml reads that file
+again: most files of a tree, its 3,000 SOPS files at N=1000 among them, never need one),
+so a problem points at the place the user must look without ruamel. Anything unusual is read again with ruamel.yaml (YAML 1.2), which knows each node's
 line and column too; its errors become problems in ``yaml_errors``. Plain data is bounded
 in values and depth (``plain``), so an alias bomb is refused. Problems are returned as
 values, never raised.
@@ -48,7 +49,7 @@ class Document:
     source: str = ""
     parsed: CommentedMap | None = None
     sensitive: bool = False
-    marks: fast_yaml.Marks | None = None
+    marks: fast_yaml.Marks | fast_yaml.LaterMarks | None = None
 
     @cached_property
     def node(self) -> Any:
@@ -107,7 +108,7 @@ def parse_document(
     """``read_document`` of the file ``name`` holding ``text``, read already (or not written:
     ``set`` checks an edited file's new text in memory)."""
     try:
-        loaded = fast_yaml.read(text, MAX_VALUES, MAX_DEPTH)
+        loaded = fast_yaml.read(text, MAX_VALUES, MAX_DEPTH, marks=False)
         documents = fast_yaml.load_all(text) if loaded is None else None
     except fast_yaml.TooDeep:
         return Problem(name, 1, 1, f"nested deeper than {MAX_DEPTH} levels")
@@ -158,7 +159,7 @@ def _single(
     documents: list[Any],
     text: str,
     sensitive: bool,
-    marks: list[fast_yaml.Marks] | None = None,
+    marks: list[fast_yaml.Marks | fast_yaml.LaterMarks] | None = None,
     careful: bool = False,
 ) -> Document | Problem:
     """The one mapping of the file. ``marks``: the documents are plain data already;

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 
 _AGE = b"AGE-SECRET-KEY-1"
-_BEGIN = b"-----BEGIN "
+_PEM = b"PRIVATE KEY"
 _PRIVATE_KEY = re.compile(
     rb"(?P<age>AGE-SECRET-KEY-1[02-9AC-HJ-NP-Z]{20})"
     rb"|-----BEGIN (?P<label>(?:[A-Z0-9]+ )*)PRIVATE KEY(?P<block> BLOCK)?-----"
@@ -46,9 +46,11 @@ class FoundKey:
 
 
 def private_key(data: bytes) -> FoundKey | None:
-    """The first private key in ``data``, or None. Two substring searches rule out almost
-    every file before the expression runs."""
-    if _BEGIN not in data and _AGE not in data:
+    """The first private key in ``data``, or None. Two substring searches, for what every
+    match holds, rule out almost every file before the expression runs: a SOPS file holds
+    ``-----BEGIN AGE ENCRYPTED FILE-----``, which the expression would scan whole (a tenth of
+    a second over the 3,000 secrets files of an N=1000 tree)."""
+    if _PEM not in data and _AGE not in data:
         return None
     found = _PRIVATE_KEY.search(data)
     if found is None:

@@ -10,6 +10,9 @@ from aigonix_render.foundation import names
 
 @dataclass(frozen=True)
 class Host:
+    """A host of a tenant and the TLS Secret of its certificate (its own ``secretName``, or
+    one derived from the host name)."""
+
     host: str
     secret_name: str | None
 

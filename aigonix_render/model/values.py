@@ -37,6 +37,8 @@ class Gateway:
 
 @dataclass(frozen=True)
 class Environment:
+    """One of the customer's environments: its recipients, cluster and kind of routes."""
+
     name: str
     production: bool
     recipients: tuple[tuple[str, tuple[str, ...]], ...]
@@ -83,6 +85,8 @@ class GitOps:
 
 @dataclass(frozen=True)
 class Customer:
+    """The customer: its environments, container registry and where the rendered output lives."""
+
     name: str
     id: str
     environments: tuple[Environment, ...]
@@ -110,6 +114,8 @@ class Tenant:
 
 @dataclass(frozen=True)
 class Probe:
+    """One of a microservice's probes; ``kind`` is its key under ``probes`` (e.g. ``liveness``)."""
+
     kind: str
     path: str
     port: int | None
@@ -177,6 +183,8 @@ class Microservice:
 
 @dataclass(frozen=True)
 class EventStore:
+    """The application's event store (MongoDB) and its backups."""
+
     image: str
     size: str
     class_name: str
@@ -192,6 +200,8 @@ class EventStore:
 
 @dataclass(frozen=True)
 class Application:
+    """One application: its environments, event store and developers' Role."""
+
     name: str
     id: str
     folder: str
@@ -212,6 +222,8 @@ class Application:
 
 @dataclass(frozen=True)
 class ApplicationEnvironment:
+    """One application in one environment, with its tenants and microservices there."""
+
     customer: Customer
     application: Application
     environment: Environment
@@ -280,6 +292,8 @@ class Subscription:
 
 @dataclass(frozen=True)
 class Model:
+    """What render reads: the customer, applications, their environments, subscriptions."""
+
     customer: Customer
     applications: tuple[Application, ...]
     environments: tuple[ApplicationEnvironment, ...]

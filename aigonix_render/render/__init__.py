@@ -4,6 +4,8 @@ Objects follow the Aigonix platform's names (``names``), labels and annotations 
 Secrets (and ConfigMaps that hold secrets: an environment's kafka files) are not rendered
 here: they become ``PendingSecret`` values that the seal stage fills and encrypts. One module per group of objects: ``application`` (shared folder),
 ``environment``, ``microservice``, ``delivery``; ``runtime`` writes the Runtime's files.
+A large tree's environments are rendered on two cores (``forked.in_two``, which ``check``
+uses too), joined in the one order a single process renders them in.
 """
 
 from __future__ import annotations
@@ -26,9 +28,9 @@ from aigonix_render.render.folder import (
     environment_folder,
     shared_folder,
 )
+from aigonix_render.render.forked import in_two, worth_forking
 from aigonix_render.render.meta import MANAGED_BY, RETAINED, Meta
 from aigonix_render.render.microservice import microservice_objects
-from aigonix_render.render.template_cache import cache_folder, private_folder
 from aigonix_render.render.templates import Templates
 
 __all__ = [
@@ -41,16 +43,16 @@ __all__ = [
     "PendingSecret",
     "Rendering",
     "Templates",
-    "cache_folder",
     "docker_config",
     "environment_folder",
-    "private_folder",
+    "in_two",
     "render_environment",
     "render_folders",
     "render_model",
     "render_shared",
     "shared_folder",
     "union_recipients",
+    "worth_forking",
 ]
 
 
@@ -67,29 +69,66 @@ class Rendering:
 
 def render_model(model: Model, templates: Templates) -> Rendering:
     """Each application's shared folder, each application environment's, then delivery."""
-    folders = [shared_objects(model, application, templates) for application in model.applications]
-    folders += [_environment(app_env, model.subscriptions, templates) for app_env in model.environments]
-    if model.customer.gitops:
-        folders += delivery_folders(model, model.customer.gitops, templates)
-    return _rendering(folders)
+    return render_folders(model, templates, _nothing)
 
 
 def render_folders(model: Model, templates: Templates, skip: Callable[[str], bool]) -> Rendering:
     """``render_model`` without the application folders ``skip`` names (an incremental render
-    keeps those from OUT); delivery is always rendered, it is small and reads every manifest."""
-    folders = [
-        shared_objects(model, application, templates)
-        for application in model.applications
-        if not skip(shared_folder(application.name))
-    ]
-    folders += [
-        _environment(app_env, model.subscriptions, templates)
+    keeps those from OUT); delivery is always rendered, it is small and reads every manifest.
+
+    A large tree's environments are rendered by two processes (``forked``), each a run of
+    them, joined in this order: the same files as one process renders."""
+    shared = [app for app in model.applications if not skip(shared_folder(app.name))]
+    environments = [
+        app_env
         for app_env in model.environments
         if not skip(environment_folder(app_env.application.name, app_env.environment.name))
     ]
-    if model.customer.gitops:
-        folders += delivery_folders(model, model.customer.gitops, templates)
-    return _rendering(folders)
+
+    def head(until: int) -> tuple[Part, Part]:
+        folders = [shared_objects(model, application, templates) for application in shared]
+        folders += [_environment(app_env, model.subscriptions, templates) for app_env in environments[:until]]
+        delivery = delivery_folders(model, model.customer.gitops, templates) if model.customer.gitops else []
+        return _part(folders), _part(delivery)
+
+    def tail(since: int) -> Part:
+        return _part(
+            [_environment(app_env, model.subscriptions, templates) for app_env in environments[since:]]
+        )
+
+    weights = [len(app_env.microservices) + 1 for app_env in environments]
+    if not worth_forking(sum(weights)):
+        (files, secrets), (more_files, more_secrets) = head(len(environments))
+        return Rendering(files + more_files, secrets + more_secrets)
+    cut = _cut(weights)
+    ((files, secrets), delivery), rest = in_two(lambda: head(cut), lambda: tail(cut))
+    return Rendering(files + rest[0] + delivery[0], secrets + rest[1] + delivery[1])
+
+
+Part = tuple[tuple[OutputFile, ...], tuple[PendingSecret, ...]]
+
+
+def _part(folders: list[Folder]) -> Part:
+    files = tuple(file for folder in folders for file in folder.files())
+    return files, tuple(secret for folder in folders for secret in folder.secrets)
+
+
+def _cut(weights: list[int]) -> int:
+    """Where the child's run of environments starts: the parent keeps a little less than
+    half (it renders the shared and delivery folders, and reads the child's files)."""
+    share, total = 0, sum(weights) * PARENT_SHARE
+    for index, weight in enumerate(weights):
+        share += weight
+        if share > total:
+            return index
+    return len(weights)
+
+
+PARENT_SHARE = 0.45
+
+
+def _nothing(folder: str) -> bool:
+    return False
 
 
 def render_shared(model: Model, application: Application, templates: Templates) -> Rendering:
@@ -103,8 +142,7 @@ def render_environment(model: Model, app_env: ApplicationEnvironment, templates:
 
 
 def _rendering(folders: list[Folder]) -> Rendering:
-    files = tuple(file for folder in folders for file in folder.files())
-    return Rendering(files, tuple(secret for folder in folders for secret in folder.secrets))
+    return Rendering(*_part(folders))
 
 
 def _environment(

@@ -40,6 +40,8 @@ _FINGERPRINT_LINE = re.compile(rf"^\s+{re.escape(FINGERPRINT)}: \"?(sha256:[0-9a
 
 @dataclass(frozen=True)
 class Fingerprinted:
+    """A pending Secret and the fingerprint of what it is sealed from (``fingerprint``)."""
+
     pending: PendingSecret
     fingerprint: str
 

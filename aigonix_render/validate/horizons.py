@@ -25,6 +25,7 @@ from aigonix_render.load import (
     merged_document,
     tenant_pairs,
 )
+from aigonix_render.validate.skipped import unvalidated_microservices
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,8 @@ def _consumer(
         if isinstance(producer, Problem):
             yield producer
             continue
+        if producer is None:
+            continue  # the producer's manifest did not pass the schema: its errors are there
         declaration = _Entry(app, document, path, entry)
         stated = entry["producer"].get("environment")
         if stated is not None and stated not in declared:
@@ -148,7 +151,7 @@ def _find(
     document: Document,
     path: list[PathPart],
     entry: dict[str, Any],
-) -> _Producer | Problem:
+) -> _Producer | Problem | None:
     wanted = entry["producer"]
     app = next((a for a in apps if a.document.data["name"] == wanted["application"]), None)
     if app is None:
@@ -166,6 +169,8 @@ def _find(
         ),
         None,
     )
+    if ms is None and name in unvalidated_microservices(app, valid):
+        return None
     if ms is None:
         return document.problem(
             [*path, "producer", "microservice"],
@@ -252,7 +257,9 @@ def _one_address(
         for index, entry in enumerate(document.data["eventHorizons"]):
             producer = _find(apps, valid, document, ["eventHorizons", index], entry)
             source = entry["producer"].get("environment", env_name)
-            if isinstance(producer, Problem) or source not in _deployed(producer.app, producer.ms, declared):
+            if not isinstance(producer, _Producer) or source not in _deployed(
+                producer.app, producer.ms, declared
+            ):
                 continue  # reported by _find or _in_environment
             key = (
                 producer.app.document.data["name"],

@@ -4,8 +4,8 @@ It takes OUT and the files of a render and returns the ``Plan`` it carried out. 
 reads and writes the ownership marker (the files aigonix-render owns, their hashes and, per
 output folder, the digest of the inputs, from ``inputs`` over the files ``sources`` names,
 walked by ``walk``) and tells whether OUT is up to date; ``previous``
-reads what OUT holds now without following a symlink; ``plan`` compares the new files with
-OUT; ``in_place`` renames the few files a render changes into OUT one by one, the marker
+reads what OUT holds now without following a symlink; ``known`` remembers the input files' digests between runs (a stat cache); ``plan``
+compares the new files with OUT; ``in_place`` renames the few files a render changes into OUT one by one, the marker
 last; ``files`` chooses it or builds the new OUT beside the old one and swaps them in one
 rename, so an interrupted or failed write leaves OUT as it was (or, in place, as the next
 render repairs it); ``reuse`` finds the folders whose files stay unread; ``lock`` holds OUT's lock, refuses an OUT
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from aigonix_render.write.files import recover, write_output
 from aigonix_render.write.inputs import TreeInputs
+from aigonix_render.write.known import Known
 from aigonix_render.write.lock import check_writable, output_errors, output_lock
 from aigonix_render.write.marker import (
     MARKER,
@@ -37,6 +38,7 @@ __all__ = [
     "MARKER",
     "UNREAD",
     "Kept",
+    "Known",
     "Marker",
     "MarkerInputs",
     "Plan",

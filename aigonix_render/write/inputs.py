@@ -15,11 +15,13 @@ from __future__ import annotations
 import hashlib
 import operator
 import os
+import stat
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 
 from aigonix_render.foundation import unpublished
+from aigonix_render.write.known import Known
 from aigonix_render.write.walk import entry_digest, folders, manifests_at_unknown_places, names
 
 MANIFEST = "aigonix.yaml"
@@ -77,14 +79,18 @@ class TreeInputs:
     application folder with a trailing ``/`` (``applications/shop/``: every file the loader
     reads in it). ``section`` digests an output folder's sources; ``covers`` tells whether
     the sections of a marker name every application of the tree and nothing else is input.
+    ``known``: the digests a previous run remembered (``known``), kept again by ``save``.
     """
 
-    def __init__(self, root: Path, exclude: Sequence[Path], settings: str) -> None:
+    def __init__(
+        self, root: Path, exclude: Sequence[Path], settings: str, known: Known | None = None
+    ) -> None:
         self.root = str(root)
         self.exclude = frozenset(os.path.realpath(p) for p in exclude)
         self.settings = settings
         self._digests: dict[str, bytes] = {}
         self._tool: str | None = None
+        self._known = known
 
     @property
     def tool(self) -> str:
@@ -129,7 +135,13 @@ class TreeInputs:
         return self._digests[source]
 
     def _file(self, relative: str) -> bytes:
-        return entry_digest(os.path.join(self.root, relative))
+        path = f"{self.root}/{relative}"
+        return entry_digest(path) if self._known is None else self._known.entry_digest(relative, path)
+
+    def save(self) -> None:
+        """Remember the digests of this run for the next (after ``warm``: of every input)."""
+        if self._known is not None:
+            self._known.save()
 
     def _application(self, folder: str) -> bytes:
         digest = hashlib.sha256()
@@ -175,7 +187,9 @@ def _container(root: str, folder: str) -> Iterator[str]:
     """A folder of folders or files counts by what it holds, unless it is no plain folder
     that can be listed (a symlink, a file, a folder that cannot be read): that counts too."""
     path = os.path.join(root, folder)
-    if os.path.lexists(path) and not (
-        os.path.isdir(path) and not os.path.islink(path) and os.access(path, os.R_OK | os.X_OK)
-    ):
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:  # nothing there, or nothing that can be looked at: absent
+        return
+    if not (stat.S_ISDIR(mode) and os.access(path, os.R_OK | os.X_OK)):
         yield folder

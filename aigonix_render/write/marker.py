@@ -234,8 +234,8 @@ def up_to_date(out: Path, inputs: TreeInputs, marker: Marker | Unread | None = U
     if not {_folder(path) for path in marker.files} <= marker.sections.keys():
         return False
     sections = marker.sections.values()
-    if not inputs.covers(marker.sections) or any(inputs.section(s) != d for d, s in sections):
-        return False
+    if any(inputs.section(s) != d for d, s in sections) or not inputs.covers(marker.sections):
+        return False  # a changed input first: it is found without walking the whole tree
     written = marker_ctime(out)
     folder = f"{out}/"
     return all(intact(folder + path, digest, written) is not None for path, digest in marker.files.items())

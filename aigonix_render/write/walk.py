@@ -24,16 +24,43 @@ def names(root: str, folder: str) -> list[str]:
 
 def folders(root: str, parent: str, exclude: frozenset[str]) -> list[str]:
     """The entries of ``parent`` the loader takes for folders (applications, microservices,
-    environments): not hidden, not the output, not a file."""
+    environments): not hidden, not the output, not a file. One listing, no path resolved
+    per entry: an entry that is no symlink lies in ``parent``'s real folder."""
+    try:
+        with os.scandir(os.path.join(root, parent)) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError:
+        return []
     found = []
-    for name in names(root, parent):
-        relative = f"{parent}/{name}"
-        path = os.path.join(root, relative)
-        if name.startswith(".") or path in exclude or os.path.realpath(path) in exclude:
+    real: str | None = None
+    excluded = {os.path.basename(path) for path in exclude}
+    for entry in entries:
+        if entry.name.startswith(".") or _is_file(entry):
             continue
-        if not os.path.isfile(path):
-            found.append(relative)
+        if exclude and (entry.name in excluded or not _plain(entry)):
+            if real is None:
+                real = os.path.realpath(os.path.join(root, parent))
+            resolved = os.path.join(real, entry.name) if _plain(entry) else os.path.realpath(entry.path)
+            if entry.path in exclude or resolved in exclude:
+                continue
+        found.append(f"{parent}/{entry.name}")
     return found
+
+
+def _plain(entry: os.DirEntry[str]) -> bool:
+    """Known to be no symlink."""
+    try:
+        return not entry.is_symlink()
+    except OSError:
+        return False
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    """``os.path.isfile``: a file, or a symlink to one."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
 
 
 def manifests_at_unknown_places(root: str, exclude: frozenset[str]) -> Iterator[str]:
@@ -89,11 +116,35 @@ def _kind_digest(path: str, mode: int) -> bytes:
 
 def _file_digest(path: str) -> bytes:
     """In chunks: a huge file costs time, never memory (validation refuses it later)."""
-    digest = hashlib.sha256()
     descriptor = os.open(path, os.O_RDONLY)
     try:
-        while chunk := os.read(descriptor, CHUNK):
-            digest.update(chunk)
+        return _read_digest(descriptor)
     finally:
         os.close(descriptor)
+
+
+def file_identity_digest(path: str) -> tuple[bytes, os.stat_result] | None:
+    """The digest of the regular file at ``path`` (no symlink followed) and its status as
+    read (of the very file whose bytes were hashed); None when it is no such file or cannot
+    be read."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | _NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        status = os.fstat(descriptor)
+        return (_read_digest(descriptor), status) if stat.S_ISREG(status.st_mode) else None
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
+
+
+def _read_digest(descriptor: int) -> bytes:
+    digest = hashlib.sha256()
+    while chunk := os.read(descriptor, CHUNK):
+        digest.update(chunk)
     return digest.digest()
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)

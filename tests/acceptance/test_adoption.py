@@ -422,6 +422,8 @@ def test_show_tells_which_databases_a_legacy_runtime_keeps() -> None:
     assert shown["runtime"] == {
         "image": "dolittle/runtime:6.1.0",
         "resources": {"limits": {"memory": "1Gi"}, "requests": {"memory": "250Mi"}},
+        "backwardsCompatibility": "none",
+        "managementEndpoint": True,  # stated in the tree: v2.7.0 wrote it for this 6.1.0
         "legacyDatabases": {"tenant": "17426336-fb8e-4425-8ab7-07d488367be9", "prefix": "shop_prod_legacy"},
     }
     assert shown["resources"] == {}

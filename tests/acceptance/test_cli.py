@@ -106,6 +106,8 @@ def test_show_prints_the_merged_configuration() -> None:
     assert shown["runtime"] == {
         "image": "dolittle/runtime:9.3.3",
         "resources": {"limits": {"cpu": "2", "memory": "2Gi"}, "requests": {"cpu": "50m", "memory": "256Mi"}},
+        "backwardsCompatibility": "none",
+        "managementEndpoint": True,
     }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import json
 import os
 import stat
 from pathlib import Path
@@ -333,3 +334,41 @@ def test_every_dump_imported_is_no_difference_from_itself(fragment: str, tmp_pat
         result
     )
     assert not [line for line in result.stdout.splitlines() if line[:2] in ("+ ", "~ ", "- ")], result
+
+
+def test_a_field_changed_inside_a_list_item_is_named(tree: Path, tmp_path: Path) -> None:
+    """An item of a list without names (an Ingress rule, an event horizon in a JSON file),
+    edited where it stands: the field inside it, not the whole item twice."""
+    items = _items()
+    by_name = {(i["kind"], i["metadata"]["name"]): i for i in items}
+    ingress = by_name[("Ingress", "prod-legacy")]
+    ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["port"] = {"number": 80}
+    config = by_name[("ConfigMap", "dev-orders-dolittle")]["data"]
+    horizons = json.loads(config["event-horizons.json"])
+    tenant = "445f8ea8-1a6f-40d7-b2fc-796dba92dc44"
+    horizons[tenant][0]["stream"] = "11111111-2222-4333-8444-555555555555"
+    config["event-horizons.json"] = json.dumps(horizons, indent=2)
+    result = run_line("diff", "--live", _write(tmp_path, items), tree, env=BOTH_KEYS)
+    assert result.exit_code == 0, result
+    port = "spec.rules[0].http.paths[0].backend.service.port"
+    stream = f"data[event-horizons.json].{tenant}[0].stream"
+    assert [line for line in result.stdout.splitlines() if line.startswith(("~ ", "    "))] == [
+        "~ ConfigMap dev-orders-dolittle",
+        f'    {stream}: "11111111-2222-4333-8444-555555555555" -> "6a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d"',
+        "~ Ingress prod-legacy",
+        f"    {port}.number: 80 -> (none)",
+        f'    {port}.name: (none) -> "http"',
+    ], result.stdout
+
+
+def test_the_same_json_written_otherwise_is_a_change(tree: Path, tmp_path: Path) -> None:
+    """The sync rewrites a JSON file whose bytes differ, even where its data is the same."""
+    items = _items()
+    data = _item(items, "ConfigMap", "prod-orders-dolittle")["data"]
+    data["platform.json"] = json.dumps(json.loads(data["platform.json"]))
+    result = run_line("diff", "--live", _write(tmp_path, items), tree, "--exit-code", env=BOTH_KEYS)
+    assert result.exit_code == 1, result
+    assert [line for line in result.stdout.splitlines() if line.startswith(("~ ", "    "))] == [
+        "~ ConfigMap prod-orders-dolittle",
+        "    data[platform.json]: (the same JSON, other bytes) -> (the tree's bytes)",
+    ], result.stdout

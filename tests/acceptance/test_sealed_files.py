@@ -12,6 +12,7 @@ ConfigMap too, since ``accessKey.pem`` is a private key. The shop dump
 
 from __future__ import annotations
 
+import base64
 import shutil
 import subprocess
 from pathlib import Path
@@ -210,6 +211,33 @@ def test_diff_live_compares_the_sealed_configmap_by_value_never_shown(tree: Path
     assert "~ Secret storage-account-secret (values differ, not shown)\n" in result.stdout
     for value in ("a live value", "another", PEM_BODY, "brokerUrl", "acmecorpbackups", "live\n"):
         assert value not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("env", [BOTH_KEYS, NO_KEY], ids=["with the keys", "without a key"])
+def test_diff_live_never_shows_values_a_live_object_keeps_elsewhere(
+    tree: Path, tmp_path: Path, env: dict[str, str]
+) -> None:
+    """The live kafka files' private key moved to binaryData, an extra binaryData key, and a
+    Secret with binaryData and stringData: named as differing, never shown (base64 or not)."""
+    items = _items()
+    kafka = _item(items, "ConfigMap", "prod-kafka-files")
+    key = kafka["data"].pop("accessKey.pem")
+    kafka["binaryData"] = {
+        "accessKey.pem": base64.b64encode(key.encode()).decode(),
+        "extra": "ZXh0cmEtdmFsdWU=",
+    }
+    storage = _item(items, "Secret", "storage-account-secret")
+    storage["binaryData"] = {"leak": "c2VjcmV0LXZhbHVl"}
+    storage["stringData"] = {"more": "plain-secret-value"}
+    result = run_line("diff", "--live", _write(tmp_path, items), tree, env=env)
+    assert result.exit_code == 0, result
+    assert "~ ConfigMap prod-kafka-files (values differ, not shown)\n" in result.stdout
+    assert "~ Secret storage-account-secret (values differ, not shown)\n" in result.stdout
+    shown = result.stdout + result.stderr
+    for value in (key, key[:40], base64.b64encode(key.encode()).decode()[:40], "ZXh0cmEt", "extra-value"):
+        assert value not in shown
+    for value in ("c2VjcmV0", "secret-value", "plain-secret-value", PEM_BODY):
+        assert value not in shown
 
 
 def test_diff_live_unchanged_and_without_a_key(tree: Path, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import BASE, CASES, SAMPLE, build_case
+from conftest import BASE, CASES, SAMPLE, build_case, node_paths
 from hostile import hostile_tree
 from test_hostile_input import BOMBS, NESTINGS, WEB
 
@@ -35,17 +35,6 @@ def documents(tree: Tree) -> Iterator[Document]:
         for ms in app.microservices:
             found += [ms.document, *ms.secrets.values()]
     yield from (d for d in found if d is not None)
-
-
-def node_paths(data: object, prefix: tuple[PathPart, ...] = ()) -> Iterator[tuple[PathPart, ...]]:
-    """Every node's path."""
-    yield prefix
-    if isinstance(data, dict):
-        for key, value in data.items():
-            yield from node_paths(value, (*prefix, key))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield from node_paths(value, (*prefix, index))
 
 
 def paths(data: object) -> Iterator[tuple[PathPart, ...]]:

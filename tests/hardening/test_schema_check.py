@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import BASE, CASES, SAMPLE, build_case
-from test_positions import node_paths
+from conftest import BASE, CASES, SAMPLE, build_case, node_paths
 
 from aigonix_render.load import load_tree
 from aigonix_render.validate import fast_schema, schema

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,14 +44,22 @@ def test_a_folder_that_cannot_be_listed_is_a_digest_not_a_crash(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     readable = digest(tree(tmp_path))
-    listing = os.listdir
+    listing, scanning = os.listdir, os.scandir
 
-    def refused(path: str) -> list[str]:
-        if path.endswith("microservices"):
+    def refuse(path: Any) -> None:
+        if os.fspath(path).endswith("microservices"):
             raise PermissionError(13, "Permission denied", path)
+
+    def refused_listing(path: Any) -> list[str]:
+        refuse(path)
         return listing(path)
 
-    monkeypatch.setattr(os, "listdir", refused)
+    def refused_scan(path: Any) -> Any:
+        refuse(path)
+        return scanning(path)
+
+    monkeypatch.setattr(os, "listdir", refused_listing)
+    monkeypatch.setattr(os, "scandir", refused_scan)
     assert digest(tmp_path) != readable
 
 

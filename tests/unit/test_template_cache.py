@@ -14,6 +14,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
+from aigonix_render.foundation import cache_place
 from aigonix_render.render import template_cache
 from aigonix_render.render.meta import Meta
 from aigonix_render.render.templates import Templates
@@ -47,7 +48,9 @@ def test_compiled_templates_are_kept_in_the_user_cache_folder_and_used(cache: Pa
 
 
 def test_the_cache_folder_of_each_platform() -> None:
-    folder = template_cache.cache_folder
+    def folder(environ: dict[str, str], platform: str) -> Path | None:
+        return cache_place("templates", environ, platform)
+
     tail = Path("aigonix-render", "templates")
     assert folder({"XDG_CACHE_HOME": "/x", "HOME": "/h"}, "linux") == Path("/x") / tail
     assert folder({"XDG_CACHE_HOME": "rel", "HOME": "/h"}, "linux") == Path("/h/.cache") / tail

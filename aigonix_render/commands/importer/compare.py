@@ -78,13 +78,20 @@ def _texts(data: Any) -> dict[str, Any]:
 
 
 def _as_data(value: Any) -> Any:
-    """A JSON document as its data; any other text as it is."""
+    """A JSON document as ``("json", its data, its text)``: compared field by field, and the
+    same data written otherwise is still a change (the sync rewrites the bytes); any other
+    text as it is."""
     if isinstance(value, str) and value.lstrip()[:1] in ("{", "["):
         try:
-            return ("json", json.loads(value))
+            return ("json", json.loads(value), value)
         except ValueError:
             return value
     return value
+
+
+def is_json(value: Any) -> bool:
+    """A JSON document as ``comparable`` gives it."""
+    return isinstance(value, tuple) and len(value) == 3 and value[0] == "json"
 
 
 def field_path(*keys: str) -> str:
@@ -128,12 +135,27 @@ def _diff_collection(old: list[Any], new: list[Any], path: str, found: list[Diff
     if before == after:
         found.append(Difference(path, ORDER))
         return
+    if _edited_in_place(old, new, before, after):
+        for index, (was, now) in enumerate(zip(old, new, strict=True)):
+            if was != now:
+                _diff(was, now, f"{path}[{index}]", found)
+        return
     for items, other, what in ((old, after, LEFT), (new, before, ADDED)):
         seen: Counter[str] = Counter()
         for index, item in enumerate(items):
             seen[_canonical(item)] += 1
             if seen[_canonical(item)] > other[_canonical(item)]:
                 found.append(Difference(f"{path}[{index}]", what))
+
+
+def _edited_in_place(old: list[Any], new: list[Any], before: Counter[str], after: Counter[str]) -> bool:
+    """As many items on both sides, and each that differs from the one at its index on the
+    other side is on one side only: items edited where they stand (named field by field),
+    not moved, added or removed."""
+    if len(old) != len(new):
+        return False
+    edited = [(was, now) for was, now in zip(old, new, strict=True) if was != now]
+    return all(not after[_canonical(was)] and not before[_canonical(now)] for was, now in edited)
 
 
 def _canonical(item: Any) -> str:

@@ -44,6 +44,9 @@ class Identities:
 
 @dataclass
 class _Found:
+    """What looking for identities found: the keys, their recipients, what could not be
+    read and the problems met."""
+
     keys: list[_Identity] = field(default_factory=list)
     public: set[str] = field(default_factory=set)
     unread: list[str] = field(default_factory=list)

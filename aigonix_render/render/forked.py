@@ -1,0 +1,135 @@
+"""Two halves of a large job on both cores: the second in a forked child, the first here.
+
+Rendering and checking a large tree (``render_model``, ``check.check_rendering``) is pure
+Python and splits into independent parts (application environments, objects); one
+process uses one core. ``in_two`` forks (on Linux only: macOS's system libraries are not
+safe to use in a child forked without exec), lets the child compute the second
+half and send it back pickled through a pipe, computes the first half meanwhile, and
+returns both: the caller joins them in its own order, so the result is the one a single
+process gets. Forking costs a few hundredths of a second and the child's result crosses a
+pipe, so callers fork only above a size (``worth_forking``): small trees and the
+pre-commit hook never do.
+
+Nothing is lost to a failure: a child that cannot be forked, dies or sends nothing has its
+half computed here; an exception in it is raised here, as if computed here. Ctrl-C reaches
+both processes (one process group); the child is killed and reaped before the
+``KeyboardInterrupt`` goes on. The child never returns into the caller's code: it leaves
+with ``os._exit``, flushing nothing of the parent's buffers and running no exit handler.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import signal
+import sys
+from collections.abc import Callable
+from contextlib import suppress
+from typing import Any, TypeVar
+
+_A = TypeVar("_A")
+_B = TypeVar("_B")
+
+FORK_FROM = 400
+"""The size (microservice environments) from which a job is worth a child: at N=1000
+(3,000) both cores halve a second of rendering and checking; below a few hundred the fork
+and the pipe would cost about what the second core saves."""
+
+_enabled = hasattr(os, "fork") and sys.platform.startswith("linux")
+
+
+def worth_forking(size: int) -> bool:
+    """Whether a job of ``size`` is split over two processes."""
+    return _enabled and size >= FORK_FROM
+
+
+def in_two(first: Callable[[], _A], second: Callable[[], _B]) -> tuple[_A, _B]:
+    """``(first(), second())``, the second computed in a forked child meanwhile."""
+    try:
+        reader, writer = os.pipe()
+    except OSError:
+        return first(), second()
+    try:
+        child = os.fork()
+    except OSError:
+        os.close(reader)
+        os.close(writer)
+        return first(), second()
+    if child == 0:
+        _child(reader, writer, second)
+    os.close(writer)
+    return _parent(reader, child, first, second)
+
+
+def _child(reader: int, writer: int, second: Callable[[], Any]) -> None:
+    """Compute, send, leave: whatever happens, never return."""
+    code = 1
+    try:
+        os.close(reader)
+        try:
+            sent = pickle.dumps((True, second()), pickle.HIGHEST_PROTOCOL)
+        except BaseException as error:  # raised again in the parent
+            sent = _failure(error)
+        with os.fdopen(writer, "wb") as pipe:
+            pipe.write(len(sent).to_bytes(8, "little"))
+            pipe.write(sent)
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def _failure(error: BaseException) -> bytes:
+    """The child's exception, pickled; b"" (compute it again in the parent) when it cannot be."""
+    try:
+        return pickle.dumps((False, error), pickle.HIGHEST_PROTOCOL)
+    except Exception:  # an exception that does not pickle
+        return b""
+
+
+def _parent(reader: int, child: int, first: Callable[[], _A], second: Callable[[], _B]) -> tuple[_A, _B]:
+    done = False
+    try:
+        mine = first()
+        reading, reader = reader, -1  # _receive closes it, whatever happens
+        received = _receive(reading)
+        os.waitpid(child, 0)
+        done = True
+    finally:
+        if not done:
+            _end(child, reader)
+    if not received:
+        return mine, second()  # the child died or its exception does not pickle
+    ok, value = pickle.loads(received)
+    if not ok:
+        raise value
+    return mine, value
+
+
+def _receive(reader: int) -> bytearray:
+    """What the child sent: its length first, then the bytes, read into one buffer (the
+    half of a rendering is tens of megabytes); empty when the child sent nothing whole."""
+    with io.FileIO(reader, "rb") as pipe:
+        head = _read_exactly(pipe, 8)
+        return _read_exactly(pipe, int.from_bytes(head, "little")) if len(head) == 8 else bytearray()
+
+
+def _read_exactly(pipe: io.FileIO, size: int) -> bytearray:
+    buffer = bytearray(size)
+    view, got = memoryview(buffer), 0
+    while got < size:
+        count = pipe.readinto(view[got:])
+        if not count:
+            return bytearray()
+        got += count
+    return buffer
+
+
+def _end(child: int, reader: int) -> None:
+    """Kill and reap the child after an exception here (Ctrl-C among them)."""
+    if reader >= 0:
+        os.close(reader)
+    with suppress(OSError):
+        os.kill(child, signal.SIGKILL)
+    with suppress(OSError):
+        os.waitpid(child, 0)
