@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import KEYS, TESTS, public_key, recipient_options, run_line, sops_decrypt
+from conftest import KEYS, TESTS, public_key, recipient_options, render_tree, run_line, sops_decrypt
 
 from aigonix_render.commands.importer.compare import differences
 
@@ -71,12 +71,7 @@ def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def out(tree: Path, tmp_path_factory: pytest.TempPathFactory, both_keys: Path) -> Path:
-    out = tmp_path_factory.mktemp("sealed-out") / "out"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SOPS_AGE_KEY_FILE", str(both_keys))
-        result = run_line("render", tree, "-o", out)
-    assert result.exit_code == 0, result
-    return out
+    return render_tree(tree, tmp_path_factory.mktemp("sealed-out") / "out", both_keys)
 
 
 # --- import -------------------------------------------------------------------------------
