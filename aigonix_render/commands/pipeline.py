@@ -48,6 +48,7 @@ from aigonix_render.write import (
     recover,
     trusted_previous,
     up_to_date,
+    up_to_date_restamped,
     write_output,
 )
 
@@ -154,7 +155,7 @@ def render(options: RenderOptions) -> RenderResult:
     with output_errors(out), output_lock(out):
         recover(out)
         previous = read_marker(out)
-        if up_to_date(out, inputs, previous):
+        if up_to_date_restamped(out, inputs, previous):
             inputs.save()
             return RenderResult(Plan((), (), ()), [], 0)
         inputs.warm()

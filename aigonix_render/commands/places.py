@@ -13,9 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from aigonix_render.foundation import UsageError
+from aigonix_render.foundation import MANIFEST, UsageError
 
-MANIFEST = "aigonix.yaml"
 ROOT_KIND = "Customer"
 _HEAD_BYTES = 16384
 _KIND = re.compile(r"""^kind:[ \t]*(["']?)([A-Za-z]+)\1[ \t]*(?:#.*)?$""", re.MULTILINE)

@@ -24,7 +24,7 @@ from typing import Any
 
 from aigonix_render import __version__
 from aigonix_render.check import Told, Verdict
-from aigonix_render.foundation import OutputFile, Problem, Severity, replace_file, user_cache
+from aigonix_render.foundation import MANIFEST, OutputFile, Problem, Severity, replace_file, user_cache
 from aigonix_render.load import Tree
 from aigonix_render.model import Model
 from aigonix_render.render import KUSTOMIZATION
@@ -53,14 +53,11 @@ def application_keys(
     keys = {}
     for app, own in by_app.items():
         read = sorted({source for folder in own for source in sources.get(folder, ())})
-        tied = sorted({s.rstrip("/").rpartition("/")[0] for s in read if s.endswith(f"/{_MANIFEST}")})
+        tied = sorted({s.rstrip("/").rpartition("/")[0] for s in read if s.endswith(f"/{MANIFEST}")})
         listing = [_FORMAT, inputs.tool, inputs.section(read), *own, *loaded.get(app, [])]
         listing += [f"{folder}: {path}" for folder in tied for path in _tree_paths(tree, folder)]
         keys[app] = hashlib.sha256("\0".join(listing).encode()).hexdigest()
     return keys
-
-
-_MANIFEST = "aigonix.yaml"
 
 
 def _loaded(tree: Tree, folder: str) -> list[str]:

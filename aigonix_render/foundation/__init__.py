@@ -53,7 +53,14 @@ if TYPE_CHECKING:
     )
     from aigonix_render.foundation.problems import Problem, Severity, has_errors, printable, sort_problems
     from aigonix_render.foundation.schema_files import KINDS, load_schema, schema_text
-    from aigonix_render.foundation.tree_files import unpublished
+    from aigonix_render.foundation.tree_files import (
+        APPLICATIONS,
+        KAFKA_FILES,
+        MANIFEST,
+        SECRETS,
+        STORAGE_ACCOUNT,
+        unpublished,
+    )
     from aigonix_render.foundation.yaml_text import key, quoted, scalar
 
 HOMES = {
@@ -86,13 +93,14 @@ HOMES = {
     ),
     "problems": ("Problem", "Severity", "has_errors", "printable", "sort_problems"),
     "schema_files": ("KINDS", "load_schema", "schema_text"),
-    "tree_files": ("unpublished",),
+    "tree_files": ("APPLICATIONS", "KAFKA_FILES", "MANIFEST", "SECRETS", "STORAGE_ACCOUNT", "unpublished"),
     "yaml_text": ("key", "quoted", "scalar"),
 }
 __getattr__ = lazy_exports(__name__, HOMES)
 
 __all__ = [
     "AGE_RECIPIENT",
+    "APPLICATIONS",
     "DEFAULT_CLUSTER_ISSUER",
     "DEFAULT_INGRESS_CLASS",
     "EXIT_INTERNAL",
@@ -103,10 +111,14 @@ __all__ = [
     "EXIT_USAGE",
     "GATEWAY",
     "INGRESS_NGINX",
+    "KAFKA_FILES",
     "KINDS",
     "LEGACY_TENANT",
+    "MANIFEST",
     "NO_CACHE",
     "RUNTIME_PORTS",
+    "SECRETS",
+    "STORAGE_ACCOUNT",
     "TREE_KEY_FILE",
     "AigonixError",
     "InvalidInput",

@@ -1,9 +1,21 @@
-"""Which files of a tree are never input: one rule for reading the tree and for its digest."""
+"""The names of a tree's files, and which files of a tree are never input: one rule for
+reading the tree and for its digest."""
 
 from __future__ import annotations
 
 import re
 from fnmatch import translate
+
+MANIFEST = "aigonix.yaml"
+"""The customer's, each application's and each microservice's manifest."""
+SECRETS = "secrets.yaml"
+"""``microservices/<ms>/environments/<Env>/secrets.yaml``: a microservice's secret values."""
+STORAGE_ACCOUNT = "storage-account.yaml"
+"""``applications/<app>/storage-account.yaml``: the values of ``storage-account-secret``."""
+KAFKA_FILES = "kafka-files.yaml"
+"""``applications/<app>/environments/<Env>/kafka-files.yaml``: the ``<env>-kafka-files`` data."""
+APPLICATIONS = "applications"
+"""The folder of the applications, beside the customer's manifest."""
 
 # '..name' is no hidden file but a name kubelet reserves: validation refuses it as an error.
 _LEFTOVERS = (

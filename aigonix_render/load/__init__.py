@@ -29,10 +29,6 @@ from aigonix_render.load.loader import load_tree
 from aigonix_render.load.reading import MAX_FILE_BYTES
 from aigonix_render.load.values import (
     CONFIG_MAP_LIMIT,
-    KAFKA_FILES,
-    MANIFEST,
-    SECRETS,
-    STORAGE_ACCOUNT,
     ApplicationFolder,
     ConfigFile,
     MicroserviceFolder,
@@ -41,13 +37,9 @@ from aigonix_render.load.values import (
 
 __all__ = [
     "CONFIG_MAP_LIMIT",
-    "KAFKA_FILES",
-    "MANIFEST",
     "MAX_DEPTH",
     "MAX_FILE_BYTES",
     "MAX_VALUES",
-    "SECRETS",
-    "STORAGE_ACCOUNT",
     "ApplicationFolder",
     "ConfigFile",
     "Document",

@@ -20,7 +20,15 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from aigonix_render.foundation import Problem, Severity, unpublished
+from aigonix_render.foundation import (
+    KAFKA_FILES,
+    MANIFEST,
+    SECRETS,
+    STORAGE_ACCOUNT,
+    Problem,
+    Severity,
+    unpublished,
+)
 from aigonix_render.load.documents import Document
 from aigonix_render.load.place import (
     Loading,
@@ -37,10 +45,6 @@ from aigonix_render.load.place import (
 from aigonix_render.load.reading import TooLarge, inside_root, read_file
 from aigonix_render.load.values import (
     CONFIG_MAP_LIMIT,
-    KAFKA_FILES,
-    MANIFEST,
-    SECRETS,
-    STORAGE_ACCOUNT,
     ApplicationFolder,
     ConfigFile,
     MicroserviceFolder,

@@ -22,12 +22,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
-from aigonix_render.foundation import Problem, printable
+from aigonix_render.foundation import MANIFEST, Problem, printable
 from aigonix_render.load.documents import Document, read_document
 from aigonix_render.load.ignored import Question
 from aigonix_render.load.reading import cannot_read
 from aigonix_render.load.refusals import refused_path
-from aigonix_render.load.values import MANIFEST
 
 _T = TypeVar("_T")
 Loading = Generator[Problem, None, _T]

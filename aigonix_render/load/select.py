@@ -16,11 +16,12 @@ import os
 import stat
 from pathlib import Path
 
+from aigonix_render.foundation import MANIFEST
 from aigonix_render.load.documents import Document, read_document
 from aigonix_render.load.folders import read_application, read_registry
 from aigonix_render.load.place import Loading, Manifest, Place, child_folders, read_manifest, run
 from aigonix_render.load.reading import MAX_FILE_BYTES, read_file
-from aigonix_render.load.values import MANIFEST, ApplicationFolder, Tree
+from aigonix_render.load.values import ApplicationFolder, Tree
 
 
 def one_application(place: Place, name: str) -> Loading[Tree | None]:

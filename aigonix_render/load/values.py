@@ -13,12 +13,6 @@ from pathlib import Path
 
 from aigonix_render.load.documents import Document
 
-MANIFEST = "aigonix.yaml"
-SECRETS = "secrets.yaml"
-STORAGE_ACCOUNT = "storage-account.yaml"
-"""``applications/<app>/storage-account.yaml``: the values of ``storage-account-secret``."""
-KAFKA_FILES = "kafka-files.yaml"
-"""``applications/<app>/environments/<Env>/kafka-files.yaml``: the ``<env>-kafka-files`` data."""
 CONFIG_MAP_LIMIT = 1024 * 1024
 """What one ConfigMap holds; a config file larger than that is never read."""
 

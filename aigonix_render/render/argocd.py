@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from aigonix_render.foundation import MANIFEST
 from aigonix_render.model import ApplicationEnvironment, GitOps, Model
 from aigonix_render.render.folder import SHARED_FOLDER, Folder, environment_folder, shared_folder
 from aigonix_render.render.meta import Meta, delivery_meta
@@ -28,7 +29,6 @@ PLUGIN_APP = "AIGONIX_APP"
 PLUGIN_ENV = "AIGONIX_ENV"
 """Argo CD hands plugin env entries to ``generate`` as ``ARGOCD_ENV_<name>``."""
 GENERATE_PATHS = "argocd.argoproj.io/manifest-generate-paths"
-CUSTOMER_FILE = "aigonix.yaml"
 
 
 def argocd_applications(
@@ -90,7 +90,7 @@ def _generate_paths(model: Model, application: str) -> str:
             loaded.append(name)
         pending += [p for p in _producers(model, name) if p not in loaded and p not in pending]
     customer = [
-        CUSTOMER_FILE,
+        MANIFEST,
         *([model.customer.registry_credentials] if model.customer.registry_credentials else []),
     ]
     others = sorted(folders[n] for n in loaded[1:] if n in folders)

@@ -105,7 +105,7 @@ class Sops:
         with self._lock:
             self._stopped = True
             for process in self._running:
-                process.kill()
+                _kill(process)
 
     @cached_property
     def binary(self) -> str:
@@ -208,14 +208,33 @@ class Sops:
             import subprocess
 
             pipe = subprocess.PIPE
-            process = subprocess.Popen(argv, stdin=pipe, stdout=pipe, stderr=pipe, env=self.environ)
+            process = subprocess.Popen(
+                argv, stdin=pipe, stdout=pipe, stderr=pipe, env=self.environ, start_new_session=_GROUPS
+            )
             self._running.add(process)
             return process
 
 
+_GROUPS = os.name == "posix"
+"""Each sops runs in a process group of its own, stopped whole: what it started (a key
+service's plugin, a shell's children) would otherwise keep its pipes open, and waiting for
+them would outlast any timeout."""
+
+
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    if not _GROUPS:
+        process.kill()
+        return
+    import signal
+    from contextlib import suppress
+
+    with suppress(ProcessLookupError):  # the group has ended
+        os.killpg(process.pid, signal.SIGKILL)
+
+
 def _end(process: subprocess.Popen[bytes]) -> None:
-    """Kill a sops process and collect it (its pipes closed)."""
-    process.kill()
+    """Kill a sops process, with what it started, and collect it (its pipes closed)."""
+    _kill(process)
     process.communicate()
 
 

@@ -31,6 +31,7 @@ from aigonix_render.write.marker import (
 )
 from aigonix_render.write.plan import Plan, plan
 from aigonix_render.write.previous import read_previous
+from aigonix_render.write.restamp import up_to_date_restamped
 from aigonix_render.write.reuse import Kept, reusable_folders
 from aigonix_render.write.sources import folder_sources
 
@@ -56,5 +57,6 @@ __all__ = [
     "reusable_folders",
     "trusted_previous",
     "up_to_date",
+    "up_to_date_restamped",
     "write_output",
 ]

@@ -20,15 +20,17 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 
-from aigonix_render.foundation import unpublished
+from aigonix_render.foundation import (
+    APPLICATIONS,
+    KAFKA_FILES,
+    MANIFEST,
+    SECRETS,
+    STORAGE_ACCOUNT,
+    unpublished,
+)
 from aigonix_render.write.known import Known
 from aigonix_render.write.walk import entry_digest, folders, manifests_at_unknown_places, names
 
-MANIFEST = "aigonix.yaml"
-SECRETS = "secrets.yaml"
-STORAGE_ACCOUNT = "storage-account.yaml"
-KAFKA_FILES = "kafka-files.yaml"
-APPLICATIONS = "applications"
 Section = tuple[str, tuple[str, ...]]  # an output folder's input digest, and its sources
 
 

@@ -16,7 +16,6 @@ import enum
 import hashlib
 import json
 import os
-import re
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,12 +23,10 @@ from pathlib import Path
 
 from aigonix_render.foundation import OutputError, OutputFile, Problem, Severity
 from aigonix_render.write.inputs import Section, TreeInputs
+from aigonix_render.write.marker_lines import FOLDER_PREFIX, INPUTS_PREFIX, TOOL_PREFIX, read_lines
 from aigonix_render.write.previous import read_file, read_previous
 
 MARKER = ".aigonix-render"
-TOOL_PREFIX = "# aigonix-render: "
-FOLDER_PREFIX = "# folder "
-INPUTS_PREFIX = "# inputs: "
 MARKER_HEADER = "# Written by aigonix-render: do not edit. The files below are owned and overwritten.\n"
 
 
@@ -80,82 +77,17 @@ def read_marker(out: Path) -> Marker | None:
     marker = out / MARKER
     if not marker.is_file():
         return None
-    reading = _Reading()
-    text = marker.read_bytes().decode("utf-8", "replace")
-    for number, line in enumerate(text.splitlines(), 1):
-        if not reading.line(number, line):
-            raise OutputError(
-                f"{marker} is damaged at line {number} (a merge conflict or a hand edit?): restore it "
-                f"with git and render again (only Secrets whose files differ from it are sealed again)"
-            )
+    reading = read_lines(marker.read_bytes().decode("utf-8", "replace"))
+    if isinstance(reading, int):
+        raise OutputError(
+            f"{marker} is damaged at line {reading} (a merge conflict or a hand edit?): restore it "
+            f"with git and render again (only Secrets whose files differ from it are sealed again)"
+        )
     if reading.side is not None:
         raise OutputError(
             f"{marker} is damaged: a git conflict in it does not end; restore it with git and render again"
         )
     return Marker(reading.tool, reading.files, reading.sections, reading.other_side, reading.conflict)
-
-
-_DIGEST = re.compile(r"[0-9a-f]{64}")
-_CONFLICT = ("<<<<<<<", "|||||||", "=======", ">>>>>>>")
-# A git conflict's marks: the sides a mark may follow, and the side it starts.
-_NEXT: dict[str, tuple[tuple[str | None, ...], str | None]] = {
-    "<<<<<<<": ((None,), "ours"),
-    "|||||||": (("ours",), "base"),
-    "=======": (("ours", "base"), "theirs"),
-    ">>>>>>>": (("theirs",), None),
-}
-
-
-@dataclass
-class _Reading:
-    """The marker read so far; ``side``: where in a git conflict the line is, if it is."""
-
-    tool: str | None = None
-    files: dict[str, str] = field(default_factory=dict)
-    sections: dict[str, Section] = field(default_factory=dict)
-    other_side: dict[str, str] = field(default_factory=dict)
-    folder: str | None = None
-    side: str | None = None
-    conflict: int | None = None
-
-    def line(self, number: int, line: str) -> bool:
-        """Take one line; False when it is damaged."""
-        if line.startswith(_CONFLICT):
-            return self._conflict(number, line[:7])
-        if self.side == "base":
-            return True  # what both sides changed: neither side's
-        if line.startswith(TOOL_PREFIX):
-            self.tool = line.removeprefix(TOOL_PREFIX)
-        elif line.startswith(FOLDER_PREFIX):
-            self.folder = line.removeprefix(FOLDER_PREFIX)
-        elif line.startswith(INPUTS_PREFIX) and self.folder is not None:
-            self._inputs(self.folder, line.removeprefix(INPUTS_PREFIX))
-        elif line and not line.startswith("#"):
-            digest, _, path = line.partition("  ")
-            if not _DIGEST.fullmatch(digest) or not path:
-                return False
-            (self.other_side if self.side == "theirs" else self.files)[path] = digest
-        return True
-
-    def _conflict(self, number: int, mark: str) -> bool:
-        """``<<<<<<<`` ours ``|||||||`` base (diff3) ``=======`` theirs ``>>>>>>>``."""
-        allowed, after = _NEXT[mark]
-        if self.side not in allowed:
-            return False
-        self.side = after
-        self.conflict = self.conflict or number
-        return True
-
-    def _inputs(self, folder: str, text: str) -> None:
-        """``sha256:<hex> ["source", ...]``; anything else leaves the folder without inputs
-        (so it is rendered again)."""
-        digest, _, sources = text.partition(" ")
-        try:
-            found = json.loads(sources)
-        except ValueError:
-            return
-        if isinstance(found, list) and all(isinstance(s, str) for s in found):
-            self.sections[folder] = (digest, tuple(found))
 
 
 def conflict_note(out: Path, marker: Marker | None, resolved: bool) -> Problem | None:
@@ -222,7 +154,15 @@ def _sha256(content: bytes) -> str:
 
 def up_to_date(out: Path, inputs: TreeInputs, marker: Marker | Unread | None = UNREAD) -> bool:
     """True when OUT was rendered from exactly these inputs and no owned file was touched,
-    decided without rendering anything (the fast path of a no-op render).
+    decided without rendering anything (the fast path of a no-op render)."""
+    return hashed_files(out, inputs, marker) is not None
+
+
+def hashed_files(
+    out: Path, inputs: TreeInputs, marker: Marker | Unread | None = UNREAD
+) -> dict[str, int] | None:
+    """When OUT is up to date (``up_to_date``), the files that had to be hashed to know it,
+    with their ctime then (see ``restamp``); None when it is not.
 
     The marker's status-change time (ctime) is newer than every file's it lists (it is
     written last, see ``files``): a file changed since has a newer one, and only those are
@@ -230,15 +170,22 @@ def up_to_date(out: Path, inputs: TreeInputs, marker: Marker | Unread | None = U
     """
     marker = given(out, marker)
     if marker is None or marker.conflict is not None or marker.inputs != inputs.tool:
-        return False
+        return None
     if not {_folder(path) for path in marker.files} <= marker.sections.keys():
-        return False
+        return None
     sections = marker.sections.values()
     if any(inputs.section(s) != d for d, s in sections) or not inputs.covers(marker.sections):
-        return False  # a changed input first: it is found without walking the whole tree
+        return None  # a changed input first: it is found without walking the whole tree
     written = marker_ctime(out)
-    folder = f"{out}/"
-    return all(intact(folder + path, digest, written) is not None for path, digest in marker.files.items())
+    hashed: dict[str, int] = {}
+    for path, digest in marker.files.items():
+        file = f"{out}/{path}"
+        ctime = intact(file, digest, written)
+        if ctime is None:
+            return None
+        if ctime >= written:
+            hashed[file] = ctime
+    return hashed
 
 
 def marker_ctime(out: Path) -> int:

@@ -14,11 +14,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from aigonix_render.foundation import MANIFEST
+
 if TYPE_CHECKING:
     from aigonix_render.load import Tree
     from aigonix_render.model import Model
 
-MANIFEST = "aigonix.yaml"
 DELIVERY = "_delivery"
 
 

@@ -9,7 +9,8 @@ import os
 import stat
 from collections.abc import Iterator
 
-MANIFEST = "aigonix.yaml"
+from aigonix_render.foundation import MANIFEST
+
 CHUNK = 1024 * 1024
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 from conftest import KEYS, TESTS, recipient_options, run_line
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from aigonix_render.commands.importer.cluster import without_server_fields
@@ -192,8 +192,14 @@ def _changed(value: Any) -> Any:
     return f"{value}-changed"
 
 
+def _sealed_config_maps(tree: Path) -> set[tuple[str, str]]:
+    """The ConfigMaps the tree seals like Secrets: each environment's kafka files."""
+    return {("ConfigMap", f"{p.parent.name.lower()}-kafka-files") for p in tree.rglob("kafka-files.yaml")}
+
+
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.sampled_from(CANDIDATES))
+@example(("ConfigMap", "prod-kafka-files", ("data", "accessKey.pem")))  # sealed like a Secret
 def test_a_changed_field_shows(
     tree: Path, tmp_path: Path, candidate: tuple[str, str, tuple[Any, ...]]
 ) -> None:
@@ -204,10 +210,14 @@ def test_a_changed_field_shows(
     holder = item
     for key in path[:-1]:
         holder = holder[key]
-    secret_value = kind == "Secret" and path[0] == "data"
-    if secret_value:
+    sealed = kind == "Secret" or (kind, name) in _sealed_config_maps(tree)
+    secret_value = sealed and path[0] in ("data", "binaryData")
+    if secret_value and path[0] == "data" and kind == "Secret":
         old = base64.b64decode(holder[path[-1]]).decode()
         holder[path[-1]] = base64.b64encode(f"{old}-changed".encode()).decode()
+    elif secret_value:
+        old = holder[path[-1]]
+        holder[path[-1]] = _changed(old)
     else:
         holder[path[-1]] = _changed(holder[path[-1]])
     result = run_line("diff", "--live", _write(tmp_path, items), tree, "--exit-code", env=BOTH_KEYS)

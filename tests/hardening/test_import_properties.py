@@ -106,6 +106,13 @@ def _aimed(data: st.DataObject, items: list[dict[str, Any]]) -> str:
     return f"{kind}.{path} = {value!r}"[:300]
 
 
+def _named(item: dict[str, Any]) -> str:
+    """An item's kind and name for the note, whatever an earlier change made of them."""
+    metadata = item.get("metadata")
+    name = metadata.get("name") if isinstance(metadata, dict) else None
+    return f"{item.get('kind')!r}/{name!r}"[:300]
+
+
 def _mutate(data: st.DataObject, items: list[dict[str, Any]]) -> str:
     """One field of one object replaced (or an object dropped); what was done, for the note."""
     if data.draw(st.booleans()):
@@ -113,7 +120,7 @@ def _mutate(data: st.DataObject, items: list[dict[str, Any]]) -> str:
     read = [i for i, item in enumerate(items) if item["kind"] in READ_KINDS]
     index = data.draw(st.sampled_from(read) if data.draw(st.booleans()) else st.integers(0, len(items) - 1))
     if data.draw(st.integers(0, 19)) == 0:
-        return f"dropped {items.pop(index)['metadata']['name']}"
+        return f"dropped item {index}: {_named(items.pop(index))}"
     node: Any = items[index]
     path = [str(index)]
     while True:

@@ -22,6 +22,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -398,9 +399,13 @@ def test_a_sops_that_forges_its_encryption_is_refused(
 def test_a_hung_sops_is_stopped_after_the_timeout(
     tree: Path, place: Place, key_file: Path, tmp_path: Path
 ) -> None:
+    """sops and what it started (here the shell's ``sleep``, which holds sops's pipes) are
+    stopped: the run ends at the timeout, not when the last of them ends."""
     folder = fake_sops(tmp_path, "hangs", "sleep 60")
     args = ("render", tree, "-o", place.out, "--sops-timeout", "0.5")
+    started = time.monotonic()
     result = run_cli(place, *args, key=key_file, executable=folder / "python")
+    assert time.monotonic() - started < 30, "waited for the sleep sops started"
     assert result.exit_code == 3, result
     assert re.fullmatch(
         r"aigonix-render: error: \S+: sops did not finish within 0.5 s and was stopped "
@@ -469,7 +474,8 @@ def test_errors_about_a_plaintext_secrets_file_never_quote_a_value(
 def test_ctrl_c_stops_sops_and_leaves_the_output(
     tree: Path, place: Place, key_file: Path, tmp_path: Path
 ) -> None:
-    """Ctrl-C reaches the terminal's whole process group: exit 130, no staging, OUT as it was."""
+    """Ctrl-C reaches the terminal's whole process group: exit 130, no staging, OUT as it
+    was, and sops stopped with what it started."""
     import signal
     import time
 
@@ -490,12 +496,13 @@ def test_ctrl_c_stops_sops_and_leaves_the_output(
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 30
-    while not _has_child_named(process.pid, "sleep") and time.monotonic() < deadline:
+    while not (sleeping := _descendants_named(process.pid, "sleep")) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert time.monotonic() < deadline, "the fake sops never started"
     os.killpg(process.pid, signal.SIGINT)
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 130, stderr
+    assert not any(map(_running, sleeping)), "what sops started still runs"
     assert stderr.decode().endswith("aigonix-render: interrupted; the output directory is as it was\n"), (
         stderr
     )
@@ -503,14 +510,33 @@ def test_ctrl_c_stops_sops_and_leaves_the_output(
     assert [p.name for p in place.outputs.iterdir()] == ["out"]
 
 
-def _has_child_named(pid: int, name: str) -> bool:
-    """Whether a process of the process group ``pid`` runs ``name`` (read from /proc)."""
+def _running(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie waiting to be reaped does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(") ")[2].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _descendants_named(pid: int, name: str) -> list[int]:
+    """The processes running ``name`` that ``pid`` started, directly or not (read from
+    /proc; sops runs in a process group of its own)."""
+    parents: dict[int, int] = {}
+    named: list[int] = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 stat_line = (entry / "stat").read_text()
             except OSError:
                 continue
-            if f"({name})" in stat_line and int(stat_line.split(") ")[1].split()[2]) == pid:
-                return True
-    return False
+            parents[int(entry.name)] = int(stat_line.rpartition(") ")[2].split()[1])
+            if f"({name})" in stat_line:
+                named.append(int(entry.name))
+    found = []
+    for candidate in named:
+        ancestor = parents.get(candidate, 0)
+        while ancestor > 1 and ancestor != pid:
+            ancestor = parents.get(ancestor, 0)
+        if ancestor == pid:
+            found.append(candidate)
+    return found

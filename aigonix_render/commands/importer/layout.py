@@ -14,7 +14,7 @@ from aigonix_render.commands.importer.microservices import MicroserviceTree
 from aigonix_render.commands.importer.secrets import REGISTRY_FILE, Keys, config_text, encrypt
 from aigonix_render.commands.importer.sops_config import SOPS_CONFIG
 from aigonix_render.commands.importer.yaml_out import dump
-from aigonix_render.load import KAFKA_FILES, MANIFEST, SECRETS, STORAGE_ACCOUNT
+from aigonix_render.foundation import KAFKA_FILES, MANIFEST, SECRETS, STORAGE_ACCOUNT
 
 HEADER = (
     "Written by aigonix-render import from the objects the Aigonix platform made;\n"

@@ -20,8 +20,7 @@ import yaml
 from aigonix_render.commands.importer.errors import RecipientsMissing
 from aigonix_render.commands.importer.sops_config import SOPS_CONFIG, Rule
 from aigonix_render.commands.importer.yaml_out import secret_lines
-from aigonix_render.foundation import SopsError, UsageError, age_keys
-from aigonix_render.load import KAFKA_FILES, STORAGE_ACCOUNT
+from aigonix_render.foundation import KAFKA_FILES, STORAGE_ACCOUNT, SopsError, UsageError, age_keys
 from aigonix_render.seal import age as sops_age
 
 REGISTRY_FILE = "registry.sops.yaml"
