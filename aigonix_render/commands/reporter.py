@@ -46,16 +46,24 @@ def as_json(problems: list[Problem], places: Places | None = None) -> str:
 def github(problems: list[Problem], places: Places | None = None) -> str:
     """GitHub Actions workflow commands, so problems show on the lines of the pull request."""
     where = places.annotated if places else (lambda file: file)
+    shown = [_located(p, where) for p in problems]
     return "".join(
-        f"::{p.severity.value} file={_property(where(p.file))},line={p.line},col={p.column}::{_data(p.message)}\n"
-        for p in problems
+        f"::{p.severity.value} file={_property(p.file)},line={p.line},col={p.column}::{_data(p.message)}\n"
+        for p in shown
     )
 
 
 def _located(problem: Problem, where: Callable[[str], str] | None) -> Problem:
     if where is None:
         return problem
-    return Problem(where(problem.file), problem.line, problem.column, problem.message, problem.severity)
+    shown = where(problem.file)
+    return Problem(shown, problem.line, problem.column, _command_on(problem, shown), problem.severity)
+
+
+def _command_on(problem: Problem, shown: str) -> str:
+    """A command the message gives for its own file (`` `sops encrypt -i FILE` ``) names the
+    file as the line shows it, so that it runs from the folder the user is in."""
+    return problem.message.replace(f" {problem.file}`", f" {shown}`")
 
 
 def _data(value: str) -> str:

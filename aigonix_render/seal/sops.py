@@ -105,7 +105,7 @@ class Sops:
         with self._lock:
             self._stopped = True
             for process in self._running:
-                _kill(process)
+                process.kill()
 
     @cached_property
     def binary(self) -> str:
@@ -208,34 +208,22 @@ class Sops:
             import subprocess
 
             pipe = subprocess.PIPE
-            process = subprocess.Popen(
-                argv, stdin=pipe, stdout=pipe, stderr=pipe, env=self.environ, start_new_session=_GROUPS
-            )
+            process = subprocess.Popen(argv, stdin=pipe, stdout=pipe, stderr=pipe, env=self.environ)
             self._running.add(process)
             return process
 
 
-_GROUPS = os.name == "posix"
-"""Each sops runs in a process group of its own, stopped whole: what it started (a key
-service's plugin, a shell's children) would otherwise keep its pipes open, and waiting for
-them would outlast any timeout."""
-
-
-def _kill(process: subprocess.Popen[bytes]) -> None:
-    if not _GROUPS:
-        process.kill()
-        return
-    import signal
-    from contextlib import suppress
-
-    with suppress(ProcessLookupError):  # the group has ended
-        os.killpg(process.pid, signal.SIGKILL)
-
-
 def _end(process: subprocess.Popen[bytes]) -> None:
-    """Kill a sops process, with what it started, and collect it (its pipes closed)."""
-    _kill(process)
-    process.communicate()
+    """Kill a sops process and collect it without reading its pipes to the end: what it
+    started (a key service's plugin, a shell's children) may hold them open, and waiting for
+    that would outlast any timeout. sops stays in the run's process group, so Ctrl-C and a
+    signal to the group reach what it started, and it keeps the terminal to ask for a
+    passphrase."""
+    process.kill()
+    for pipe in (process.stdin, process.stdout, process.stderr):
+        if pipe is not None:
+            pipe.close()
+    process.wait()
 
 
 def _could_not(action: str, name: str, error: SopsError) -> SopsError:

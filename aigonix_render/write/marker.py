@@ -158,11 +158,17 @@ def up_to_date(out: Path, inputs: TreeInputs, marker: Marker | Unread | None = U
     return hashed_files(out, inputs, marker) is not None
 
 
-def hashed_files(
-    out: Path, inputs: TreeInputs, marker: Marker | Unread | None = UNREAD
-) -> dict[str, int] | None:
-    """When OUT is up to date (``up_to_date``), the files that had to be hashed to know it,
-    with their ctime then (see ``restamp``); None when it is not.
+@dataclass(frozen=True)
+class Checked:
+    """What the no-op check saw: the marker's ctime (``written``), and each file it had to
+    hash, with its ctime then (``hashed``; see ``restamp``)."""
+
+    written: int
+    hashed: dict[str, int]
+
+
+def hashed_files(out: Path, inputs: TreeInputs, marker: Marker | Unread | None = UNREAD) -> Checked | None:
+    """When OUT is up to date (``up_to_date``), what the check saw; None when it is not.
 
     The marker's status-change time (ctime) is newer than every file's it lists (it is
     written last, see ``files``): a file changed since has a newer one, and only those are
@@ -185,24 +191,31 @@ def hashed_files(
             return None
         if ctime >= written:
             hashed[file] = ctime
-    return hashed
+    return Checked(written, hashed)
 
 
 def marker_ctime(out: Path) -> int:
     return os.stat(out / MARKER).st_ctime_ns
 
 
+TIMES_OF = os.geteuid() if os.name == "posix" else None
+"""Whose files are trusted by their ctime: the user's running the render (only the owner of a
+file can give it a newer ctime without changing it, see ``restamp``). On Windows, where
+``st_ctime`` is the creation time, no file is: every one is hashed."""
+
+
 def intact(file: str, digest: str, written: int) -> int | None:
     """The ctime of the regular file ``file`` when its bytes are ``digest`` (None when they
     are not, or it is no regular file): trusted unread when its ctime is older than the
-    marker's (``written``), which, unlike the mtime, cannot be set back by hand."""
+    marker's (``written``), which, unlike the mtime, cannot be set back by hand, and the
+    file is the user's (``TIMES_OF``)."""
     try:
         status = os.lstat(file)
     except OSError:
         return None
     if not stat.S_ISREG(status.st_mode):
         return None
-    if status.st_ctime_ns < written:
+    if status.st_ctime_ns < written and status.st_uid == TIMES_OF:
         return status.st_ctime_ns
     try:
         return status.st_ctime_ns if _sha256(read_file(file)) == digest else None

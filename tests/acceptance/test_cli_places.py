@@ -143,3 +143,31 @@ def test_diff_honours_the_format(base_tree: Path, tmp_path: Path) -> None:
     assert result.exit_code == 1, result
     report = result.stderr.removesuffix("aigonix-render: the tree does not validate (1 error)\n")
     assert json.loads(report)["problems"][0]["message"] == BROKEN
+
+
+def test_the_command_a_message_gives_runs_from_the_current_folder(base_tree: Path) -> None:
+    """``sops encrypt -i FILE`` names FILE as the line does: relative to where the user is.
+    Run there with the real sops (which finds the tree's .sops.yaml upwards), it fixes it."""
+    from conftest import public_key
+
+    from aigonix_render.seal.sops import find_sops
+
+    (base_tree / ".sops.yaml").write_text(f"creation_rules:\n  - age: {public_key('dev')}\n")
+    secrets = base_tree / "applications/shop/microservices/billing/environments/Dev/secrets.yaml"
+    secrets.write_text("API_KEY: not-a-real-secret\n")
+    cwd = base_tree / "applications/shop/microservices"
+    result = run_process("validate", cwd=cwd)
+    shown = "billing/environments/Dev/secrets.yaml"
+    assert f"{shown}:1:1: error: not encrypted with sops: encrypt it with `sops encrypt -i {shown}`\n" in (
+        result.stdout
+    ), result
+    problems = json.loads(run_process("validate", "--format", "json", cwd=cwd).stdout)["problems"]
+    rooted = f"applications/shop/microservices/{shown}"
+    assert {
+        "file": rooted,
+        "message": f"not encrypted with sops: encrypt it with `sops encrypt -i {rooted}`",
+    } in [
+        {"file": p["file"], "message": p["message"]} for p in problems
+    ]  # JSON: every path relative to the root
+    subprocess.run([find_sops(), "encrypt", "-i", shown], cwd=cwd, check=True, capture_output=True)
+    assert "not encrypted with sops" not in run_process("validate", cwd=cwd).stdout

@@ -519,8 +519,7 @@ def _running(pid: int) -> bool:
 
 
 def _descendants_named(pid: int, name: str) -> list[int]:
-    """The processes running ``name`` that ``pid`` started, directly or not (read from
-    /proc; sops runs in a process group of its own)."""
+    """The processes running ``name`` that ``pid`` started, directly or not (read from /proc)."""
     parents: dict[int, int] = {}
     named: list[int] = []
     for entry in Path("/proc").iterdir():
