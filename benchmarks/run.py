@@ -449,8 +449,9 @@ def cases(setup: Setup) -> dict[str, Case]:
         setup.out / "out-big",
         True,
     )
-    # validate keeps per-application verdicts in the user's cache folder: timed without it,
-    # the cost of a first validate (a repeated one on an unchanged tree reuses every verdict)
+    # validate keeps per-application verdicts in the user's cache folder: timed without any
+    # cache (verdicts, compiled templates, digests: runs up to acb0fcd kept the templates),
+    # the cost of a first validate (a repeated one reuses every verdict)
     validate_full = Command(
         "aigonix-render validate (clean, no verdict cache)",
         [aigonix(setup, "validate", str(full))],

@@ -16,9 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from aigonix_render.commands.valid import Valid, no_cycle_collection, valid_model
-from aigonix_render.foundation import NO_CACHE, InvalidInput, Problem, sort_problems
-
-"""Set (non-empty), ``validate`` keeps no verdicts and reads none: it renders and checks all."""
+from aigonix_render.foundation import InvalidInput, Problem, sort_problems
 
 
 def content_problems(root: Path, strict: bool, tracked_only: bool = False) -> list[Problem]:
@@ -49,7 +47,7 @@ def _checked(root: Path, valid: Valid, tracked_only: bool, environ: Mapping[str,
     from aigonix_render.render import Templates, render_folders, render_model
 
     model, tree = valid.model, valid.tree
-    cache = None if environ.get(NO_CACHE) else verdict_folder(environ)
+    cache = verdict_folder(environ)
     if cache is None:
         return check_rendering(render_model(model, Templates()), model, tree)
     folders = application_folders(model)

@@ -25,7 +25,6 @@ if TYPE_CHECKING:
         NO_CACHE,
         cache_place,
         owned_by_user,
-        private_folder,
         user_cache,
     )
     from aigonix_render.foundation.errors import (
@@ -67,7 +66,7 @@ HOMES = {
     "age_keys": ("AGE_RECIPIENT", "TREE_KEY_FILE"),
     "atomic": ("fsync_dir", "replace_file"),
     "locks": ("folder_lock",),
-    "caches": ("NO_CACHE", "cache_place", "owned_by_user", "private_folder", "user_cache"),
+    "caches": ("NO_CACHE", "cache_place", "owned_by_user", "user_cache"),
     "errors": (
         "EXIT_INTERNAL",
         "EXIT_INTERRUPTED",
@@ -137,7 +136,6 @@ __all__ = [
     "load_schema",
     "owned_by_user",
     "printable",
-    "private_folder",
     "quoted",
     "replace_file",
     "scalar",

@@ -40,12 +40,16 @@ def cache_place(name: str, environ: Mapping[str, str], platform: str = sys.platf
 
 
 def user_cache(name: str, environ: Mapping[str, str] | None = None) -> Path | None:
-    """The cache folder ``name``, created if missing; None unless it is safely this user's."""
-    folder = cache_place(name, os.environ if environ is None else environ)
-    return folder if folder is not None and private_folder(folder) else None
+    """The cache folder ``name``, created if missing; None when caches are turned off
+    (``NO_CACHE``) or it is not safely this user's."""
+    environ = os.environ if environ is None else environ
+    if environ.get(NO_CACHE):
+        return None
+    folder = cache_place(name, environ)
+    return folder if folder is not None and _private_folder(folder) else None
 
 
-def private_folder(folder: Path) -> bool:
+def _private_folder(folder: Path) -> bool:
     """Create ``folder``'s last two levels (0700) if missing; True when both are safely ours."""
     for level in (folder.parent, folder):
         try:

@@ -26,7 +26,6 @@ from aigonix_render.foundation import replace_file, user_cache
 
 _DIGEST = hashlib.sha256().digest_size
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 
 
 class TemplateCache(jinja2.BytecodeCache):

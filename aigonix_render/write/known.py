@@ -34,7 +34,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from aigonix_render.foundation import NO_CACHE, owned_by_user, replace_file, user_cache
+from aigonix_render.foundation import owned_by_user, replace_file, user_cache
 from aigonix_render.write.walk import entry_digest, file_identity_digest
 
 RACY_NS = 2_000_000_000
@@ -59,7 +59,7 @@ class Known:
     @classmethod
     def for_tree(cls, root: str, environ: Mapping[str, str]) -> Known:
         """The cache of the tree at ``root``; none when it is turned off or has no safe place."""
-        folder = None if environ.get(NO_CACHE) else user_cache("digests", environ)
+        folder = user_cache("digests", environ)
         if folder is None:
             return cls(None)
         name = hashlib.sha256(os.fsencode(os.path.realpath(root))).hexdigest()

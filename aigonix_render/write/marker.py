@@ -23,7 +23,13 @@ from pathlib import Path
 
 from aigonix_render.foundation import OutputError, OutputFile, Problem, Severity
 from aigonix_render.write.inputs import Section, TreeInputs
-from aigonix_render.write.marker_lines import FOLDER_PREFIX, INPUTS_PREFIX, TOOL_PREFIX, read_lines
+from aigonix_render.write.marker_lines import (
+    FILE_SEPARATOR,
+    FOLDER_PREFIX,
+    INPUTS_PREFIX,
+    TOOL_PREFIX,
+    read_lines,
+)
 from aigonix_render.write.previous import read_file, read_previous
 
 MARKER = ".aigonix-render"
@@ -140,7 +146,7 @@ def marker_text(files: list[OutputFile], inputs: MarkerInputs, kept: Mapping[str
             if folder in inputs.sections:
                 digest, sources = inputs.sections[folder]
                 lines.append(f"{INPUTS_PREFIX}{digest} {json.dumps(list(sources))}\n")
-        lines.append(f"{digests[path]}  {path}\n")
+        lines.append(f"{digests[path]}{FILE_SEPARATOR}{path}\n")
     return "".join(lines)
 
 

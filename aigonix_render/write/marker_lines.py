@@ -3,8 +3,8 @@ folder's inputs, and the sides of a git conflict left in it.
 
 A marker lists every owned file, some 24,000 lines at a thousand microservices, and every
 no-op render reads it: a marker that is all well-formed lines (what aigonix-render writes
-and what git merges cleanly) is taken in bulk by regular expressions; one with a conflict or
-a damaged line is read line by line, which says where.
+and what git merges cleanly) is split once and its file lines matched by one compiled
+pattern each; one with a conflict or a damaged line is read line by line, which says where.
 """
 
 from __future__ import annotations
@@ -18,9 +18,11 @@ from aigonix_render.write.inputs import Section
 TOOL_PREFIX = "# aigonix-render: "
 FOLDER_PREFIX = "# folder "
 INPUTS_PREFIX = "# inputs: "
+HASH_LENGTH = 64
+"""A file's line: its SHA-256 (``HASH_LENGTH`` hex digits), ``FILE_SEPARATOR``, its path."""
+FILE_SEPARATOR = "  "
 
-
-_DIGEST = re.compile(r"[0-9a-f]{64}")
+_DIGEST = re.compile(f"[0-9a-f]{{{HASH_LENGTH}}}")
 _CONFLICT = ("<<<<<<<", "|||||||", "=======", ">>>>>>>")
 # A git conflict's marks: the sides a mark may follow, and the side it starts.
 _NEXT: dict[str, tuple[tuple[str | None, ...], str | None]] = {
@@ -56,7 +58,7 @@ class Reading:
         elif line.startswith(INPUTS_PREFIX) and self.folder is not None:
             self._inputs(self.folder, line.removeprefix(INPUTS_PREFIX))
         elif line and not line.startswith("#"):
-            digest, _, path = line.partition("  ")
+            digest, _, path = line.partition(FILE_SEPARATOR)
             if not _DIGEST.fullmatch(digest) or not path:
                 return False
             (self.other_side if self.side == "theirs" else self.files)[path] = digest
@@ -85,7 +87,8 @@ class Reading:
 
 # What str.splitlines splits at besides "\n": such a marker is read line by line, as before.
 _OTHER_BREAKS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-_FILE_LINE = re.compile(r"[0-9a-f]{64}  .")
+_FILE_LINE = re.compile(f"{_DIGEST.pattern}{FILE_SEPARATOR}.")
+_PATH_AT = HASH_LENGTH + len(FILE_SEPARATOR)
 
 
 def read_lines(text: str) -> Reading | int:
@@ -109,7 +112,7 @@ def line_by_line(text: str) -> Reading | int:
 
 def _in_bulk(comments: list[str], files: list[str]) -> Reading:
     """A marker without a conflict or a damaged line: the same as line by line."""
-    reading = Reading(files={line[66:]: line[:64] for line in files})
+    reading = Reading(files={line[_PATH_AT:]: line[:HASH_LENGTH] for line in files})
     for comment in comments:
         reading.line(0, comment)
     return reading

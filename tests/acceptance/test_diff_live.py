@@ -25,6 +25,7 @@ from aigonix_render.commands.importer.cluster import without_server_fields
 from aigonix_render.commands.importer.compare import differences
 from aigonix_render.commands.importer.kubectl import kubectl_argv
 from aigonix_render.commands.live_format import MARKER
+from aigonix_render.foundation import KAFKA_FILES, names
 
 DUMP = TESTS / "data" / "import" / "shop-dump.yaml"
 NAMESPACE = "application-0b7e4c2a-3f5d-4e6a-8b9c-1d2e3f4a5b6c"
@@ -194,7 +195,7 @@ def _changed(value: Any) -> Any:
 
 def _sealed_config_maps(tree: Path) -> set[tuple[str, str]]:
     """The ConfigMaps the tree seals like Secrets: each environment's kafka files."""
-    return {("ConfigMap", f"{p.parent.name.lower()}-kafka-files") for p in tree.rglob("kafka-files.yaml")}
+    return {("ConfigMap", names.kafka_files(p.parent.name)) for p in tree.rglob(KAFKA_FILES)}
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -212,14 +213,12 @@ def test_a_changed_field_shows(
         holder = holder[key]
     sealed = kind == "Secret" or (kind, name) in _sealed_config_maps(tree)
     secret_value = sealed and path[0] in ("data", "binaryData")
-    if secret_value and path[0] == "data" and kind == "Secret":
-        old = base64.b64decode(holder[path[-1]]).decode()
+    old = holder[path[-1]]
+    if kind == "Secret" and path[0] == "data":  # the value in base64
+        old = base64.b64decode(old).decode()
         holder[path[-1]] = base64.b64encode(f"{old}-changed".encode()).decode()
-    elif secret_value:
-        old = holder[path[-1]]
-        holder[path[-1]] = _changed(old)
     else:
-        holder[path[-1]] = _changed(holder[path[-1]])
+        holder[path[-1]] = _changed(old)
     result = run_line("diff", "--live", _write(tmp_path, items), tree, "--exit-code", env=BOTH_KEYS)
     assert result.exit_code == 1, result
     if secret_value:

@@ -162,5 +162,15 @@ def test_a_cache_folder_others_can_write_in_is_not_used(tmp_path: Path, environ:
 
 
 def test_no_cache_when_turned_off(tmp_path: Path, environ: dict[str, str]) -> None:
+    """``AIGONIX_RENDER_NO_CACHE`` turns every cache off: digests, compiled templates and
+    validate's verdicts; not even the cache folder is made."""
+    from aigonix_render.commands.verdict_cache import verdict_folder
+    from aigonix_render.render.template_cache import template_cache
+
     root = _tree(tmp_path, b"LOG_LEVEL: info\n")
-    assert Known.for_tree(str(root), {**environ, "AIGONIX_RENDER_NO_CACHE": "1"}).place is None
+    off = {**environ, "AIGONIX_RENDER_NO_CACHE": "1"}
+    assert Known.for_tree(str(root), off).place is None
+    assert template_cache("salt", off) is None
+    assert verdict_folder(off) is None
+    assert not Path(environ["XDG_CACHE_HOME"]).exists()
+    assert template_cache("salt", environ) is not None  # the same place, turned on

@@ -29,9 +29,9 @@ def old_enough(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(restamping, "RACY_NS", -(10**12))
 
 
-def _output(tmp_path: Path) -> Path:
-    """An OUT of COUNT files and OLD, then copied as a user copies a folder: every file but
-    OLD newer than the copy's marker, as after a hard-linked copy, a restore or a checkout."""
+def _output(tmp_path: Path, newer: int = COUNT) -> Path:
+    """An OUT of COUNT files and OLD, then copied as a user copies a folder: ``newer`` of the
+    files newer than the copy's marker, as after a hard-linked copy, a restore or a checkout."""
     first = tmp_path / "first"
     files = [OutputFile(f"app/Dev/file-{i}.yaml", f"kind: ConfigMap # {i}\n") for i in range(COUNT)]
     files.append(OutputFile(OLD, "kind: ConfigMap # old\n"))
@@ -39,7 +39,8 @@ def _output(tmp_path: Path) -> Path:
     out = tmp_path / "out"
     shutil.copytree(first, out)
     os.utime(out / MARKER)  # newer than OLD, older than what follows
-    for file in (out / "app/Dev").glob("file-*.yaml"):
+    for i in range(newer):
+        file = out / f"app/Dev/file-{i}.yaml"
         os.chmod(file, file.stat().st_mode)  # a new ctime, the same bytes
     return out
 
@@ -71,13 +72,15 @@ def test_files_changed_just_now_are_not_worth_trusting_yet(tmp_path: Path) -> No
 
 
 def test_few_hashed_files_are_not_worth_a_stamp(tmp_path: Path, old_enough: None) -> None:
-    out = _output(tmp_path)
-    for file in list((out / "app/Dev").glob("file-*.yaml"))[HASHED_ENOUGH - 1 :]:
-        file.unlink()
-    shutil.rmtree(tmp_path / "first")
+    out = _output(tmp_path, newer=HASHED_ENOUGH - 1)
     stamp = (out / MARKER).stat().st_ctime_ns
-    assert not _restamped(out)  # files missing: not up to date, and no stamp either
+    assert _restamped(out)
     assert (out / MARKER).stat().st_ctime_ns == stamp
+    assert len(_hashed(out) or {}) == HASHED_ENOUGH - 1
+    (tmp_path / "enough").mkdir()
+    fresh = _output(tmp_path / "enough", newer=HASHED_ENOUGH)
+    assert _restamped(fresh)
+    assert _hashed(fresh) == {}
 
 
 @pytest.mark.parametrize("edited", ["app/Dev/file-3.yaml", OLD])
