@@ -25,7 +25,7 @@ rendered object is, and a ``Finding`` in one), ``sources`` (the input each comes
 ``collisions`` (two things that meet, shared databases), ``apiserver`` (every rule of every
 object, told once) with its rules in ``metadata``, ``blocks``, ``quantities``, ``routes``,
 ``workloads`` and ``sizes``; ``found`` (every object read and its rules run, on two cores
-for a large rendering, ``render.in_two``); and ``immutable`` (``refusals``: changes Kubernetes cannot
+for a large rendering, ``foundation.in_two``); and ``immutable`` (``refusals``: changes Kubernetes cannot
 apply in place, against the previous output). The package offers ``check_rendering``,
 ``check_secret_size`` (for the seal stage), ``refusals`` and the two limits; and
 ``check_kept`` with ``Told`` and ``Verdict`` (``verdicts``: kept verdicts joined with new

@@ -2,7 +2,7 @@
 
 Reading an object's head (``objects.read_object``) and running every rule of it
 (``apiserver.object_problems``) needs nothing but the object and the inputs' places. Of a
-large rendering, a forked child (``render.in_two``) runs the rules of the objects of the
+large rendering, a forked child (``foundation.in_two``) runs the rules of the objects of the
 files' later part and of the pending Secrets, and sends back only the problems it found,
 by the object's index (a few, mostly none: the objects themselves would cost more to send
 than to read again); this process meanwhile reads every object and runs the rules of the
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from aigonix_render.check.apiserver import object_problems
 from aigonix_render.check.objects import RenderedObject, pending_object, read_object
 from aigonix_render.check.sources import Places
-from aigonix_render.foundation import OutputFile, Problem
-from aigonix_render.render import KUSTOMIZATION, PendingSecret, Rendering, in_two, worth_forking
+from aigonix_render.foundation import OutputFile, Problem, in_two, worth_forking
+from aigonix_render.render import KUSTOMIZATION, PendingSecret, Rendering
 
 Found = tuple[list[RenderedObject], list[list[Problem]]]
 

@@ -8,7 +8,7 @@ column, message), ``names`` (every Kubernetes name the platform gives an object)
 ``yaml_text`` and ``fast_yaml`` (writing and reading YAML text), ``age_keys`` (age
 recipients and identities), ``schema_files`` (the JSON Schemas of the three kinds),
 ``caches`` (the user's cache folders, safely theirs), ``output`` (``OutputFile``, one rendered file) and ``atomic`` (the one way a file is
-replaced on disk), ``locks`` (one writer at a time in a folder). What it offers is re-exported here, lazily (``lazy``): a name's module
+replaced on disk), ``locks`` (one writer at a time in a folder), ``forked`` (a large job's two halves on two cores). What it offers is re-exported here, lazily (``lazy``): a name's module
 is imported when the name is first used, so a command pays for no module it does not use.
 """
 
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
         SopsError,
         UsageError,
     )
+    from aigonix_render.foundation.forked import in_two, split_at, worth_forking
     from aigonix_render.foundation.locks import folder_lock
     from aigonix_render.foundation.output import OutputFile
     from aigonix_render.foundation.platform import (
@@ -66,6 +67,7 @@ HOMES = {
     "age_keys": ("AGE_RECIPIENT", "TREE_KEY_FILE"),
     "atomic": ("fsync_dir", "replace_file"),
     "locks": ("folder_lock",),
+    "forked": ("in_two", "split_at", "worth_forking"),
     "caches": ("NO_CACHE", "cache_place", "owned_by_user", "user_cache"),
     "errors": (
         "EXIT_INTERNAL",
@@ -131,6 +133,7 @@ __all__ = [
     "folder_lock",
     "fsync_dir",
     "has_errors",
+    "in_two",
     "key",
     "lazy_exports",
     "load_schema",
@@ -141,6 +144,8 @@ __all__ = [
     "scalar",
     "schema_text",
     "sort_problems",
+    "split_at",
     "unpublished",
     "user_cache",
+    "worth_forking",
 ]

@@ -4,8 +4,8 @@ Objects follow the Aigonix platform's names (``names``), labels and annotations 
 Secrets (and ConfigMaps that hold secrets: an environment's kafka files) are not rendered
 here: they become ``PendingSecret`` values that the seal stage fills and encrypts. One module per group of objects: ``application`` (shared folder),
 ``environment``, ``microservice``, ``delivery``; ``runtime`` writes the Runtime's files.
-A large tree's environments are rendered on two cores (``forked.in_two``, which ``check``
-uses too), joined in the one order a single process renders them in.
+A large tree's environments are rendered on two cores (``foundation.in_two``, which
+``load`` and ``check`` use too), joined in the one order a single process renders them in.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from aigonix_render.foundation import OutputFile
+from aigonix_render.foundation import OutputFile, in_two, split_at, worth_forking
 from aigonix_render.model import Application, ApplicationEnvironment, Model, Subscription
 from aigonix_render.render import runtime
 from aigonix_render.render.application import docker_config, shared_objects, union_recipients
@@ -28,7 +28,6 @@ from aigonix_render.render.folder import (
     environment_folder,
     shared_folder,
 )
-from aigonix_render.render.forked import in_two, worth_forking
 from aigonix_render.render.meta import MANAGED_BY, RETAINED, Meta
 from aigonix_render.render.microservice import microservice_objects
 from aigonix_render.render.templates import Templates
@@ -45,14 +44,12 @@ __all__ = [
     "Templates",
     "docker_config",
     "environment_folder",
-    "in_two",
     "render_environment",
     "render_folders",
     "render_model",
     "render_shared",
     "shared_folder",
     "union_recipients",
-    "worth_forking",
 ]
 
 
@@ -100,7 +97,7 @@ def render_folders(model: Model, templates: Templates, skip: Callable[[str], boo
     if not worth_forking(sum(weights)):
         (files, secrets), (more_files, more_secrets) = head(len(environments))
         return Rendering(files + more_files, secrets + more_secrets)
-    cut = _cut(weights)
+    cut = split_at(weights, PARENT_SHARE)
     ((files, secrets), delivery), rest = in_two(lambda: head(cut), lambda: tail(cut))
     return Rendering(files + rest[0] + delivery[0], secrets + rest[1] + delivery[1])
 
@@ -113,18 +110,9 @@ def _part(folders: list[Folder]) -> Part:
     return files, tuple(secret for folder in folders for secret in folder.secrets)
 
 
-def _cut(weights: list[int]) -> int:
-    """Where the child's run of environments starts: the parent keeps a little less than
-    half (it renders the shared and delivery folders, and reads the child's files)."""
-    share, total = 0, sum(weights) * PARENT_SHARE
-    for index, weight in enumerate(weights):
-        share += weight
-        if share > total:
-            return index
-    return len(weights)
-
-
 PARENT_SHARE = 0.45
+"""The parent keeps a little less than half: it renders the shared and delivery folders, and
+reads the child's files."""
 
 
 def _nothing(folder: str) -> bool:

@@ -1,17 +1,21 @@
-"""Rendering and checking on two cores (``render.forked``): the same files, the same
+"""Rendering and checking on two cores (``foundation.forked``): the same files, the same
 problems in the same order as one process, and nothing lost when the child fails."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+from pathlib import Path
 
 import pytest
 from conftest import SAMPLE
 
 from aigonix_render.check import check_rendering
 from aigonix_render.commands.valid import valid_model
-from aigonix_render.render import Templates, forked, in_two, render_model
+from aigonix_render.foundation import forked, in_two
+from aigonix_render.load import Tree, load_tree
+from aigonix_render.render import Templates, render_model
 
 PARENT = os.getpid()
 
@@ -64,19 +68,26 @@ def test_small_jobs_stay_in_one_process() -> None:
     assert forked.worth_forking(forked.FORK_FROM) == forked._enabled
 
 
-def test_the_sample_renders_and_checks_the_same_on_two_cores(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The same files and problems whether render and check fork or not (each does here,
-    counted: a test that never forked would prove nothing)."""
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Every fork counted (a test that never forked would prove nothing); Linux only."""
     if not forked._enabled:
         pytest.skip("forks on Linux only")
-    forks: list[int] = []
+    counted: list[int] = []
     real_fork = os.fork
 
-    def counted() -> int:
-        forks.append(1)
+    def fork() -> int:
+        counted.append(1)
         return real_fork()
 
-    monkeypatch.setattr(os, "fork", counted)
+    monkeypatch.setattr(os, "fork", fork)
+    return counted
+
+
+def test_the_sample_renders_and_checks_the_same_on_two_cores(
+    monkeypatch: pytest.MonkeyPatch, forks: list[int]
+) -> None:
+    """The same files and problems whether render and check fork or not (each does here)."""
     valid = valid_model(SAMPLE, strict=False)
     one = render_model(valid.model, Templates())
     checked = check_rendering(one, valid.model, valid.tree)
@@ -87,3 +98,41 @@ def test_the_sample_renders_and_checks_the_same_on_two_cores(monkeypatch: pytest
     assert two == one
     assert check_rendering(two, valid.model, valid.tree) == checked
     assert len(forks) == 2
+
+
+def _documents(tree: Tree) -> list[tuple[str, object, str]]:
+    """What a load gave: every document by path, data and text, and every config file."""
+    found: list[tuple[str, object, str]] = []
+    for app in tree.applications:
+        sealed = [app.storage_account, *app.kafka_files.values()]
+        found += [(d.path, d.data, d.source) for d in [app.document, *sealed] if d is not None]
+        for ms in app.microservices:
+            documents = [ms.document, *ms.secrets.values()]
+            found += [(d.path, d.data, d.source) for d in documents]
+            files = [*ms.files, *(f for env in ms.environment_files.values() for f in env)]
+            found += [(f.path, f.content, f.name) for f in files]
+    return found
+
+
+def test_a_large_tree_loads_the_same_on_two_cores(
+    monkeypatch: pytest.MonkeyPatch, forks: list[int], tmp_path: Path
+) -> None:
+    """The applications read by a forked child (one fork, counted) are those one process
+    reads, in its order, and so are the problems met, one in each half among them."""
+    tree = shutil.copytree(SAMPLE, tmp_path / "tree")
+    apps = sorted(p for p in (tree / "applications").iterdir() if p.is_dir())
+    assert len(apps) >= 2  # one in each half
+    for app in apps:
+        (app / "microservices" / "broken").mkdir()
+        (app / "microservices" / "broken" / "aigonix.yaml").write_text("kind: [\n", encoding="utf-8")
+    one, one_problems = load_tree(tree)
+    assert forks == []
+    monkeypatch.setattr(forked, "FORK_FROM", 1)
+    two, two_problems = load_tree(tree)
+    assert len(forks) == 1
+    assert [app.folder for app in two.applications] == [app.folder for app in one.applications]
+    assert _documents(two) == _documents(one)
+    assert two_problems == one_problems
+    assert [p.file for p in one_problems if "broken" in p.file] == [
+        f"applications/{app.name}/microservices/broken/aigonix.yaml" for app in apps
+    ]

@@ -1,8 +1,8 @@
 """Two halves of a large job on both cores: the second in a forked child, the first here.
 
-Rendering and checking a large tree (``render_model``, ``check.check_rendering``) is pure
-Python and splits into independent parts (application environments, objects); one
-process uses one core. ``in_two`` forks (on Linux only: macOS's system libraries are not
+Loading, rendering and checking a large tree (``load.load_tree``, ``render.render_model``,
+``check.check_rendering``) is pure Python and splits into independent parts (applications,
+application environments, objects); one process uses one core. ``in_two`` forks (on Linux only: macOS's system libraries are not
 safe to use in a child forked without exec), lets the child compute the second
 half and send it back pickled through a pipe, computes the first half meanwhile, and
 returns both: the caller joins them in its own order, so the result is the one a single
@@ -24,7 +24,7 @@ import os
 import pickle
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from typing import Any, TypeVar
 
@@ -42,6 +42,18 @@ _enabled = hasattr(os, "fork") and sys.platform.startswith("linux")
 def worth_forking(size: int) -> bool:
     """Whether a job of ``size`` is split over two processes."""
     return _enabled and size >= FORK_FROM
+
+
+def split_at(weights: Sequence[int], share: float) -> int:
+    """Where the child's run of parts starts: after the first parts that weigh more than
+    ``share`` of all (the parent keeps a little less than half when it also joins the
+    halves and does work of its own)."""
+    part, total = 0, sum(weights) * share
+    for index, weight in enumerate(weights):
+        part += weight
+        if part > total:
+            return index
+    return len(weights)
 
 
 def in_two(first: Callable[[], _A], second: Callable[[], _B]) -> tuple[_A, _B]:
