@@ -5,14 +5,21 @@ ids and hosts), then only the application folders whose inputs changed since the
 was written are rendered and checked; the others keep their files in OUT, unread
 (``write.reusable_folders``). Delivery is always rendered: it reads every application's
 manifest.
+
+The check over everything rendered reads only the folders rendered now: none of its rules
+across folders can meet a kept one. An application's folders share their inputs (all of
+them are kept or none, but for a folder whose files were changed in OUT), each application
+has its own namespace and output folder (unique ids and names are validated over the whole
+tree), and a Runtime's databases are on its own application environment's server
+(``names.mongo_host``; ``tests/acceptance/test_incremental_render`` holds every rendered
+Runtime to it), so no two folders name one database.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from aigonix_render.foundation import OutputFile
-from aigonix_render.write import Kept, Marker, TreeInputs, folder_sources, reusable_folders, trusted_previous
+from aigonix_render.write import Kept, Marker, TreeInputs, folder_sources, reusable_folders
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -52,27 +59,3 @@ def render_changed(model: Model, templates: Templates, kept: dict[str, dict[str,
     from aigonix_render.render import render_folders
 
     return render_folders(model, templates, kept.__contains__)
-
-
-def checked_rendering(
-    rendering: Rendering, kept: dict[str, dict[str, Kept]], out: Path, previous: Marker | None
-) -> Rendering:
-    """What the check over everything rendered reads: the rendered folders, and of the kept
-    ones what a rule across applications reads (the Runtimes' database configurations, read
-    from OUT: two applications may name one database server). The other rules across
-    folders cannot meet a kept folder: an application's folders share their inputs (all of
-    them are kept or none), and each application has its own namespace and output folder
-    (unique ids and names are validated over the whole tree)."""
-    from aigonix_render.foundation import OutputError, names
-    from aigonix_render.render import Rendering
-
-    suffix = f"{names.DOLITTLE_CONFIG_SUFFIX}.yaml"
-    extra: list[OutputFile] = []
-    for files in kept.values():
-        for path in files:
-            if path.endswith(suffix):
-                text = trusted_previous(out, path, previous)
-                if text is None:  # changed since it was found intact
-                    raise OutputError(f"{out / path} was changed during the render; render again")
-                extra.append(OutputFile(path, text.decode("utf-8")))
-    return Rendering((*rendering.files, *extra), rendering.secrets) if extra else rendering

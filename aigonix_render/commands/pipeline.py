@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from aigonix_render import __version__
 from aigonix_render.commands.cli_text import counted
-from aigonix_render.commands.incremental import checked_rendering, kept_folders, render_changed
+from aigonix_render.commands.incremental import kept_folders, render_changed
 from aigonix_render.commands.valid import Valid as Valid  # both offered here too, as before
 from aigonix_render.commands.valid import no_cycle_collection
 from aigonix_render.commands.valid import valid_model as valid_model
@@ -120,7 +120,7 @@ def prepare(
         kept = kept_folders(out, previous, inputs, valid.tree, valid.model)
         rendering = render_changed(valid.model, templates, kept)
         refused = [
-            *check_rendering(checked_rendering(rendering, kept, out, previous), valid.model, valid.tree),
+            *check_rendering(rendering, valid.model, valid.tree),
             *refusals(valid.model, rendering.files, lambda path: trusted_previous(out, path, previous)),
         ]
     if refused:

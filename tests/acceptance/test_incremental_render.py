@@ -3,16 +3,22 @@ OUT ends byte for byte as a cold render of the same tree (Secrets compared decry
 
 from __future__ import annotations
 
+import json
 import shutil
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
-from conftest import run_line, sops_decrypt
+import yaml
+from conftest import SAMPLE, run_line, sops_decrypt
 
 import aigonix_render.write.inputs as inputs_module
+from aigonix_render.commands.valid import valid_model
+from aigonix_render.foundation import names
+from aigonix_render.render import Templates, environment_folder, render_model
 
 SHOP = "applications/shop"
 WEB = f"{SHOP}/microservices/web/aigonix.yaml"
@@ -161,3 +167,32 @@ def test_only_the_changed_folders_are_rendered(
     monkeypatch.setattr(render_module, "microservice_objects", spy)
     _render(sample_tree, out)
     assert sorted(rendered) == ["shop/Dev", "shop/Prod"]
+
+
+def test_every_runtime_keeps_its_databases_on_its_own_server() -> None:
+    """What lets the check skip the kept folders: a Runtime's databases, every tenant's,
+    lie on its own application environment's server, so no two output folders can name
+    one database. A Runtime that could name another server would need the kept folders'
+    configurations read again (the rule ``check.shared_databases``)."""
+    valid = valid_model(SAMPLE, strict=False)
+    servers: dict[str, set[str]] = {}
+    for file in render_model(valid.model, Templates()).files:
+        config = yaml.safe_load(file.text)
+        if config["kind"] == "ConfigMap" and config["metadata"]["name"].endswith(
+            names.DOLITTLE_CONFIG_SUFFIX
+        ):
+            for tenant in json.loads(config["data"]["resources.json"]).values():
+                hosts = {urlsplit(tenant["readModels"]["host"]).hostname or ""}
+                hosts |= {
+                    s for kind in ("eventStore", "projections", "embeddings") for s in tenant[kind]["servers"]
+                }
+                servers.setdefault(file.path.rpartition("/")[0], set()).update(hosts)
+    expected = {
+        environment_folder(app_env.application.name, app_env.environment.name): {
+            names.mongo_host(app_env.environment.name, app_env.application.id)
+        }
+        for app_env in valid.model.environments
+        if any(ms.runtime for ms in app_env.microservices)
+    }
+    assert servers == expected
+    assert len(set().union(*expected.values())) == len(expected) > 1
