@@ -3,12 +3,11 @@
 Rendering and checking a tree of 1,000 microservices costs seconds; a commit mostly changes
 one application. So each application's ``check.Verdict`` is kept in the user's cache folder
 (``$XDG_CACHE_HOME/aigonix-render/validate``, by ``foundation.user_cache``'s rules, created
-0700, used only when it is a real folder of this user's that nobody else can write in;
-entries opened with ``O_NOFOLLOW``, written whole, each carrying the SHA-256 of its bytes),
+0700, used only when it is a real folder of this user's that nobody else can write in),
 under a key that names aigonix-render's code (``write.TreeInputs.tool``), the digest of every
 input file its folders' render reads (``write.folder_sources``, as the marker's), which of
 those files the loader took (ignored and untracked files are absent), and the output
-folders. A verdict holds problems (positions and messages, which name input values the way
+folders (each a checked cache entry: ``foundation.read_entry``). A verdict holds problems (positions and messages, which name input values the way
 ``render`` does, never a Secret's value), objects' kinds, names and paths, and the Runtimes'
 database configurations. A damaged, foreign or unreadable entry is no entry.
 """
@@ -17,22 +16,28 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from aigonix_render import __version__
 from aigonix_render.check import Told, Verdict
-from aigonix_render.foundation import MANIFEST, OutputFile, Problem, Severity, replace_file, user_cache
+from aigonix_render.foundation import (
+    MANIFEST,
+    OutputFile,
+    Problem,
+    Severity,
+    read_entry,
+    user_cache,
+    write_entry,
+)
 from aigonix_render.load import Tree
 from aigonix_render.model import Model
 from aigonix_render.render import KUSTOMIZATION
 from aigonix_render.write import TreeInputs, folder_sources
 
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_DIGEST = 64  # hex characters of a SHA-256
 _FORMAT = "aigonix-render validate verdict 1"
+_HEAD = f"{_FORMAT}\n".encode()
 
 
 def verdict_folder(environ: Mapping[str, str]) -> Path | None:
@@ -84,23 +89,18 @@ def _tree_paths(tree: Tree, folder: str) -> Iterator[str]:
 
 def load_verdict(folder: Path, key: str) -> Verdict | None:
     """The verdict kept under ``key``; None when there is none, or it is damaged."""
+    payload = read_entry(folder / f"{key}.json", _HEAD)
+    if payload is None:
+        return None
     try:
-        descriptor = os.open(folder / f"{key}.json", os.O_RDONLY | _NOFOLLOW | getattr(os, "O_BINARY", 0))
-        with open(descriptor, "rb") as handle:
-            entry = handle.read()
-        payload = entry[_DIGEST + 1 :]
-        if entry[:_DIGEST].decode() != hashlib.sha256(payload).hexdigest():
-            return None
         return _verdict(json.loads(payload))
-    except (OSError, ValueError, TypeError, KeyError, IndexError):
+    except (ValueError, TypeError, KeyError, IndexError):
         return None
 
 
 def store_verdict(folder: Path, key: str, verdict: Verdict) -> None:
     """Kept whole or not at all; a failure only costs the render and check next time."""
-    payload = json.dumps(_plain(verdict), separators=(",", ":")).encode()
-    entry = hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
-    replace_file(folder / f"{key}.json", entry, mode=0o600, best_effort=True)
+    write_entry(folder / f"{key}.json", _HEAD, json.dumps(_plain(verdict), separators=(",", ":")).encode())
 
 
 def _problem(p: Problem) -> list[Any]:

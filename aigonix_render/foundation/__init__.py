@@ -25,7 +25,9 @@ if TYPE_CHECKING:
         NO_CACHE,
         cache_place,
         owned_by_user,
+        read_entry,
         user_cache,
+        write_entry,
     )
     from aigonix_render.foundation.errors import (
         EXIT_INTERNAL,
@@ -68,7 +70,7 @@ HOMES = {
     "atomic": ("fsync_dir", "replace_file"),
     "locks": ("folder_lock",),
     "forked": ("in_two", "split_at", "worth_forking"),
-    "caches": ("NO_CACHE", "cache_place", "owned_by_user", "user_cache"),
+    "caches": ("NO_CACHE", "cache_place", "owned_by_user", "read_entry", "user_cache", "write_entry"),
     "errors": (
         "EXIT_INTERNAL",
         "EXIT_INTERRUPTED",
@@ -140,6 +142,7 @@ __all__ = [
     "owned_by_user",
     "printable",
     "quoted",
+    "read_entry",
     "replace_file",
     "scalar",
     "schema_text",
@@ -148,4 +151,5 @@ __all__ = [
     "unpublished",
     "user_cache",
     "worth_forking",
+    "write_entry",
 ]

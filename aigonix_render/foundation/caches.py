@@ -7,22 +7,34 @@ or trusted (compiled templates, validate's verdicts, input digests), so a folder
 only when it is this user's and nobody else can write in it: ``aigonix-render`` and
 ``<name>`` are created 0700, and each must be a real folder (not a symlink) owned by this
 user and not group- or world-writable, or there is no cache (None). Nothing here changes
-the mode of anything that exists. Files in it are checked with ``owned_by_user``.
+the mode of anything that exists.
+
+An entry is written and read in one way (``write_entry``, ``read_entry``): written whole
+(a new file renamed into place, 0600) as a head naming its format, the SHA-256 of its
+payload and the payload; read only when it is a regular file of this user's that nobody
+else can write, opened without following a symlink, whose head and digest match. Anything
+else about an entry makes it no entry, and a failure to write one only costs the work next
+time.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from aigonix_render.foundation.atomic import replace_file
+
 NO_CACHE = "AIGONIX_RENDER_NO_CACHE"
 """Set (to anything) to use no cache at all: every run computes everything."""
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+_READ = os.O_RDONLY | _NOFOLLOW | getattr(os, "O_BINARY", 0)
+_DIGEST = hashlib.sha256().digest_size
 
 
 def cache_place(name: str, environ: Mapping[str, str], platform: str = sys.platform) -> Path | None:
@@ -84,3 +96,28 @@ def owned_by_user(info: os.stat_result) -> bool:
     if os.name == "nt":
         return True
     return info.st_uid == os.geteuid() and not info.st_mode & 0o022
+
+
+def read_entry(path: Path | str, head: bytes) -> bytes | None:
+    """The payload of the entry at ``path`` (``write_entry``'s, with this ``head``); None
+    when there is none, or it is damaged, foreign or writable by others."""
+    try:
+        descriptor = os.open(path, _READ)
+    except OSError:
+        return None
+    try:
+        with open(descriptor, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not (stat.S_ISREG(info.st_mode) and owned_by_user(info)):
+                return None
+            content = handle.read()
+    except OSError:
+        return None
+    start = len(head) + _DIGEST
+    payload = content[start:]
+    return payload if content[:start] == head + hashlib.sha256(payload).digest() else None
+
+
+def write_entry(path: Path | str, head: bytes, payload: bytes) -> None:
+    """Keep ``payload`` at ``path`` whole or not at all (0600); a failure is no error."""
+    replace_file(path, head + hashlib.sha256(payload).digest() + payload, mode=0o600, best_effort=True)

@@ -5,16 +5,14 @@ every commit), so the compiled code is kept in the user's cache folder
 (``foundation.user_cache("templates")``: ``$XDG_CACHE_HOME/aigonix-render/templates``,
 never under the shared temp folder). An entry is run as code, so the folder is used only
 when it is this user's and nobody else can write in it (the rules of ``user_cache``).
-Entries are opened with ``O_NOFOLLOW`` and
-written whole (a new file, then renamed into place). Each entry carries the SHA-256 of its
-bytes, its key names the versions and the environment's options. Templates hold no values.
-Any failure only costs the compile again.
+Entries are checked cache entries (``foundation.read_entry``: this user's, not followed
+through a symlink, written whole, each carrying the SHA-256 of its bytes); the key names
+the versions and the environment's options. Templates hold no values. Any failure only
+costs the compile again.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -22,14 +20,14 @@ import jinja2
 from jinja2.bccache import Bucket
 
 from aigonix_render import __version__
-from aigonix_render.foundation import replace_file, user_cache
+from aigonix_render.foundation import read_entry, user_cache, write_entry
 
-_DIGEST = hashlib.sha256().digest_size
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_HEAD = b""
+"""Jinja2's payload names its own format (a magic number and the versions)."""
 
 
 class TemplateCache(jinja2.BytecodeCache):
-    """Entries: SHA-256 of the payload, then the payload Jinja2 writes (magic, checksum, code)."""
+    """Entries: the payload Jinja2 writes (magic, checksum, code), kept as checked entries."""
 
     def __init__(self, folder: Path, salt: str) -> None:
         self.folder = folder
@@ -42,20 +40,12 @@ class TemplateCache(jinja2.BytecodeCache):
         return self.folder / f"{bucket.key}.cache"
 
     def load_bytecode(self, bucket: Bucket) -> None:
-        try:
-            descriptor = os.open(self._entry(bucket), os.O_RDONLY | _NOFOLLOW | getattr(os, "O_BINARY", 0))
-            with open(descriptor, "rb") as handle:
-                entry = handle.read()
-        except OSError:
-            return
-        payload = entry[_DIGEST:]
-        if entry[:_DIGEST] == hashlib.sha256(payload).digest():  # else damaged: compiled again
+        payload = read_entry(self._entry(bucket), _HEAD)
+        if payload is not None:  # else none, damaged or foreign: compiled again
             bucket.bytecode_from_string(payload)  # Jinja2 checks the versions and the source
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        payload = bucket.bytecode_to_string()
-        entry = hashlib.sha256(payload).digest() + payload
-        replace_file(self._entry(bucket), entry, mode=0o600, best_effort=True)
+        write_entry(self._entry(bucket), _HEAD, bucket.bytecode_to_string())
 
 
 def template_cache(salt: str, environ: Mapping[str, str] | None = None) -> jinja2.BytecodeCache | None:

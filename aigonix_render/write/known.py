@@ -7,9 +7,9 @@ the SHA-256 of the tree's real path. Not beside the marker: OUT is committed, an
 there would be committed with it, churn on every render and name inode numbers that mean
 nothing in another clone; OUT may also be writable by others, while the cache folder is
 used only when it is a real folder of this user's that nobody else can write in (created
-0700). The cache file is opened with ``O_NOFOLLOW``, must be this user's and writable by
-nobody else, carries the SHA-256 of its bytes and is written whole; anything else about it
-makes it no cache.
+0700). The cache file is a checked cache entry (``foundation.read_entry``: this user's,
+writable by nobody else, not followed through a symlink, written whole, carrying the
+SHA-256 of its bytes); anything else about it makes it no cache.
 
 An entry maps a path of the tree to the file's device, inode, size and modification time
 (ns) and the SHA-256 of its bytes. A file whose four match is not read. Not its
@@ -34,34 +34,34 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from aigonix_render.foundation import owned_by_user, replace_file, user_cache
+from aigonix_render.foundation import read_entry, user_cache, write_entry
 from aigonix_render.write.walk import entry_digest, file_identity_digest
 
 RACY_NS = 2_000_000_000
 """An entry's modification time is at least this much older than the run that hashed it."""
 _FORMAT = b"aigonix-render digests 1\n"
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _DIGEST = hashlib.sha256().digest_size
 
 Entry = tuple[int, int, int, int, bytes]
 
 
 class Known:
-    """The digests a cache file remembers (``place``: None, no cache), and those to keep."""
+    """The digests the cache file at ``place`` remembers, and those to keep."""
 
-    def __init__(self, place: str | None) -> None:
+    def __init__(self, place: str) -> None:
         self.place = place
         self.started = time.time_ns()
-        self._entries: dict[Any, Any] = _load(place) if place is not None else {}
+        self._entries: dict[Any, Any] = _load(place)
         self._used: dict[str, Entry] = {}
         self._added = False
 
     @classmethod
-    def for_tree(cls, root: str, environ: Mapping[str, str]) -> Known:
-        """The cache of the tree at ``root``; none when it is turned off or has no safe place."""
+    def for_tree(cls, root: str, environ: Mapping[str, str]) -> Known | None:
+        """The cache of the tree at ``root``; None when it is turned off or has no safe place
+        (then every input is hashed)."""
         folder = user_cache("digests", environ)
         if folder is None:
-            return cls(None)
+            return None
         name = hashlib.sha256(os.fsencode(os.path.realpath(root))).hexdigest()
         return cls(os.path.join(folder, name))
 
@@ -90,11 +90,9 @@ class Known:
     def save(self) -> None:
         """Keep the entries this run used and added, when it added one (else the cache holds
         them already); a failure only costs the hashing next time."""
-        if self.place is None or not self._added:
+        if not self._added:
             return
-        payload = marshal.dumps(self._used)
-        content = _FORMAT + hashlib.sha256(payload).digest() + payload
-        replace_file(self.place, content, mode=0o600, best_effort=True)
+        write_entry(self.place, _FORMAT, marshal.dumps(self._used))
         self._entries, self._added = dict(self._used), False
 
 
@@ -108,22 +106,9 @@ def _sound(entry: object) -> bool:
 
 
 def _load(place: str) -> dict[Any, Any]:
-    """The entries of a cache file of this user's, whole and writable by nobody else; none
-    otherwise."""
-    try:
-        descriptor = os.open(place, os.O_RDONLY | _NOFOLLOW | getattr(os, "O_BINARY", 0))
-    except OSError:
-        return {}
-    try:
-        with open(descriptor, "rb") as handle:
-            info = os.fstat(handle.fileno())
-            if not (stat.S_ISREG(info.st_mode) and owned_by_user(info)):
-                return {}
-            content = handle.read()
-    except OSError:
-        return {}
-    head, payload = content[: len(_FORMAT) + _DIGEST], content[len(_FORMAT) + _DIGEST :]
-    if head != _FORMAT + hashlib.sha256(payload).digest():
+    """The entries of the cache file; none when it is no sound cache entry."""
+    payload = read_entry(place, _FORMAT)
+    if payload is None:
         return {}
     try:
         entries = marshal.loads(payload)

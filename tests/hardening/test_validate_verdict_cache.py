@@ -16,8 +16,12 @@ from conftest import run_line
 from test_output_check import CASES as CHECK_CASES
 from test_output_check import build
 
+from aigonix_render.foundation import write_entry
+
 REFUSED = [case for case in CHECK_CASES if case.expected]
 SHOP = "applications/shop/"
+HEAD = b"aigonix-render validate verdict 1\n"
+"""What a verdict entry starts with (its format), before the digest of its payload."""
 
 
 def validate(tree: Path, cache: Path, **extra: str) -> tuple[int, str]:
@@ -80,7 +84,7 @@ def _forge(entry: Path) -> None:
     payload = json.dumps(
         {"told": [], "collisions": [], "identities": [], "paths": [], "databases": []}
     ).encode()
-    entry.write_bytes(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+    write_entry(entry, HEAD, payload)
 
 
 def test_a_damaged_entry_is_no_entry(tmp_path: Path) -> None:
@@ -88,8 +92,9 @@ def test_a_damaged_entry_is_no_entry(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     assert validate(tree, cache) == (1, expected)
     for entry in entries(cache):  # each says "no problem", its digest that of what it said before
-        digest, _, payload = entry.read_bytes().partition(b"\n")
-        entry.write_bytes(digest + b"\n" + json.dumps({**json.loads(payload), "told": []}).encode())
+        content = entry.read_bytes()
+        start = len(HEAD) + hashlib.sha256().digest_size
+        entry.write_bytes(content[:start] + json.dumps({**json.loads(content[start:]), "told": []}).encode())
     assert validate(tree, cache) == (1, expected)
 
 

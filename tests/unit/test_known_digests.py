@@ -157,7 +157,7 @@ def test_a_cache_folder_others_can_write_in_is_not_used(tmp_path: Path, environ:
     cache = _forged_cache(root, environ)
     cache.chmod(0o600)
     cache.parent.chmod(0o777)
-    assert Known.for_tree(str(root), environ).place is None
+    assert Known.for_tree(str(root), environ) is None
     assert _digest(root, environ) == hashlib.sha256(b"LOG_LEVEL: info\n").digest()
 
 
@@ -169,7 +169,7 @@ def test_no_cache_when_turned_off(tmp_path: Path, environ: dict[str, str]) -> No
 
     root = _tree(tmp_path, b"LOG_LEVEL: info\n")
     off = {**environ, "AIGONIX_RENDER_NO_CACHE": "1"}
-    assert Known.for_tree(str(root), off).place is None
+    assert Known.for_tree(str(root), off) is None
     assert template_cache("salt", off) is None
     assert verdict_folder(off) is None
     assert not Path(environ["XDG_CACHE_HOME"]).exists()

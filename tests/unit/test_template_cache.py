@@ -106,6 +106,19 @@ def test_a_symlinked_entry_is_not_followed(
     assert mode(planted) == 0o644 and planted.stat().st_mtime_ns == before
 
 
+@pytest.mark.skipif(os.name == "nt", reason="POSIX modes")
+def test_an_entry_others_can_write_is_not_run(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An intact entry that another user could have written is compiled again, not run."""
+    render()
+    (entry,) = cache.iterdir()
+    entry.chmod(0o620)
+    bucket_loads: list[bytes] = []
+    monkeypatch.setattr(jinja2.bccache.Bucket, "bytecode_from_string", lambda _, s: bucket_loads.append(s))
+    assert render() == EXPECTED
+    assert bucket_loads == []
+    assert mode(entry) == 0o600  # replaced by an entry of this user's
+
+
 def test_a_damaged_cache_entry_is_compiled_again(cache: Path) -> None:
     render()
     (entry,) = cache.iterdir()
