@@ -1,10 +1,20 @@
 """Which output folders a render can keep from OUT, and the rest rendered.
 
-The whole tree is validated and its model built (rules across applications: unique names,
-ids and hosts), then only the application folders whose inputs changed since the marker
-was written are rendered and checked; the others keep their files in OUT, unread
-(``write.reusable_folders``). Delivery is always rendered: it reads every application's
-manifest.
+The applications whose every output folder's section in the marker still holds (the same
+aigonix-render, the same digest of the very sources it names: the customer file, the
+application's folder, the manifests of the applications tied to it) are read by their
+manifests alone (``unchanged_applications``): their config files, secrets files and sealed
+files are the bytes a render with the same code validated and rendered. The whole tree's
+manifests are validated and its model built (rules across applications: unique names, ids
+and hosts, event horizons), then only the application folders whose inputs changed since
+the marker was written are rendered and checked; the others keep their files in OUT,
+unread (``write.reusable_folders``). When what ties the applications changed meanwhile (a
+new event horizon to an application read by its manifests), or a kept folder's files were
+changed in OUT, such an application is not kept whole, and the tree is read again in full
+(``keeps_whole``). Delivery is always rendered: it reads every application's manifest.
+
+So a render reports the problems of what it reads: the warnings about an unchanged
+application's files are not repeated (the no-op repeats none; ``validate`` all).
 
 The check over everything rendered reads only the folders rendered now: none of its rules
 across folders can meet a kept one. An application's folders share their inputs (all of
@@ -54,8 +64,40 @@ def kept_folders(
     return reusable_folders(out, previous, inputs, sources)
 
 
-def render_changed(model: Model, templates: Templates, kept: dict[str, dict[str, Kept]]) -> Rendering:
-    """Every folder but the kept ones."""
+def unchanged_applications(previous: Marker | None, inputs: TreeInputs | None) -> frozenset[str]:
+    """The application folders (``applications/<folder>``) whose every output folder's
+    section in the marker holds: the same aigonix-render, and the same digest of the
+    sources the section names."""
+    if inputs is None or previous is None or previous.conflict is not None or previous.inputs != inputs.tool:
+        return frozenset()
+    holds: dict[str, bool] = {}
+    for digest, sources in previous.sections.values():
+        owners = [source[:-1] for source in sources if source.endswith("/")]
+        if len(owners) == 1:  # an application's folder (delivery names manifests only)
+            holds[owners[0]] = holds.get(owners[0], True) and inputs.section(sources) == digest
+    return frozenset(owner for owner, held in holds.items() if held)
+
+
+def keeps_whole(tree: Tree, model: Model, kept: dict[str, dict[str, Kept]]) -> bool:
+    """Whether every folder of each application read by its manifests alone is kept."""
+    partial = {app.folder for app in tree.applications if app.manifests_only}
+    if not partial:
+        return True
+    owner = {app.name: app.folder for app in model.applications}
+    return all(
+        folder in kept
+        for folder in application_folders(model)
+        if owner.get(folder.partition("/")[0]) in partial
+    )
+
+
+def render_changed(
+    tree: Tree, model: Model, templates: Templates, kept: dict[str, dict[str, Kept]]
+) -> Rendering:
+    """Every folder but the kept ones; never one of an application read by its manifests
+    alone (``keeps_whole``: the caller reads the tree in full first)."""
     from aigonix_render.render import render_folders
 
+    if not keeps_whole(tree, model, kept):
+        raise RuntimeError("an application read by its manifests alone would be rendered")
     return render_folders(model, templates, kept.__contains__)

@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING
 
 from aigonix_render import __version__
 from aigonix_render.commands.cli_text import counted
-from aigonix_render.commands.incremental import kept_folders, render_changed
+from aigonix_render.commands.incremental import (
+    keeps_whole,
+    kept_folders,
+    render_changed,
+    unchanged_applications,
+)
 from aigonix_render.commands.valid import Valid as Valid  # both offered here too, as before
 from aigonix_render.commands.valid import no_cycle_collection
 from aigonix_render.commands.valid import valid_model as valid_model
@@ -114,11 +119,14 @@ def prepare(
     root, out = root.resolve(), out.resolve()
     _check_output_place(root, out)
     with no_cycle_collection():
-        valid = valid_model(root, strict, (out,))
-        templates = Templates()
         previous = read_marker(out) if previous is UNREAD else previous
+        valid = valid_model(root, strict, (out,), manifests_only=unchanged_applications(previous, inputs))
         kept = kept_folders(out, previous, inputs, valid.tree, valid.model)
-        rendering = render_changed(valid.model, templates, kept)
+        if not keeps_whole(valid.tree, valid.model, kept):  # ties changed: read everything
+            valid = valid_model(root, strict, (out,))
+            kept = kept_folders(out, previous, inputs, valid.tree, valid.model)
+        templates = Templates()
+        rendering = render_changed(valid.tree, valid.model, templates, kept)
         refused = [
             *check_rendering(rendering, valid.model, valid.tree),
             *refusals(valid.model, rendering.files, lambda path: trusted_previous(out, path, previous)),

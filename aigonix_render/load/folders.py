@@ -56,12 +56,13 @@ from aigonix_render.load.values import (
 )
 
 
-def whole_tree(place: Place) -> Loading[Tree | None]:
+def whole_tree(place: Place, manifests_only: frozenset[str] = frozenset()) -> Loading[Tree | None]:
+    """The whole tree; of the application folders in ``manifests_only``, only the manifests."""
     for stray in sorted(_find_manifests(place)):
         if not _known_place(stray):
             yield Problem(stray.as_posix(), 1, 1, _UNKNOWN_PLACE)
     customer = yield from read_manifest(place, "", "Customer")
-    applications = yield from _applications(place, _environment_count(customer))
+    applications = yield from _applications(place, _environment_count(customer), manifests_only)
     registry = yield from read_registry(place, customer)
     return Tree(place.root, customer, registry, applications)
 
@@ -109,19 +110,21 @@ def _known_place(manifest: Path) -> bool:
     )
 
 
-def _applications(place: Place, environments: int) -> Loading[tuple[ApplicationFolder, ...]]:
+def _applications(
+    place: Place, environments: int, manifests_only: frozenset[str]
+) -> Loading[tuple[ApplicationFolder, ...]]:
     """Every application; a large tree's on two cores (``foundation.in_two``): the later
     applications are read by a forked child meanwhile, and the problems come in the order
     one process meets them."""
     folders = (yield from child_folders(place, "applications")).entered
-    weights = [_microservice_folders(place, folder) for folder in folders]
+    weights = [_weight(place, folder, folder in manifests_only) for folder in folders]
     if not worth_forking(sum(weights) * environments):
-        return (yield from _read_applications(place, folders))
+        return (yield from _read_applications(place, folders, manifests_only))
     place.git.wait()  # git's answer read before the fork, by this process only
     cut = split_at(weights, PARENT_SHARE)
     (mine, my_problems), (theirs, their_problems) = in_two(
-        lambda: run(_read_applications(place, folders[:cut])),
-        lambda: run(_read_applications(place, folders[cut:])),
+        lambda: run(_read_applications(place, folders[:cut], manifests_only)),
+        lambda: run(_read_applications(place, folders[cut:], manifests_only)),
     )
     yield from my_problems
     yield from their_problems
@@ -132,21 +135,25 @@ PARENT_SHARE = 0.45
 """The parent reads a little less than half: it also receives the child's applications."""
 
 
-def _read_applications(place: Place, folders: list[str]) -> Loading[tuple[ApplicationFolder, ...]]:
+def _read_applications(
+    place: Place, folders: list[str], manifests_only: frozenset[str]
+) -> Loading[tuple[ApplicationFolder, ...]]:
     found = []
     for folder in folders:
-        application = yield from read_application(place, folder)
+        application = yield from read_application(place, folder, manifests_only=folder in manifests_only)
         if application is not None:
             found.append(application)
     return tuple(found)
 
 
-def _microservice_folders(place: Place, app: str) -> int:
-    """About how many microservices an application holds (what loading it costs)."""
+def _weight(place: Place, app: str, manifests_only: bool) -> int:
+    """About what loading an application costs: its microservices (a fifth of that when only
+    their manifests are read)."""
     try:
-        return len(os.listdir(place.path(f"{app}/microservices")))
+        count = len(os.listdir(place.path(f"{app}/microservices")))
     except OSError:
         return 0
+    return -(-count // 5) if manifests_only else count
 
 
 def _environment_count(customer: Document | None) -> int:
@@ -155,17 +162,20 @@ def _environment_count(customer: Document | None) -> int:
 
 
 def read_application(
-    place: Place, folder: str, manifest: Manifest | None = None
+    place: Place, folder: str, manifest: Manifest | None = None, manifests_only: bool = False
 ) -> Loading[ApplicationFolder | None]:
-    """The application in ``folder``; ``manifest``: its manifest, read already."""
+    """The application in ``folder``; ``manifest``: its manifest, read already. With
+    ``manifests_only``, only its manifest and its microservices' (``ApplicationFolder``)."""
     if manifest is None:
         document = yield from read_manifest(place, folder, "Application")
     else:
         yield from manifest.problems
         document = manifest.document
-    microservices = yield from _microservices(place, folder)
+    microservices = yield from _microservices(place, folder, manifests_only)
     if document is None:
         return None
+    if manifests_only:
+        return ApplicationFolder(folder, document, microservices, manifests_only=True)
     storage = yield from _sealed(place, f"{folder}/{STORAGE_ACCOUNT}")
     kafka_files = yield from _kafka_files(place, folder)
     return ApplicationFolder(folder, document, microservices, storage, kafka_files)
@@ -188,11 +198,15 @@ def _kafka_files(place: Place, app: str) -> Loading[dict[str, Document]]:
     return found
 
 
-def _microservices(place: Place, app: str) -> Loading[tuple[MicroserviceFolder, ...]]:
+def _microservices(place: Place, app: str, manifests_only: bool) -> Loading[tuple[MicroserviceFolder, ...]]:
     found = []
     for folder in (yield from child_folders(place, f"{app}/microservices")).entered:
         document = yield from read_manifest(place, folder, "Microservice")
-        if document is not None:
+        if document is None:
+            continue
+        if manifests_only:
+            found.append(MicroserviceFolder(folder, document, ()))
+        else:
             found.append((yield from _microservice(place, folder, document)))
     return tuple(found)
 

@@ -49,6 +49,9 @@ class ApplicationFolder:
     storage_account: Document | None = None
     kafka_files: dict[str, Document] = field(default_factory=dict)
     """Each environment's sealed kafka files, by the name of its folder."""
+    manifests_only: bool = False
+    """Only its manifests were read (``load_tree``'s ``manifests_only``): no config file,
+    secrets file, sealed file or environment folder. Such an application is never rendered."""
 
 
 @dataclass(frozen=True)

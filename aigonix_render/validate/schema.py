@@ -44,13 +44,22 @@ class Validation:
 
 
 def validate_root(
-    root: Path, exclude: tuple[Path, ...] = (), application: str | None = None, tracked_only: bool = False
+    root: Path,
+    exclude: tuple[Path, ...] = (),
+    application: str | None = None,
+    tracked_only: bool = False,
+    manifests_only: frozenset[str] = frozenset(),
 ) -> Validation:
     """Load and validate the tree at ``root``: every problem, sorted. With ``application``,
     only the part of the tree that rendering it needs (``load.load_tree``): what is loaded is
     validated, schema and rules; checks across the whole tree are left to a full run. With
-    ``tracked_only``, a file git does not track counts as absent (``load.load_tree``)."""
-    tree, load_problems = load_tree(root, exclude, application=application, tracked_only=tracked_only)
+    ``tracked_only``, a file git does not track counts as absent (``load.load_tree``). Of
+    the application folders in ``manifests_only`` (an incremental render's applications
+    whose inputs a render with this code validated), only the manifests are read, and only
+    the rules across applications check them (``load.ApplicationFolder.manifests_only``)."""
+    tree, load_problems = load_tree(
+        root, exclude, application=application, tracked_only=tracked_only, manifests_only=manifests_only
+    )
     return Validation(tree, sort_problems([*load_problems, *validate_tree(tree)]))
 
 
@@ -65,8 +74,19 @@ def validate_tree(tree: Tree) -> list[Problem]:
             valid.add(document.path)
         accepted = replace(document, data=_accepted_part(document.data, errors)) if errors else document
         problems.extend(_FIELD_CHECKS[kind](accepted))
+    valid.update(_validated_before(tree))
     problems.extend(rules.check(tree, valid))
     return sort_problems(problems)
+
+
+def _validated_before(tree: Tree) -> Iterator[str]:
+    """The manifests of the applications read by their manifests alone: bytes that a render
+    with this very code validated (``load.ApplicationFolder.manifests_only``), taken as valid
+    and checked only by the rules across applications."""
+    for app in tree.applications:
+        if app.manifests_only:
+            yield app.document.path
+            yield from (ms.document.path for ms in app.microservices)
 
 
 def _accepted_part(data: dict[str, Any], errors: list[ValidationError]) -> dict[str, Any]:
@@ -110,6 +130,8 @@ def _documents(tree: Tree) -> Iterator[tuple[Document, str]]:
     if tree.customer is not None:
         yield tree.customer, "Customer"
     for app in tree.applications:
+        if app.manifests_only:  # validated before (``_validated_before``)
+            continue
         yield app.document, "Application"
         for ms in app.microservices:
             yield ms.document, "Microservice"

@@ -196,3 +196,110 @@ def test_every_runtime_keeps_its_databases_on_its_own_server() -> None:
     }
     assert servers == expected
     assert len(set().union(*expected.values())) == len(expected) > 1
+
+
+class _Reads:
+    """Every file the load reads (YAML and config files), and the ``manifests_only`` of
+    every load of the tree, while spied on."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import aigonix_render.load.folders as folders_module
+        import aigonix_render.load.place as place_module
+        import aigonix_render.validate.schema as schema_module
+
+        self.read: list[str] = []
+        self.loads: list[frozenset[str]] = []
+        real_document = place_module.read_document  # type: ignore[attr-defined]
+        real_file = folders_module.read_file  # type: ignore[attr-defined]
+        real_load = schema_module.load_tree  # type: ignore[attr-defined]
+
+        def read_document(root: Path, relative: str, *args: Any) -> Any:
+            self.read.append(relative)
+            return real_document(root, relative, *args)
+
+        def read_file(path: Path, name: str, limit: int) -> Any:
+            self.read.append(name)
+            return real_file(path, name, limit)
+
+        def load_tree(*args: Any, **kwargs: Any) -> Any:
+            self.loads.append(kwargs.get("manifests_only", frozenset()))
+            return real_load(*args, **kwargs)
+
+        monkeypatch.setattr(place_module, "read_document", read_document)
+        monkeypatch.setattr(folders_module, "read_file", read_file)
+        monkeypatch.setattr(schema_module, "load_tree", load_tree)
+
+
+DEPOT = "applications/depot"
+DEPOT_FILE = f"{DEPOT}/microservices/inventory/files/stock.json"
+
+
+def _depot_with_a_file(tree: Path) -> None:
+    """depot (a copy of warehouse, tied to no other application: its subscription to shop
+    left out) with a config file of its own."""
+    _application_copy(tree)
+    manifest = tree / DEPOT / "microservices/inventory/aigonix.yaml"
+    text = manifest.read_text()
+    start, end = text.index("eventHorizons:\n"), text.index("\nenv:\n")
+    manifest.write_text(text[:start] + text[end + 1 :])
+    (tree / DEPOT_FILE).parent.mkdir()
+    (tree / DEPOT_FILE).write_text('{"Stock": true}\n')
+
+
+def test_an_unchanged_application_is_read_by_its_manifests_alone(
+    sample_tree: Path, demo_keyed: Path, tmp_path: Path
+) -> None:
+    """depot's inputs are those of the last render: of it only the manifests are read (the
+    rules across applications need them), not its config file; shop, which changed, and
+    warehouse, whose consent names shop's microservice, are read whole."""
+    _depot_with_a_file(sample_tree)
+    out = tmp_path / "out"
+    _render(sample_tree, out)
+    _env_var(sample_tree)
+    with pytest.MonkeyPatch.context() as spies:
+        reads = _Reads(spies)
+        _render(sample_tree, out)
+    assert reads.loads == [frozenset({DEPOT})]
+    depot = sorted(p.relative_to(sample_tree).as_posix() for p in (sample_tree / DEPOT).rglob("aigonix.yaml"))
+    assert sorted(p for p in reads.read if p.startswith(f"{DEPOT}/")) == depot
+    assert f"{SHOP}/microservices/billing/environments/Prod/secrets.yaml" in reads.read
+    assert "applications/warehouse/microservices/inventory/aigonix.yaml" in reads.read
+    cold = tmp_path / "cold"
+    _render(sample_tree, cold)
+    assert _contents(out, demo_keyed) == _contents(cold, demo_keyed)
+
+
+def _subscribe_to_depot(tree: Path) -> None:
+    """orders (shop) subscribes to depot's Stock instead of warehouse's Inventory: depot,
+    unchanged, gets a consumer it did not have."""
+    _edit(
+        tree,
+        ORDERS,
+        "application: warehouse\n      microservice: Inventory",
+        "application: depot\n      microservice: Stock",
+    )
+
+
+@pytest.mark.parametrize("why", ["a new consumer", "an edited output file"])
+def test_an_unchanged_application_not_kept_whole_is_read_again_in_full(
+    why: str, sample_tree: Path, demo_keyed: Path, tmp_path: Path
+) -> None:
+    """When an application read by its manifests alone turns out to have a folder to render
+    (what ties it to others changed, or its output was edited by hand), the tree is read
+    again in full, and OUT ends as a cold render."""
+    _depot_with_a_file(sample_tree)
+    out = tmp_path / "out"
+    _render(sample_tree, out)
+    if why == "a new consumer":
+        _subscribe_to_depot(sample_tree)
+    else:
+        _edit(out, "depot/dev/kustomization.yaml", "", "# edited\n")
+        _env_var(sample_tree)
+    with pytest.MonkeyPatch.context() as spies:
+        reads = _Reads(spies)
+        _render(sample_tree, out)
+    assert reads.loads == [frozenset({DEPOT}), frozenset()]
+    assert DEPOT_FILE in reads.read
+    cold = tmp_path / "cold"
+    _render(sample_tree, cold)
+    assert _contents(out, demo_keyed) == _contents(cold, demo_keyed)
