@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from hypothesis import settings
 
 from aigonix_render.cli import cli
+from aigonix_render.foundation import forked
 
 TESTS = Path(__file__).parent
 REPO = TESTS.parent
@@ -194,3 +195,19 @@ def node_paths(data: object, prefix: tuple[Any, ...] = (), absent: bool = False)
     elif isinstance(data, list):
         for index, value in enumerate(data):
             yield from node_paths(value, (*prefix, index), absent)
+
+
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Every fork counted (a test that never forked would prove nothing); Linux only."""
+    if not forked._enabled:
+        pytest.skip("forks on Linux only")
+    counted: list[int] = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        counted.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", fork)
+    return counted

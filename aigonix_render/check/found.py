@@ -17,13 +17,11 @@ from collections.abc import Sequence
 from aigonix_render.check.apiserver import object_problems
 from aigonix_render.check.objects import RenderedObject, pending_object, read_object
 from aigonix_render.check.sources import Places
-from aigonix_render.foundation import OutputFile, Problem, in_two, worth_forking
+from aigonix_render.foundation import FILES_PER_UNIT, OutputFile, Problem, in_two, worth_forking
 from aigonix_render.render import KUSTOMIZATION, PendingSecret, Rendering
 
 Found = tuple[list[RenderedObject], list[list[Problem]]]
 
-OBJECTS_PER_UNIT = 8
-"""Rendered objects per microservice environment, about: ``worth_forking`` counts those."""
 PARENT_SHARE = 1 / 2
 """The part of the objects whose rules this process runs: it also reads every object."""
 
@@ -32,7 +30,7 @@ def objects_found(rendering: Rendering, places: Places) -> Found:
     """The objects of the rendering (its files but kustomizations, then its pending Secrets)
     and, for each, the problems its own rules find, in that order."""
     files = [file for file in rendering.files if file.path.rpartition("/")[2] != KUSTOMIZATION]
-    if not worth_forking(len(files) // OBJECTS_PER_UNIT):
+    if not worth_forking(len(files) // FILES_PER_UNIT):
         objects = _objects(files, rendering.secrets)
         return objects, [object_problems(obj, places) for obj in objects]
     cut = int(len(files) * PARENT_SHARE)

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
         SopsError,
         UsageError,
     )
-    from aigonix_render.foundation.forked import in_two, split_at, worth_forking
+    from aigonix_render.foundation.forked import FILES_PER_UNIT, in_two, split_at, worth_forking
     from aigonix_render.foundation.locks import folder_lock
     from aigonix_render.foundation.output import OutputFile
     from aigonix_render.foundation.platform import (
@@ -69,7 +69,7 @@ HOMES = {
     "age_keys": ("AGE_RECIPIENT", "TREE_KEY_FILE"),
     "atomic": ("fsync_dir", "replace_file"),
     "locks": ("folder_lock",),
-    "forked": ("in_two", "split_at", "worth_forking"),
+    "forked": ("FILES_PER_UNIT", "in_two", "split_at", "worth_forking"),
     "caches": ("NO_CACHE", "cache_place", "owned_by_user", "read_entry", "user_cache", "write_entry"),
     "errors": (
         "EXIT_INTERNAL",
@@ -112,6 +112,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_OUTSIDE",
     "EXIT_USAGE",
+    "FILES_PER_UNIT",
     "GATEWAY",
     "INGRESS_NGINX",
     "KAFKA_FILES",

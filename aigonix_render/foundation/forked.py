@@ -36,6 +36,10 @@ FORK_FROM = 400
 (3,000) both cores halve a second of rendering and checking; below a few hundred the fork
 and the pipe would cost about what the second core saves."""
 
+FILES_PER_UNIT = 8
+"""Rendered files (objects) per microservice environment, about: jobs over files count in
+those units (``worth_forking``)."""
+
 _enabled = hasattr(os, "fork") and sys.platform.startswith("linux")
 
 

@@ -16,13 +16,13 @@ import enum
 import hashlib
 import json
 import os
-import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from aigonix_render.foundation import OutputError, OutputFile, Problem, Severity
 from aigonix_render.write.inputs import Section, TreeInputs
+from aigonix_render.write.intact import intact_files
 from aigonix_render.write.marker_lines import (
     FILE_SEPARATOR,
     FOLDER_PREFIX,
@@ -30,7 +30,7 @@ from aigonix_render.write.marker_lines import (
     TOOL_PREFIX,
     read_lines,
 )
-from aigonix_render.write.previous import read_file, read_previous
+from aigonix_render.write.previous import read_previous
 
 MARKER = ".aigonix-render"
 MARKER_HEADER = "# Written by aigonix-render: do not edit. The files below are owned and overwritten.\n"
@@ -189,41 +189,15 @@ def hashed_files(out: Path, inputs: TreeInputs, marker: Marker | Unread | None =
     if any(inputs.section(s) != d for d, s in sections) or not inputs.covers(marker.sections):
         return None  # a changed input first: it is found without walking the whole tree
     written = marker_ctime(out)
-    hashed: dict[str, int] = {}
-    for path, digest in marker.files.items():
-        file = f"{out}/{path}"
-        ctime = intact(file, digest, written)
-        if ctime is None:
-            return None
-        if ctime >= written:
-            hashed[file] = ctime
+    files = [(f"{out}/{path}", digest) for path, digest in marker.files.items()]
+    ctimes = intact_files(files, written)
+    if None in ctimes:
+        return None
+    hashed = {
+        file: ctime for (file, _), ctime in zip(files, ctimes, strict=True) if ctime and ctime >= written
+    }
     return Checked(written, hashed)
 
 
 def marker_ctime(out: Path) -> int:
     return os.stat(out / MARKER).st_ctime_ns
-
-
-TIMES_OF = os.geteuid() if os.name == "posix" else None
-"""Whose files are trusted by their ctime: the user's running the render (only the owner of a
-file can give it a newer ctime without changing it, see ``restamp``). On Windows, where
-``st_ctime`` is the creation time, no file is: every one is hashed."""
-
-
-def intact(file: str, digest: str, written: int) -> int | None:
-    """The ctime of the regular file ``file`` when its bytes are ``digest`` (None when they
-    are not, or it is no regular file): trusted unread when its ctime is older than the
-    marker's (``written``), which, unlike the mtime, cannot be set back by hand, and the
-    file is the user's (``TIMES_OF``)."""
-    try:
-        status = os.lstat(file)
-    except OSError:
-        return None
-    if not stat.S_ISREG(status.st_mode):
-        return None
-    if status.st_ctime_ns < written and status.st_uid == TIMES_OF:
-        return status.st_ctime_ns
-    try:
-        return status.st_ctime_ns if _sha256(read_file(file)) == digest else None
-    except OSError:
-        return None

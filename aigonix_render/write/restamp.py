@@ -14,7 +14,7 @@ after it every file the marker lists is looked at again: any that changed since 
 stamp and is not a hashed file with the ctime it had then (one trusted by its ctime and
 edited meanwhile, one edited after its hash) gets a newer ctime still (``chmod`` to its own
 mode, through a descriptor, never a symlink's target), and the next run hashes it. Only the
-user's own files are trusted by their ctime (``marker.TIMES_OF``), so each such file is one
+user's own files are trusted by their ctime (``intact.TIMES_OF``), so each such file is one
 the user can give a newer ctime.
 """
 
@@ -28,8 +28,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from aigonix_render.write.inputs import TreeInputs
+from aigonix_render.write.intact import TIMES_OF
 from aigonix_render.write.known import RACY_NS
-from aigonix_render.write.marker import MARKER, TIMES_OF, Checked, Marker, Unread, given, hashed_files
+from aigonix_render.write.marker import MARKER, Checked, Marker, Unread, given, hashed_files
 
 HASHED_ENOUGH = 64
 """Fewer hashed files than this are cheaper to hash again than to restamp for."""

@@ -8,7 +8,7 @@ aigonix-render wrote. Its files then stay in OUT as they are, unread: the render
 folder is a function of the inputs its section names, so rendering it again would give the
 same bytes (``tests/acceptance/test_incremental_render`` compares with cold renders). A
 file is as written when its status-change time is older than the marker's, or else when
-its bytes hash to the marker's digest (``marker.intact``, the no-op path's test).
+its bytes hash to the marker's digest (``intact``, the no-op path's test).
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from aigonix_render.write.inputs import TreeInputs
-from aigonix_render.write.marker import Marker, intact, marker_ctime
+from aigonix_render.write.intact import intact_files
+from aigonix_render.write.marker import Marker, marker_ctime
 
 
 class Kept(NamedTuple):
@@ -39,27 +40,17 @@ def reusable_folders(
     for path in previous.files:
         listed.setdefault(path.rpartition("/")[0], []).append(path)
     written = marker_ctime(out)
-    kept: dict[str, dict[str, Kept]] = {}
+    candidates: dict[str, list[str]] = {}
     for folder, found in sources.items():
         section = previous.sections.get(folder)
         paths = listed.get(folder)
-        if section is None or not paths:
-            continue
-        if section != (inputs.section(found), tuple(sorted(set(found)))):
-            continue
-        files = _intact_files(f"{out}/", sorted(paths), previous, written)
-        if files is not None:
-            kept[folder] = files
+        if section is not None and paths and section == (inputs.section(found), tuple(sorted(set(found)))):
+            candidates[folder] = sorted(paths)
+    files = [(f"{out}/{path}", previous.files[path]) for paths in candidates.values() for path in paths]
+    ctimes = iter(intact_files(files, written))
+    kept: dict[str, dict[str, Kept]] = {}
+    for folder, paths in candidates.items():
+        here = {path: ctime for path in paths if (ctime := next(ctimes)) is not None}
+        if len(here) == len(paths):  # every file as written
+            kept[folder] = {path: Kept(previous.files[path], ctime) for path, ctime in here.items()}
     return kept
-
-
-def _intact_files(out: str, paths: list[str], previous: Marker, written: int) -> dict[str, Kept] | None:
-    """Each file as aigonix-render wrote it; None when one was changed, removed or replaced."""
-    files: dict[str, Kept] = {}
-    for path in paths:
-        digest = previous.files[path]
-        ctime = intact(out + path, digest, written)
-        if ctime is None:
-            return None
-        files[path] = Kept(digest, ctime)
-    return files

@@ -68,22 +68,6 @@ def test_small_jobs_stay_in_one_process() -> None:
     assert forked.worth_forking(forked.FORK_FROM) == forked._enabled
 
 
-@pytest.fixture
-def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Every fork counted (a test that never forked would prove nothing); Linux only."""
-    if not forked._enabled:
-        pytest.skip("forks on Linux only")
-    counted: list[int] = []
-    real_fork = os.fork
-
-    def fork() -> int:
-        counted.append(1)
-        return real_fork()
-
-    monkeypatch.setattr(os, "fork", fork)
-    return counted
-
-
 def test_the_sample_renders_and_checks_the_same_on_two_cores(
     monkeypatch: pytest.MonkeyPatch, forks: list[int]
 ) -> None:

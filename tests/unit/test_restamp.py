@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from aigonix_render.foundation.output import OutputFile
+from aigonix_render.write import intact
 from aigonix_render.write import marker as ownership
 from aigonix_render.write import restamp as restamping
 from aigonix_render.write.files import write_output
@@ -137,9 +138,9 @@ def test_a_file_of_another_user_is_never_trusted_by_its_ctime(
         read.append(path)
         return read_file(path)
 
-    monkeypatch.setattr(ownership, "read_file", counted)
+    monkeypatch.setattr(intact, "read_file", counted)
     assert _hashed(out) is not None and f"{out}/{OLD}" not in read
-    monkeypatch.setattr(ownership, "TIMES_OF", os.geteuid() + 1)
+    monkeypatch.setattr(intact, "TIMES_OF", os.geteuid() + 1)
     assert _hashed(out) is not None and f"{out}/{OLD}" in read  # though older than the marker
 
 

@@ -11,7 +11,7 @@ import pytest
 from aigonix_render.foundation.errors import OutputError
 from aigonix_render.foundation.output import OutputFile
 from aigonix_render.write import files as write
-from aigonix_render.write import marker as ownership
+from aigonix_render.write import intact
 from aigonix_render.write.files import recover, staging_path, write_output
 from aigonix_render.write.inputs import TreeInputs
 from aigonix_render.write.marker import (
@@ -123,7 +123,7 @@ def test_after_a_rewrite_the_no_op_check_reads_no_unchanged_file(
         read.append(path)
         return b""
 
-    monkeypatch.setattr(ownership, "read_file", counted)
+    monkeypatch.setattr(intact, "read_file", counted)
     assert up_to_date(out, SECOND)
     assert read == []
     (out / "app/Dev/file-3.yaml").write_text("kind: ConfigMap # forged\n")

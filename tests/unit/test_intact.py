@@ -1,0 +1,53 @@
+"""Which files of OUT are as written (``write.intact``): trusted by ctime, else hashed, and
+hashed on two cores when many: the same answer either way."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+from aigonix_render.foundation import forked
+from aigonix_render.write.intact import intact_files
+
+
+def _files(tmp_path: Path, count: int) -> list[tuple[str, str]]:
+    found = []
+    for index in range(count):
+        path = tmp_path / f"file-{index}.yaml"
+        path.write_text(f"kind: ConfigMap # {index}\n")
+        found.append((str(path), hashlib.sha256(path.read_bytes()).hexdigest()))
+    return found
+
+
+def test_files_newer_than_the_marker_are_hashed_and_changed_ones_found(tmp_path: Path) -> None:
+    files = _files(tmp_path, 5)
+    Path(files[1][0]).write_text("kind: ConfigMap # forged\n")
+    Path(files[3][0]).unlink()
+    os.symlink(files[0][0], files[3][0])
+    ctimes = intact_files(files, written=0)  # every file newer than such a marker: all hashed
+    assert [c is not None for c in ctimes] == [True, False, True, False, True]
+    assert ctimes[0] == os.lstat(files[0][0]).st_ctime_ns
+
+
+def test_files_older_than_the_marker_are_trusted_unread(tmp_path: Path) -> None:
+    files = _files(tmp_path, 3)
+    Path(files[1][0]).write_bytes(b"forged, and trusted: its ctime is older than the marker's\n")
+    newer = max(os.lstat(f).st_ctime_ns for f, _ in files) + 1
+    assert None not in intact_files(files, written=newer)
+
+
+def test_many_files_are_hashed_on_two_cores_with_the_same_answer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]
+) -> None:
+    files = _files(tmp_path, 40)
+    for index in (3, 31):  # one in each half
+        Path(files[index][0]).write_text("kind: Secret # forged\n")
+    one = intact_files(files, written=0)
+    assert forks == []
+    monkeypatch.setattr(forked, "FORK_FROM", 1)
+    assert intact_files(files, written=0) == one
+    assert len(forks) == 1
+    assert [i for i, c in enumerate(one) if c is None] == [3, 31]
