@@ -2,19 +2,22 @@
 
 The applications whose every output folder's section in the marker still holds (the same
 aigonix-render, the same digest of the very sources it names: the customer file, the
-application's folder, the manifests of the applications tied to it) are read by their
-manifests alone (``unchanged_applications``): their config files, secrets files and sealed
-files are the bytes a render with the same code validated and rendered. The whole tree's
-manifests are validated and its model built (rules across applications: unique names, ids
-and hosts, event horizons), then only the application folders whose inputs changed since
-the marker was written are rendered and checked; the others keep their files in OUT,
-unread (``write.reusable_folders``). When what ties the applications changed meanwhile (a
-new event horizon to an application read by its manifests), or a kept folder's files were
-changed in OUT, such an application is not kept whole, and the tree is read again in full
-(``keeps_whole``). Delivery is always rendered: it reads every application's manifest.
+application's folder, the manifests of the applications tied to it) are loaded as
+validated before (``unchanged_applications``): every file is looked at, and refused or
+warned about as always (what git ignores, where a symlink leads and which files are left
+out are not in the digest), but their secrets and sealed files, the bytes a render with
+the same code validated and rendered, are not parsed, and of the rules only those across
+applications run on them (unique names, ids and hosts, event horizons). Then only the
+application folders whose inputs changed since the marker was written are rendered and
+checked; the others keep their files in OUT, unread (``write.reusable_folders``). When
+what ties the applications changed meanwhile (a new event horizon to an application
+loaded as validated before), or a kept folder's files were changed in OUT, such an
+application is not kept whole, and the tree is loaded again in full (``keeps_whole``).
+Delivery is always rendered: it reads every application's manifest.
 
-So a render reports the problems of what it reads: the warnings about an unchanged
-application's files are not repeated (the no-op repeats none; ``validate`` all).
+So a render reports the problems of what it checks: the warnings the rules find in an
+unchanged application's content are not repeated (the no-op repeats none; ``validate``
+all).
 
 The check over everything rendered reads only the folders rendered now: none of its rules
 across folders can meet a kept one. An application's folders share their inputs (all of
@@ -79,8 +82,8 @@ def unchanged_applications(previous: Marker | None, inputs: TreeInputs | None) -
 
 
 def keeps_whole(tree: Tree, model: Model, kept: dict[str, dict[str, Kept]]) -> bool:
-    """Whether every folder of each application read by its manifests alone is kept."""
-    partial = {app.folder for app in tree.applications if app.manifests_only}
+    """Whether every folder of each application loaded as validated before is kept."""
+    partial = {app.folder for app in tree.applications if app.validated_before}
     if not partial:
         return True
     owner = {app.name: app.folder for app in model.applications}
@@ -94,10 +97,10 @@ def keeps_whole(tree: Tree, model: Model, kept: dict[str, dict[str, Kept]]) -> b
 def render_changed(
     tree: Tree, model: Model, templates: Templates, kept: dict[str, dict[str, Kept]]
 ) -> Rendering:
-    """Every folder but the kept ones; never one of an application read by its manifests
-    alone (``keeps_whole``: the caller reads the tree in full first)."""
+    """Every folder but the kept ones; never one of an application loaded as validated
+    before (``keeps_whole``: the caller loads the tree in full first)."""
     from aigonix_render.render import render_folders
 
     if not keeps_whole(tree, model, kept):
-        raise RuntimeError("an application read by its manifests alone would be rendered")
+        raise RuntimeError("an application loaded as validated before would be rendered")
     return render_folders(model, templates, kept.__contains__)

@@ -120,7 +120,7 @@ def prepare(
     _check_output_place(root, out)
     with no_cycle_collection():
         previous = read_marker(out) if previous is UNREAD else previous
-        valid = valid_model(root, strict, (out,), manifests_only=unchanged_applications(previous, inputs))
+        valid = valid_model(root, strict, (out,), validated_before=unchanged_applications(previous, inputs))
         kept = kept_folders(out, previous, inputs, valid.tree, valid.model)
         if not keeps_whole(valid.tree, valid.model, kept):  # ties changed: read everything
             valid = valid_model(root, strict, (out,))

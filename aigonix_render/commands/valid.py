@@ -34,17 +34,17 @@ def valid_model(
     exclude: tuple[Path, ...] = (),
     application: str | None = None,
     tracked_only: bool = False,
-    manifests_only: frozenset[str] = frozenset(),
+    validated_before: frozenset[str] = frozenset(),
 ) -> Valid:
     """The model of a tree that validates; ``InvalidInput`` (with the problems) otherwise.
     With ``application``, of the part of the tree that rendering it needs (``generate``);
     with ``tracked_only``, of the files git tracks (``validate --tracked-only``); of the
-    application folders in ``manifests_only``, of their manifests alone (an incremental
-    render's applications it keeps whole: never rendered)."""
+    application folders in ``validated_before`` loaded as validated before (an incremental
+    render's applications it keeps whole: never rendered; ``load.load_tree``)."""
     from aigonix_render.model import build_model
     from aigonix_render.validate import validate_root
 
-    validation = validate_root(root, exclude, application, tracked_only, manifests_only)
+    validation = validate_root(root, exclude, application, tracked_only, validated_before)
     if has_errors(validation.problems, strict):
         raise InvalidInput(validation.problems)
     return Valid(build_model(validation.tree), validation.problems, validation.tree)

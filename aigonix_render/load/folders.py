@@ -43,6 +43,7 @@ from aigonix_render.load.place import (
     join,
     listing,
     read_manifest,
+    read_unparsed,
     read_yaml,
     run,
 )
@@ -56,13 +57,14 @@ from aigonix_render.load.values import (
 )
 
 
-def whole_tree(place: Place, manifests_only: frozenset[str] = frozenset()) -> Loading[Tree | None]:
-    """The whole tree; of the application folders in ``manifests_only``, only the manifests."""
+def whole_tree(place: Place, validated_before: frozenset[str] = frozenset()) -> Loading[Tree | None]:
+    """The whole tree; the application folders in ``validated_before`` without parsing their
+    secrets and sealed files (``ApplicationFolder.validated_before``)."""
     for stray in sorted(_find_manifests(place)):
         if not _known_place(stray):
             yield Problem(stray.as_posix(), 1, 1, _UNKNOWN_PLACE)
     customer = yield from read_manifest(place, "", "Customer")
-    applications = yield from _applications(place, _environment_count(customer), manifests_only)
+    applications = yield from _applications(place, _environment_count(customer), validated_before)
     registry = yield from read_registry(place, customer)
     return Tree(place.root, customer, registry, applications)
 
@@ -111,20 +113,20 @@ def _known_place(manifest: Path) -> bool:
 
 
 def _applications(
-    place: Place, environments: int, manifests_only: frozenset[str]
+    place: Place, environments: int, validated_before: frozenset[str]
 ) -> Loading[tuple[ApplicationFolder, ...]]:
     """Every application; a large tree's on two cores (``foundation.in_two``): the later
     applications are read by a forked child meanwhile, and the problems come in the order
     one process meets them."""
     folders = (yield from child_folders(place, "applications")).entered
-    weights = [_weight(place, folder, folder in manifests_only) for folder in folders]
+    weights = [_weight(place, folder) for folder in folders]
     if not worth_forking(sum(weights) * environments):
-        return (yield from _read_applications(place, folders, manifests_only))
+        return (yield from _read_applications(place, folders, validated_before))
     place.git.wait()  # git's answer read before the fork, by this process only
     cut = split_at(weights, PARENT_SHARE)
     (mine, my_problems), (theirs, their_problems) = in_two(
-        lambda: run(_read_applications(place, folders[:cut], manifests_only)),
-        lambda: run(_read_applications(place, folders[cut:], manifests_only)),
+        lambda: run(_read_applications(place, folders[:cut], validated_before)),
+        lambda: run(_read_applications(place, folders[cut:], validated_before)),
     )
     yield from my_problems
     yield from their_problems
@@ -136,24 +138,22 @@ PARENT_SHARE = 0.45
 
 
 def _read_applications(
-    place: Place, folders: list[str], manifests_only: frozenset[str]
+    place: Place, folders: list[str], validated_before: frozenset[str]
 ) -> Loading[tuple[ApplicationFolder, ...]]:
     found = []
     for folder in folders:
-        application = yield from read_application(place, folder, manifests_only=folder in manifests_only)
+        application = yield from read_application(place, folder, validated_before=folder in validated_before)
         if application is not None:
             found.append(application)
     return tuple(found)
 
 
-def _weight(place: Place, app: str, manifests_only: bool) -> int:
-    """About what loading an application costs: its microservices (a fifth of that when only
-    their manifests are read)."""
+def _weight(place: Place, app: str) -> int:
+    """About what loading an application costs: its microservices."""
     try:
-        count = len(os.listdir(place.path(f"{app}/microservices")))
+        return len(os.listdir(place.path(f"{app}/microservices")))
     except OSError:
         return 0
-    return -(-count // 5) if manifests_only else count
 
 
 def _environment_count(customer: Document | None) -> int:
@@ -162,72 +162,78 @@ def _environment_count(customer: Document | None) -> int:
 
 
 def read_application(
-    place: Place, folder: str, manifest: Manifest | None = None, manifests_only: bool = False
+    place: Place, folder: str, manifest: Manifest | None = None, validated_before: bool = False
 ) -> Loading[ApplicationFolder | None]:
     """The application in ``folder``; ``manifest``: its manifest, read already. With
-    ``manifests_only``, only its manifest and its microservices' (``ApplicationFolder``)."""
+    ``validated_before``, its secrets and sealed files are read but not parsed
+    (``ApplicationFolder.validated_before``)."""
     if manifest is None:
         document = yield from read_manifest(place, folder, "Application")
     else:
         yield from manifest.problems
         document = manifest.document
-    microservices = yield from _microservices(place, folder, manifests_only)
+    parse = not validated_before
+    microservices = yield from _microservices(place, folder, parse)
     if document is None:
         return None
-    if manifests_only:
-        return ApplicationFolder(folder, document, microservices, manifests_only=True)
-    storage = yield from _sealed(place, f"{folder}/{STORAGE_ACCOUNT}")
-    kafka_files = yield from _kafka_files(place, folder)
-    return ApplicationFolder(folder, document, microservices, storage, kafka_files)
+    storage = yield from _sealed(place, f"{folder}/{STORAGE_ACCOUNT}", parse)
+    kafka_files = yield from _kafka_files(place, folder, parse)
+    return ApplicationFolder(folder, document, microservices, storage, kafka_files, validated_before)
 
 
-def _sealed(place: Place, relative: str) -> Loading[Document | None]:
-    """A SOPS-encrypted file of the application, when there is one."""
+def _sealed(place: Place, relative: str, parse: bool) -> Loading[Document | None]:
+    """A SOPS-encrypted file of the application, when there is one (and ``parse``)."""
     if place.absent(relative):
+        return None
+    if not parse:
+        yield from read_unparsed(place, relative)
         return None
     return (yield from read_yaml(place, relative, sensitive=True))
 
 
-def _kafka_files(place: Place, app: str) -> Loading[dict[str, Document]]:
+def _kafka_files(place: Place, app: str, parse: bool) -> Loading[dict[str, Document]]:
     """Each application environment's sealed ``kafka-files.yaml``, by its folder's name."""
     found: dict[str, Document] = {}
     for env in (yield from child_folders(place, f"{app}/environments")).entered:
-        document = yield from _sealed(place, f"{env}/{KAFKA_FILES}")
+        document = yield from _sealed(place, f"{env}/{KAFKA_FILES}", parse)
         if document is not None:
             found[base_name(env)] = document
     return found
 
 
-def _microservices(place: Place, app: str, manifests_only: bool) -> Loading[tuple[MicroserviceFolder, ...]]:
+def _microservices(place: Place, app: str, parse: bool) -> Loading[tuple[MicroserviceFolder, ...]]:
     found = []
     for folder in (yield from child_folders(place, f"{app}/microservices")).entered:
         document = yield from read_manifest(place, folder, "Microservice")
-        if document is None:
-            continue
-        if manifests_only:
-            found.append(MicroserviceFolder(folder, document, ()))
-        else:
-            found.append((yield from _microservice(place, folder, document)))
+        if document is not None:
+            found.append((yield from _microservice(place, folder, document, parse)))
     return tuple(found)
 
 
-def _microservice(place: Place, folder: str, document: Document) -> Loading[MicroserviceFolder]:
+def _microservice(place: Place, folder: str, document: Document, parse: bool) -> Loading[MicroserviceFolder]:
     environments = yield from child_folders(place, f"{folder}/environments")
     env_files: dict[str, tuple[ConfigFile, ...]] = {}
     for env in environments.entered:
         env_files[base_name(env)] = yield from _files(place, f"{env}/files")
-    secrets, unreadable = yield from _secrets(place, environments.entered)
+    secrets, unreadable = yield from _secrets(place, environments.entered, parse)
     unreadable |= {base_name(env) for env in environments.refused}
     files = yield from _files(place, f"{folder}/files")
     env_folders = {base_name(env): env for env in [*environments.entered, *environments.refused]}
     return MicroserviceFolder(folder, document, files, env_folders, env_files, secrets, frozenset(unreadable))
 
 
-def _secrets(place: Place, environments: list[str]) -> Loading[tuple[dict[str, Document], set[str]]]:
-    """Each environment's secrets file, and the environments whose file could not be read."""
+def _secrets(
+    place: Place, environments: list[str], parse: bool
+) -> Loading[tuple[dict[str, Document], set[str]]]:
+    """Each environment's secrets file (when ``parse``), and the environments whose file
+    could not be read."""
     secrets: dict[str, Document] = {}
     unreadable: set[str] = set()
     for env in (e for e in environments if not place.absent(f"{e}/{SECRETS}")):
+        if not parse:
+            if not (yield from read_unparsed(place, f"{env}/{SECRETS}")):
+                unreadable.add(base_name(env))
+            continue
         secret = yield from read_yaml(place, f"{env}/{SECRETS}", sensitive=True)
         if secret is None:
             unreadable.add(base_name(env))

@@ -23,7 +23,7 @@ def load_tree(
     libyaml_marks: bool = True,
     application: str | None = None,
     tracked_only: bool = False,
-    manifests_only: frozenset[str] = frozenset(),
+    validated_before: frozenset[str] = frozenset(),
 ) -> tuple[Tree, list[Problem]]:
     """Read every input file under ``root``; ``exclude`` lists folders to skip (the output).
 
@@ -31,24 +31,25 @@ def load_tree(
     the whole tree when no application has that name, so the caller says what there is.
     git is asked once what it ignores under ``root`` (``ignored.ask``): no such file is read.
     With ``tracked_only``, what it does not track (ignored or not): such a file is absent, as
-    in the commit (``validate --tracked-only``, the pre-commit hook). Of the application
-    folders in ``manifests_only`` (``applications/<folder>``), only the manifests are read
-    (an incremental render's applications whose every output folder it keeps)."""
+    in the commit (``validate --tracked-only``, the pre-commit hook). The application folders
+    in ``validated_before`` (``applications/<folder>``: an incremental render's applications
+    it keeps whole) are walked and checked as always, their secrets and sealed files not
+    parsed (``ApplicationFolder.validated_before``)."""
     resolved = root.resolve()
     place = Place(resolved, tuple(p.resolve() for p in exclude), libyaml_marks, ask(resolved, tracked_only))
     try:
-        return _load(place, application, manifests_only)
+        return _load(place, application, validated_before)
     finally:
         place.git.wait()
 
 
 def _load(
-    place: Place, application: str | None, manifests_only: frozenset[str]
+    place: Place, application: str | None, validated_before: frozenset[str]
 ) -> tuple[Tree, list[Problem]]:
     if application is not None:
         tree, problems = run(one_application(place, application))
         if tree is not None:
             return tree, problems
-    tree, problems = run(whole_tree(place, manifests_only))
+    tree, problems = run(whole_tree(place, validated_before))
     assert tree is not None
     return tree, problems

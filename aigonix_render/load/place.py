@@ -25,7 +25,7 @@ from typing import NamedTuple, TypeVar
 from aigonix_render.foundation import MANIFEST, Problem, printable
 from aigonix_render.load.documents import Document, read_document
 from aigonix_render.load.ignored import Question
-from aigonix_render.load.reading import cannot_read
+from aigonix_render.load.reading import cannot_read, read_text
 from aigonix_render.load.refusals import refused_path
 
 _T = TypeVar("_T")
@@ -127,6 +127,17 @@ def absent(path: str) -> bool:
     except (OSError, ValueError):
         return False
     return False
+
+
+def read_unparsed(place: Place, relative: str) -> Loading[bool]:
+    """Whether ``read_yaml`` could read the file at ``relative``, every check it makes but
+    the parse made (of a secrets file a render with this code parsed: its problems come
+    from its bytes, which are the same)."""
+    read = place.refused(relative) or read_text(place.root, relative)
+    if isinstance(read, Problem):
+        yield read
+        return False
+    return True
 
 
 def read_yaml(place: Place, relative: str, sensitive: bool = False) -> Loading[Document | None]:

@@ -49,9 +49,12 @@ class ApplicationFolder:
     storage_account: Document | None = None
     kafka_files: dict[str, Document] = field(default_factory=dict)
     """Each environment's sealed kafka files, by the name of its folder."""
-    manifests_only: bool = False
-    """Only its manifests were read (``load_tree``'s ``manifests_only``): no config file,
-    secrets file, sealed file or environment folder. Such an application is never rendered."""
+    validated_before: bool = False
+    """Its inputs are those a render with this very code validated (``load_tree``'s
+    ``validated_before``: an application an incremental render keeps whole). Every file was
+    looked at, refused or warned about as always, but its secrets and sealed files were not
+    parsed (``secrets``, ``storage_account`` and ``kafka_files`` are empty) and only the
+    rules across applications check it. Such an application is never rendered."""
 
 
 @dataclass(frozen=True)

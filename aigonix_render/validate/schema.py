@@ -48,17 +48,19 @@ def validate_root(
     exclude: tuple[Path, ...] = (),
     application: str | None = None,
     tracked_only: bool = False,
-    manifests_only: frozenset[str] = frozenset(),
+    validated_before: frozenset[str] = frozenset(),
 ) -> Validation:
     """Load and validate the tree at ``root``: every problem, sorted. With ``application``,
     only the part of the tree that rendering it needs (``load.load_tree``): what is loaded is
     validated, schema and rules; checks across the whole tree are left to a full run. With
-    ``tracked_only``, a file git does not track counts as absent (``load.load_tree``). Of
-    the application folders in ``manifests_only`` (an incremental render's applications
-    whose inputs a render with this code validated), only the manifests are read, and only
-    the rules across applications check them (``load.ApplicationFolder.manifests_only``)."""
+    ``tracked_only``, a file git does not track counts as absent (``load.load_tree``). The
+    application folders in ``validated_before`` (an incremental render's applications whose
+    inputs a render with this code validated) are loaded without parsing their secrets and
+    sealed files, and of their content only what the load itself finds (refused, ignored or
+    left-out files) and the rules across applications are checked again
+    (``load.ApplicationFolder.validated_before``)."""
     tree, load_problems = load_tree(
-        root, exclude, application=application, tracked_only=tracked_only, manifests_only=manifests_only
+        root, exclude, application=application, tracked_only=tracked_only, validated_before=validated_before
     )
     return Validation(tree, sort_problems([*load_problems, *validate_tree(tree)]))
 
@@ -80,11 +82,11 @@ def validate_tree(tree: Tree) -> list[Problem]:
 
 
 def _validated_before(tree: Tree) -> Iterator[str]:
-    """The manifests of the applications read by their manifests alone: bytes that a render
-    with this very code validated (``load.ApplicationFolder.manifests_only``), taken as valid
-    and checked only by the rules across applications."""
+    """The manifests of the applications validated before: bytes that a render with this
+    very code validated (``load.ApplicationFolder.validated_before``), taken as valid and
+    checked only by the rules across applications."""
     for app in tree.applications:
-        if app.manifests_only:
+        if app.validated_before:
             yield app.document.path
             yield from (ms.document.path for ms in app.microservices)
 
@@ -130,7 +132,7 @@ def _documents(tree: Tree) -> Iterator[tuple[Document, str]]:
     if tree.customer is not None:
         yield tree.customer, "Customer"
     for app in tree.applications:
-        if app.manifests_only:  # validated before (``_validated_before``)
+        if app.validated_before:  # validated before (``_validated_before``)
             continue
         yield app.document, "Application"
         for ms in app.microservices:

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 from conftest import SAMPLE, run_line, sops_decrypt
+from git_repo import git, make_hermetic
 
 import aigonix_render.write.inputs as inputs_module
 from aigonix_render.commands.valid import valid_model
@@ -199,7 +200,7 @@ def test_every_runtime_keeps_its_databases_on_its_own_server() -> None:
 
 
 class _Reads:
-    """Every file the load reads (YAML and config files), and the ``manifests_only`` of
+    """Every file the load reads (YAML and config files), and the ``validated_before`` of
     every load of the tree, while spied on."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -222,7 +223,7 @@ class _Reads:
             return real_file(path, name, limit)
 
         def load_tree(*args: Any, **kwargs: Any) -> Any:
-            self.loads.append(kwargs.get("manifests_only", frozenset()))
+            self.loads.append(kwargs.get("validated_before", frozenset()))
             return real_load(*args, **kwargs)
 
         monkeypatch.setattr(place_module, "read_document", read_document)
@@ -246,27 +247,114 @@ def _depot_with_a_file(tree: Path) -> None:
     (tree / DEPOT_FILE).write_text('{"Stock": true}\n')
 
 
-def test_an_unchanged_application_is_read_by_its_manifests_alone(
+def test_unchanged_applications_are_loaded_as_validated_before(
     sample_tree: Path, demo_keyed: Path, tmp_path: Path
 ) -> None:
-    """depot's inputs are those of the last render: of it only the manifests are read (the
-    rules across applications need them), not its config file; shop, which changed, and
-    warehouse, whose consent names shop's microservice, are read whole."""
+    """Only depot's config file changes: shop and warehouse, whose inputs are those of the
+    last render, are loaded as validated before (their files looked at, shop's secrets
+    files read but not parsed); depot is loaded in full; OUT ends as a cold render."""
     _depot_with_a_file(sample_tree)
     out = tmp_path / "out"
     _render(sample_tree, out)
-    _env_var(sample_tree)
+    (sample_tree / DEPOT_FILE).write_text('{"Stock": false}\n')
     with pytest.MonkeyPatch.context() as spies:
         reads = _Reads(spies)
         _render(sample_tree, out)
-    assert reads.loads == [frozenset({DEPOT})]
-    depot = sorted(p.relative_to(sample_tree).as_posix() for p in (sample_tree / DEPOT).rglob("aigonix.yaml"))
-    assert sorted(p for p in reads.read if p.startswith(f"{DEPOT}/")) == depot
-    assert f"{SHOP}/microservices/billing/environments/Prod/secrets.yaml" in reads.read
-    assert "applications/warehouse/microservices/inventory/aigonix.yaml" in reads.read
+    assert reads.loads == [frozenset({SHOP, "applications/warehouse"})]
+    assert DEPOT_FILE in reads.read
+    assert [p for p in reads.read if p.endswith("secrets.yaml")] == []  # shop's: not parsed
+    assert f"{SHOP}/microservices/billing/files/appsettings.json" in reads.read  # looked at
     cold = tmp_path / "cold"
     _render(sample_tree, cold)
     assert _contents(out, demo_keyed) == _contents(cold, demo_keyed)
+
+
+INVENTORY_FILES = "applications/warehouse/microservices/inventory/files"
+
+
+def _config_file_ignored(tree: Path) -> Callable[[], None]:
+    """An untracked config file of warehouse that git then ignores (a local file CI would
+    not have)."""
+    (tree / INVENTORY_FILES).mkdir()
+    (tree / INVENTORY_FILES / "local.json").write_text('{"local": true}\n')
+
+    def after() -> None:
+        (tree / ".gitignore").write_text("local.json\n")
+
+    return after
+
+
+def _secrets_file_ignored(tree: Path) -> Callable[[], None]:
+    """A secrets file of shop that git then no longer tracks, and ignores."""
+
+    def after() -> None:
+        git(tree, "rm", "--cached", "--quiet", SECRETS)
+        (tree / ".gitignore").write_text("secrets.yaml\n")
+
+    return after
+
+
+def _leftover(tree: Path) -> Callable[[], None]:
+    """An editor's leftover then beside warehouse's config file (a warning; strict render)."""
+    (tree / INVENTORY_FILES).mkdir()
+    (tree / INVENTORY_FILES / "settings.json").write_text("{}\n")
+
+    def after() -> None:
+        (tree / INVENTORY_FILES / "settings.json~").write_text("{}\n")
+
+    return after
+
+
+def _symlink_leaving(tree: Path) -> Callable[[], None]:
+    """A config file of warehouse symlinked into a folder that then becomes a symlink out of
+    the repository: the same link text, the same bytes, another place."""
+    common = tree / "common"
+    common.mkdir()
+    (common / "cfg.json").write_text("{}\n")
+    (tree / INVENTORY_FILES).mkdir()
+    (tree / INVENTORY_FILES / "cfg.json").symlink_to("../../../../../common/cfg.json")
+
+    def after() -> None:
+        outside = tree.parent / "outside"
+        common.rename(outside)
+        common.symlink_to(outside)
+
+    return after
+
+
+LOADER_STATE: dict[str, Callable[[Path], Callable[[], None]]] = {
+    "a config file git then ignores": _config_file_ignored,
+    "a secrets file git then ignores": _secrets_file_ignored,
+    "an editor's leftover, strict": _leftover,
+    "a symlink that then leads out of the repository": _symlink_leaving,
+}
+
+
+@pytest.mark.parametrize("case", sorted(LOADER_STATE))
+def test_what_the_load_finds_in_an_unchanged_application_is_found_again(
+    case: str, sample_tree: Path, demo_keyed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What git ignores, which files are left out and where a symlink leads are not in an
+    application's input digest: an application loaded as validated before is still walked
+    and checked by the load, so while another application changes (depot's config file),
+    the incremental render refuses exactly as a cold render of the same tree does."""
+    make_hermetic(monkeypatch)
+    git(sample_tree, "init", "--quiet")
+    _depot_with_a_file(sample_tree)
+    git(sample_tree, "add", "--all")
+    then = LOADER_STATE[case](sample_tree)
+    out = tmp_path / "out"
+    strict = ["--strict"] if "strict" in case else []
+    assert run_line("render", sample_tree, "-o", out, *strict).exit_code == 0
+    then()
+    (sample_tree / DEPOT_FILE).write_text('{"Stock": false}\n')
+    with pytest.MonkeyPatch.context() as spies:
+        reads = _Reads(spies)
+        incremental = run_line("render", sample_tree, "-o", out, *strict)
+    assert reads.loads[0] == frozenset({SHOP, "applications/warehouse"})  # loaded as validated before
+    cold = run_line("render", sample_tree, "-o", tmp_path / "cold", *strict)
+    assert cold.exit_code == 1, cold
+    assert (incremental.exit_code, incremental.stderr) == (cold.exit_code, cold.stderr)
 
 
 def _subscribe_to_depot(tree: Path) -> None:
