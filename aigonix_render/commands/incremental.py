@@ -6,8 +6,10 @@ application's folder, the manifests of the applications tied to it) are loaded a
 validated before (``unchanged_applications``): every file is looked at, and refused or
 warned about as always (what git ignores, where a symlink leads and which files are left
 out are not in the digest), but their secrets and sealed files, the bytes a render with
-the same code validated and rendered, are not parsed, and of the rules only those across
-applications run on them (unique names, ids and hosts, event horizons). Then only the
+the same code validated and rendered, are not parsed, and of the rules only those that
+read the whole tree run on them (unique names, ids and hosts, event horizons, roles,
+adoption), not their documents' own checks nor one application's rules, which depend only
+on its bytes and the customer file. Then only the
 application folders whose inputs changed since the marker was written are rendered and
 checked; the others keep their files in OUT, unread (``write.reusable_folders``). When
 what ties the applications changed meanwhile (a new event horizon to an application
@@ -15,8 +17,8 @@ loaded as validated before), or a kept folder's files were changed in OUT, such 
 application is not kept whole, and the tree is loaded again in full (``keeps_whole``).
 Delivery is always rendered: it reads every application's manifest.
 
-So a render reports the problems of what it checks: the warnings the rules find in an
-unchanged application's content are not repeated (the no-op repeats none; ``validate``
+So a render reports the problems of what it checks: the warnings of an unchanged
+application's own checks and rules are not repeated (the no-op repeats none; ``validate``
 all).
 
 The check over everything rendered reads only the folders rendered now: none of its rules
@@ -71,26 +73,28 @@ def unchanged_applications(previous: Marker | None, inputs: TreeInputs | None) -
     """The application folders (``applications/<folder>``) whose every output folder's
     section in the marker holds: the same aigonix-render, and the same digest of the
     sources the section names."""
-    if inputs is None or previous is None or previous.conflict is not None or previous.inputs != inputs.tool:
+    if inputs is None or previous is None or not previous.holds_for(inputs.tool):
         return frozenset()
+    from aigonix_render.render import DELIVERY_FOLDER
+
     holds: dict[str, bool] = {}
-    for digest, sources in previous.sections.values():
+    for folder, (digest, sources) in previous.sections.items():
         owners = [source[:-1] for source in sources if source.endswith("/")]
-        if len(owners) == 1:  # an application's folder (delivery names manifests only)
+        if len(owners) == 1 and not folder.startswith(f"{DELIVERY_FOLDER}/"):  # an application's folder
             holds[owners[0]] = holds.get(owners[0], True) and inputs.section(sources) == digest
     return frozenset(owner for owner, held in holds.items() if held)
 
 
 def keeps_whole(tree: Tree, model: Model, kept: dict[str, dict[str, Kept]]) -> bool:
     """Whether every folder of each application loaded as validated before is kept."""
-    partial = {app.folder for app in tree.applications if app.validated_before}
-    if not partial:
+    unparsed = {app.folder for app in tree.applications if app.validated_before}
+    if not unparsed:
         return True
     owner = {app.name: app.folder for app in model.applications}
     return all(
         folder in kept
         for folder in application_folders(model)
-        if owner.get(folder.partition("/")[0]) in partial
+        if owner.get(folder.partition("/")[0]) in unparsed
     )
 
 

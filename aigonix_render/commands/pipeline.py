@@ -122,9 +122,8 @@ def prepare(
         previous = read_marker(out) if previous is UNREAD else previous
         valid = valid_model(root, strict, (out,), validated_before=unchanged_applications(previous, inputs))
         kept = kept_folders(out, previous, inputs, valid.tree, valid.model)
-        if not keeps_whole(valid.tree, valid.model, kept):  # ties changed: read everything
-            valid = valid_model(root, strict, (out,))
-            kept = kept_folders(out, previous, inputs, valid.tree, valid.model)
+        if not keeps_whole(valid.tree, valid.model, kept):  # a new tie, or its output edited
+            valid = valid_model(root, strict, (out,))  # the same manifests: the same kept folders
         templates = Templates()
         rendering = render_changed(valid.tree, valid.model, templates, kept)
         refused = [

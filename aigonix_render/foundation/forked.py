@@ -37,8 +37,8 @@ FORK_FROM = 400
 and the pipe would cost about what the second core saves."""
 
 FILES_PER_UNIT = 8
-"""Rendered files (objects) per microservice environment, about: jobs over files count in
-those units (``worth_forking``)."""
+"""Rendered files (objects) per microservice environment, about: jobs over files (checking
+rendered objects, hashing output files) count in those units (``worth_forking``)."""
 
 _enabled = hasattr(os, "fork") and sys.platform.startswith("linux")
 

@@ -53,8 +53,9 @@ class ApplicationFolder:
     """Its inputs are those a render with this very code validated (``load_tree``'s
     ``validated_before``: an application an incremental render keeps whole). Every file was
     looked at, refused or warned about as always, but its secrets and sealed files were not
-    parsed (``secrets``, ``storage_account`` and ``kafka_files`` are empty) and only the
-    rules across applications check it. Such an application is never rendered."""
+    parsed (``secrets``, ``storage_account`` and ``kafka_files`` are empty); validation checks
+    neither its documents one by one nor one application's rules on it, only the rules that
+    read the whole tree (``validate.validate_root``). Such an application is never rendered."""
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,7 @@ def check(tree: Tree, valid: set[str]) -> Iterator[Problem]:
     yield from unique_hosts(apps)
     yield from unique_ids(apps, valid, context.environments)
     for app in apps:
-        if not app.validated_before:  # only the rules across applications run on it
+        if not app.validated_before:  # one application's rules: its bytes, validated before
             yield from _application(context, app)
     yield from horizon_rules.check(apps, valid, context.environments)
     yield from adoption_rules.check(tree, valid)

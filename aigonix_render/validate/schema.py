@@ -56,9 +56,12 @@ def validate_root(
     ``tracked_only``, a file git does not track counts as absent (``load.load_tree``). The
     application folders in ``validated_before`` (an incremental render's applications whose
     inputs a render with this code validated) are loaded without parsing their secrets and
-    sealed files, and of their content only what the load itself finds (refused, ignored or
-    left-out files) and the rules across applications are checked again
-    (``load.ApplicationFolder.validated_before``)."""
+    sealed files; what the load itself finds in them (refused, ignored or left-out files) is
+    reported, and the rules that read the whole tree (unique names, ids and hosts, event
+    horizons, roles, adoption) run on them, but neither their documents' own checks (schema,
+    fields) nor one application's rules (``rules``: names, config files, secrets, sealed
+    files), which depend only on the application's bytes and the customer file, both in
+    the digest that says so (``load.ApplicationFolder.validated_before``)."""
     tree, load_problems = load_tree(
         root, exclude, application=application, tracked_only=tracked_only, validated_before=validated_before
     )
@@ -84,7 +87,7 @@ def validate_tree(tree: Tree) -> list[Problem]:
 def _validated_before(tree: Tree) -> Iterator[str]:
     """The manifests of the applications validated before: bytes that a render with this
     very code validated (``load.ApplicationFolder.validated_before``), taken as valid and
-    checked only by the rules across applications."""
+    checked only by the rules that read the whole tree."""
     for app in tree.applications:
         if app.validated_before:
             yield app.document.path

@@ -63,6 +63,11 @@ class Marker:
         """Whether aigonix-render wrote these bytes at ``path`` (on either side of a conflict)."""
         return digest in (self.files.get(path), self.other_side.get(path))
 
+    def holds_for(self, tool: str) -> bool:
+        """Whether its sections can be trusted by a run of aigonix-render ``tool``: written by
+        the very same code and settings, and merged by git without a conflict."""
+        return self.conflict is None and self.inputs == tool
+
 
 class Unread(enum.Enum):
     """A marker not read yet: the function reads it (callers that read it once pass theirs)."""
@@ -181,7 +186,7 @@ def hashed_files(out: Path, inputs: TreeInputs, marker: Marker | Unread | None =
     read and hashed against the marker (``intact``).
     """
     marker = given(out, marker)
-    if marker is None or marker.conflict is not None or marker.inputs != inputs.tool:
+    if marker is None or not marker.holds_for(inputs.tool):
         return None
     if not {_folder(path) for path in marker.files} <= marker.sections.keys():
         return None
@@ -194,7 +199,9 @@ def hashed_files(out: Path, inputs: TreeInputs, marker: Marker | Unread | None =
     if None in ctimes:
         return None
     hashed = {
-        file: ctime for (file, _), ctime in zip(files, ctimes, strict=True) if ctime and ctime >= written
+        file: ctime
+        for (file, _), ctime in zip(files, ctimes, strict=True)
+        if ctime is not None and ctime >= written
     }
     return Checked(written, hashed)
 

@@ -91,7 +91,7 @@ def _bump(file: str) -> None:
         return
     except OSError as error:
         if error.errno == errno.ELOOP:
-            return  # a symlink now: never trusted (``marker.intact``)
+            return  # a symlink now: never trusted (``intact.intact_files``)
         _bump_unreadable(file)
         return
     try:

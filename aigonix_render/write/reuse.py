@@ -34,7 +34,7 @@ def reusable_folders(
     out: Path, previous: Marker | None, inputs: TreeInputs, sources: Mapping[str, Sequence[str]]
 ) -> dict[str, dict[str, Kept]]:
     """The folders of ``sources`` whose files OUT can keep, with those files."""
-    if previous is None or previous.conflict is not None or previous.inputs != inputs.tool:
+    if previous is None or not previous.holds_for(inputs.tool):
         return {}
     listed: dict[str, list[str]] = {}
     for path in previous.files:
@@ -46,11 +46,12 @@ def reusable_folders(
         paths = listed.get(folder)
         if section is not None and paths and section == (inputs.section(found), tuple(sorted(set(found)))):
             candidates[folder] = sorted(paths)
-    files = [(f"{out}/{path}", previous.files[path]) for paths in candidates.values() for path in paths]
-    ctimes = iter(intact_files(files, written))
+    listed_paths = [path for paths in candidates.values() for path in paths]
+    checked = intact_files([(f"{out}/{path}", previous.files[path]) for path in listed_paths], written)
+    ctimes = dict(zip(listed_paths, checked, strict=True))
     kept: dict[str, dict[str, Kept]] = {}
     for folder, paths in candidates.items():
-        here = {path: ctime for path in paths if (ctime := next(ctimes)) is not None}
+        here = {path: ctime for path in paths if (ctime := ctimes[path]) is not None}
         if len(here) == len(paths):  # every file as written
             kept[folder] = {path: Kept(previous.files[path], ctime) for path, ctime in here.items()}
     return kept

@@ -209,7 +209,9 @@ class _Reads:
         import aigonix_render.validate.schema as schema_module
 
         self.read: list[str] = []
+        self.unparsed: list[str] = []
         self.loads: list[frozenset[str]] = []
+        real_unparsed = folders_module.read_unparsed  # type: ignore[attr-defined]
         real_document = place_module.read_document  # type: ignore[attr-defined]
         real_file = folders_module.read_file  # type: ignore[attr-defined]
         real_load = schema_module.load_tree  # type: ignore[attr-defined]
@@ -222,12 +224,17 @@ class _Reads:
             self.read.append(name)
             return real_file(path, name, limit)
 
+        def read_unparsed(place: Any, relative: str) -> Any:
+            self.unparsed.append(relative)
+            return real_unparsed(place, relative)
+
         def load_tree(*args: Any, **kwargs: Any) -> Any:
             self.loads.append(kwargs.get("validated_before", frozenset()))
             return real_load(*args, **kwargs)
 
         monkeypatch.setattr(place_module, "read_document", read_document)
         monkeypatch.setattr(folders_module, "read_file", read_file)
+        monkeypatch.setattr(folders_module, "read_unparsed", read_unparsed)
         monkeypatch.setattr(schema_module, "load_tree", load_tree)
 
 
@@ -262,13 +269,17 @@ def test_unchanged_applications_are_loaded_as_validated_before(
         _render(sample_tree, out)
     assert reads.loads == [frozenset({SHOP, "applications/warehouse"})]
     assert DEPOT_FILE in reads.read
-    assert [p for p in reads.read if p.endswith("secrets.yaml")] == []  # shop's: not parsed
+    assert [p for p in reads.read if p.endswith("secrets.yaml")] == []  # shop's: not parsed,
+    assert sorted(reads.unparsed) == sorted(  # but read and checked
+        f"{SHOP}/microservices/billing/environments/{env}/secrets.yaml" for env in ("Dev", "Prod")
+    )
     assert f"{SHOP}/microservices/billing/files/appsettings.json" in reads.read  # looked at
     cold = tmp_path / "cold"
     _render(sample_tree, cold)
     assert _contents(out, demo_keyed) == _contents(cold, demo_keyed)
 
 
+INVENTORY = "applications/warehouse/microservices/inventory/aigonix.yaml"
 INVENTORY_FILES = "applications/warehouse/microservices/inventory/files"
 
 
@@ -357,6 +368,33 @@ def test_what_the_load_finds_in_an_unchanged_application_is_found_again(
     assert (incremental.exit_code, incremental.stderr) == (cold.exit_code, cold.stderr)
 
 
+def test_the_warnings_of_an_unchanged_applications_own_rules_are_not_repeated(
+    sample_tree: Path, demo_keyed: Path, tmp_path: Path
+) -> None:
+    """warehouse's Inventory has no probes (a warning of its own rules): the render that
+    changes only depot loads warehouse as validated before and does not repeat it; a cold
+    render and ``validate`` do."""
+    _depot_with_a_file(sample_tree)
+    _edit(
+        sample_tree,
+        INVENTORY,
+        "  probes:\n    liveness:\n      path: /healthz\n    readiness:\n      path: /ready\n",
+        "",
+    )
+    out = tmp_path / "out"
+    first = _render(sample_tree, out)
+    assert [line for line in first.splitlines() if line.startswith(INVENTORY) and "warning" in line]
+    (sample_tree / DEPOT_FILE).write_text('{"Stock": false}\n')
+    incremental = _render(sample_tree, out)
+    cold = _render(sample_tree, tmp_path / "cold")
+    warned = [line for line in cold.splitlines() if line.startswith(INVENTORY) and "warning" in line]
+    assert warned
+    assert not [line for line in incremental.splitlines() if line.startswith(INVENTORY)]
+    assert warned == [
+        line for line in run_line("validate", sample_tree).stdout.splitlines() if line.startswith(INVENTORY)
+    ]
+
+
 def _subscribe_to_depot(tree: Path) -> None:
     """orders (shop) subscribes to depot's Stock instead of warehouse's Inventory: depot,
     unchanged, gets a consumer it did not have."""
@@ -372,7 +410,7 @@ def _subscribe_to_depot(tree: Path) -> None:
 def test_an_unchanged_application_not_kept_whole_is_read_again_in_full(
     why: str, sample_tree: Path, demo_keyed: Path, tmp_path: Path
 ) -> None:
-    """When an application read by its manifests alone turns out to have a folder to render
+    """When an application loaded as validated before turns out to have a folder to render
     (what ties it to others changed, or its output was edited by hand), the tree is read
     again in full, and OUT ends as a cold render."""
     _depot_with_a_file(sample_tree)
