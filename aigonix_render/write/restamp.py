@@ -103,7 +103,11 @@ def _bump(file: str) -> None:
 
 
 def _bump_unreadable(file: str) -> None:
-    """The user's own file that they cannot read (mode 000): by its path."""
-    status = os.lstat(file)
-    if stat.S_ISREG(status.st_mode) and status.st_uid == TIMES_OF:
-        os.chmod(file, stat.S_IMODE(status.st_mode))
+    """The user's own file that they cannot read (mode 000): by its path. One removed or
+    replaced meanwhile needs nothing: the next run finds it missing or not a file."""
+    try:
+        status = os.lstat(file)
+        if stat.S_ISREG(status.st_mode) and status.st_uid == TIMES_OF:
+            os.chmod(file, stat.S_IMODE(status.st_mode))
+    except FileNotFoundError:
+        return

@@ -151,3 +151,23 @@ def test_a_changed_file_leaves_the_stamp_as_it_was(tmp_path: Path, old_enough: N
     assert not _restamped(out)
     assert (out / MARKER).stat().st_ctime_ns == stamp
     assert hashed_files(out, TREE) is None
+
+
+def test_an_unreadable_file_removed_meanwhile_ends_no_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file that cannot be opened (mode 000 for a user; simulated: root reads every file)
+    and is gone by the time it would be given a newer ctime: the stamp goes on."""
+    out = _output(tmp_path)
+    gone = out / "app/Dev/file-2.yaml"
+    real_open = os.open
+
+    def refused(path: object, *args: object, **kwargs: object) -> int:
+        if str(path) == str(gone):
+            gone.unlink()
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", refused)
+    restamping._bump(str(gone))
+    assert not gone.exists()
