@@ -4,8 +4,8 @@ The applications whose every output folder's section in the marker still holds (
 aigonix-render, the same digest of the very sources it names: the customer file, the
 application's folder, the manifests of the applications tied to it) are loaded as
 validated before (``unchanged_applications``): every file is looked at, and refused or
-warned about as always (what git ignores, where a symlink leads and which files are left
-out are not in the digest), but their secrets and sealed files, the bytes a render with
+warned about as always (what git ignores and which files are left out are not in the
+digest), but their secrets and sealed files, the bytes a render with
 the same code validated and rendered, are not parsed, and of the rules only those that
 read the whole tree run on them (unique names, ids and hosts, event horizons, roles,
 adoption), not their documents' own checks nor one application's rules, which depend only

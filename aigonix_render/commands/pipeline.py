@@ -44,6 +44,7 @@ from aigonix_render.write import (
     Unread,
     check_writable,
     conflict_note,
+    folder_claims,
     folder_sources,
     output_errors,
     output_lock,
@@ -153,7 +154,7 @@ def render(options: RenderOptions) -> RenderResult:
     root, out = options.root.resolve(), options.out.resolve()
     _check_output_place(root, out)
     known = Known.for_tree(str(root), os.environ)
-    inputs = TreeInputs(root, (out,), f"{__version__}/strict={options.strict}", known)
+    inputs = TreeInputs(root, (out,), f"{__version__}/strict={options.strict}", known, options.strict)
     if options.check:
         if up_to_date(out, inputs):
             return RenderResult(Plan((), (), ()), [], 0)
@@ -178,9 +179,17 @@ def render(options: RenderOptions) -> RenderResult:
         options.progress(f"writing {counted(len(files) + len(prepared.kept), 'file')}")
         paths = [*(f.path for f in files), *prepared.kept]
         sources = folder_sources(prepared.tree, prepared.model, paths)
-        marker = MarkerInputs(inputs.tool, inputs.sections(sources))
+        claims = folder_claims(prepared.model, sources, _claims(prepared))
+        marker = MarkerInputs(inputs.tool, inputs.sections(sources), claims)
         written = write_output(out, files, marker, prepared.kept, previous)
         return RenderResult(written, _noted(prepared, resolved=True), len(sealed))
+
+
+def _claims(prepared: Prepared) -> dict[str, tuple[str, ...]]:
+    from aigonix_render.validate import application_claims
+
+    customer = prepared.model.customer
+    return application_claims(prepared.tree.applications, {e.name for e in customer.environments})
 
 
 def _noted(prepared: Prepared, resolved: bool) -> list[Problem]:

@@ -7,7 +7,7 @@ change what is compared. Only committed bytes land there, so a ``secrets.yaml`` 
 encrypted as it is in git. The folder is read by the same loader as the working tree, so a
 private key committed at REF, or a symlink to a key file, makes the base invalid (shown as
 empty), never a line of the comment. git's ignore check finds nothing to refuse there:
-the temporary folder lies outside the repository, or in an ignored TMPDIR (``load.ignored``).
+the temporary folder lies outside the repository, or in an ignored TMPDIR (``foundation.ignored``).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ column, message), ``names`` (every Kubernetes name the platform gives an object)
 ``yaml_text`` and ``fast_yaml`` (writing and reading YAML text), ``age_keys`` (age
 recipients and identities), ``schema_files`` (the JSON Schemas of the three kinds),
 ``caches`` (the user's cache folders, safely theirs), ``output`` (``OutputFile``, one rendered file) and ``atomic`` (the one way a file is
-replaced on disk), ``locks`` (one writer at a time in a folder), ``forked`` (a large job's two halves on two cores). What it offers is re-exported here, lazily (``lazy``): a name's module
+replaced on disk), ``locks`` (one writer at a time in a folder), ``ignored`` (what git ignores), ``forked`` (a large job's two halves on two cores). What it offers is re-exported here, lazily (``lazy``): a name's module
 is imported when the name is first used, so a command pays for no module it does not use.
 """
 
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
         UsageError,
     )
     from aigonix_render.foundation.forked import FILES_PER_UNIT, in_two, split_at, worth_forking
+    from aigonix_render.foundation.ignored import Ignored, Question, ask, git_ignored
     from aigonix_render.foundation.locks import folder_lock
     from aigonix_render.foundation.output import OutputFile
     from aigonix_render.foundation.platform import (
@@ -69,6 +70,7 @@ HOMES = {
     "age_keys": ("AGE_RECIPIENT", "TREE_KEY_FILE"),
     "atomic": ("fsync_dir", "replace_file"),
     "locks": ("folder_lock",),
+    "ignored": ("Ignored", "Question", "ask", "git_ignored"),
     "forked": ("FILES_PER_UNIT", "in_two", "split_at", "worth_forking"),
     "caches": ("NO_CACHE", "cache_place", "owned_by_user", "read_entry", "user_cache", "write_entry"),
     "errors": (
@@ -125,16 +127,20 @@ __all__ = [
     "STORAGE_ACCOUNT",
     "TREE_KEY_FILE",
     "AigonixError",
+    "Ignored",
     "InvalidInput",
     "OutputError",
     "OutputFile",
     "Problem",
+    "Question",
     "Severity",
     "SopsError",
     "UsageError",
+    "ask",
     "cache_place",
     "folder_lock",
     "fsync_dir",
+    "git_ignored",
     "has_errors",
     "in_two",
     "key",

@@ -8,7 +8,7 @@ real folders, reading a manifest, problems yielded as values); ``values`` holds 
 values and the fixed file names; ``reading`` reads a file under size limits, never
 following a symlink out of the tree and refusing bytes that hold a private key
 (``secret_keys``); ``refusals`` refuses, before reading, key files by name and what git
-ignores (``ignored`` asks git once per load), also where a symlink leads; ``documents``
+ignores (``foundation.ignored`` asks git once per load), also where a symlink leads; ``documents``
 parses every ``aigonix.yaml`` into a ``Document`` with its positions, under alias and
 depth limits, and ``yaml_errors`` words the parser's errors; ``effective`` merges a
 microservice's environment overrides.

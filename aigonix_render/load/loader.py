@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from aigonix_render.foundation import Problem
+from aigonix_render.foundation import Problem, ask
 from aigonix_render.load.folders import whole_tree
-from aigonix_render.load.ignored import ask
 from aigonix_render.load.place import Place, run
 from aigonix_render.load.select import one_application
 from aigonix_render.load.values import Tree

@@ -22,9 +22,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
-from aigonix_render.foundation import MANIFEST, Problem, printable
+from aigonix_render.foundation import MANIFEST, Problem, Question, printable
 from aigonix_render.load.documents import Document, read_document
-from aigonix_render.load.ignored import Question
 from aigonix_render.load.reading import cannot_read, read_text
 from aigonix_render.load.refusals import refused_path
 

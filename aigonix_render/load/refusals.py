@@ -13,8 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from aigonix_render.foundation import Problem
-from aigonix_render.load.ignored import Ignored
+from aigonix_render.foundation import Ignored, Problem
 from aigonix_render.load.reading import inside_root
 from aigonix_render.load.secret_keys import key_file_name
 

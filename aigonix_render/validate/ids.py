@@ -13,14 +13,8 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 
 from aigonix_render.foundation import Problem
-from aigonix_render.load import (
-    ApplicationFolder,
-    Document,
-    PathPart,
-    deployed_environments,
-    merged_document,
-    override_path,
-)
+from aigonix_render.load import ApplicationFolder, Document, PathPart, override_path
+from aigonix_render.validate.claims import MICROSERVICE_ID, claim, deployed_microservices, microservice_id
 
 _Place = tuple[Document, list[PathPart]]
 
@@ -30,12 +24,12 @@ def unique_ids(
 ) -> Iterator[Problem]:
     """One problem at each id that a microservice deployed earlier (by file) in the same
     environment has already; the same place clashing in several environments is said once."""
-    seen: dict[tuple[str, str], _Place] = {}
+    seen: dict[str, _Place] = {}
     said: set[tuple[str, int, int]] = set()
     for env, document in _deployed(apps, valid, declared):
-        ms_id = str(merged_document(document.data, env)["id"])
+        ms_id = microservice_id(document, env)
         path = override_path(document.data, env, ["id"])
-        first = seen.setdefault((env, ms_id.lower()), (document, path))
+        first = seen.setdefault(claim(MICROSERVICE_ID, ms_id, env), (document, path))
         if first[0] is document:
             continue
         problem = document.problem(path, f"microservice id {ms_id!r} is already used by {_where(*first)}")
@@ -49,13 +43,7 @@ def _deployed(
 ) -> Iterator[tuple[str, Document]]:
     """(environment, microservice document) for every valid microservice where it runs,
     environment by environment, documents by path."""
-    found = [
-        (env, ms.document)
-        for app in apps
-        for ms in app.microservices
-        if ms.document.path in valid
-        for env in deployed_environments(app.document.data, ms.document.data, declared)
-    ]
+    found = [pair for app in apps for pair in deployed_microservices(app, valid, declared)]
     yield from sorted(found, key=lambda pair: (pair[0], pair[1].path))
 
 

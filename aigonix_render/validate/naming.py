@@ -12,6 +12,7 @@ from typing import Any
 
 from aigonix_render.foundation import Problem, names
 from aigonix_render.load import ApplicationFolder, Document, MicroserviceFolder, PathPart
+from aigonix_render.validate.claims import HOST, claim, host_places
 
 STUDIO_MICROSERVICE_NAME = re.compile(r"[a-zA-Z]([-a-z0-9]*[a-zA-Z0-9])+")
 MICROSERVICE_NAME_RULE = (
@@ -48,11 +49,12 @@ def unique_in_list(
         seen.setdefault(value, index)
 
 
-def unique(items: list[Any], document_of: Any, key: str, what: str, norm: Any) -> Iterator[Problem]:
+def unique(items: list[Any], document_of: Any, key: str, what: str) -> Iterator[Problem]:
+    """One problem at each ``key`` whose claim (``claims.claim``) an earlier file made."""
     seen: dict[str, Document] = {}
     for item in sorted(items, key=lambda i: document_of(i).path):
         document = document_of(item)
-        value = norm(document.data[key])
+        value = claim(what, document.data[key])
         if value in seen:
             where = _where(seen[value], [key])
             yield document.problem([key], f"{what} {document.data[key]!r} is already used by {where}")
@@ -66,10 +68,10 @@ def _where(document: Document, path: list[PathPart]) -> str:
 
 
 def unique_hosts(apps: list[ApplicationFolder]) -> Iterator[Problem]:
-    seen: dict[tuple[str, str], tuple[Document, list[PathPart]]] = {}
+    seen: dict[str, tuple[Document, list[PathPart]]] = {}
     for app in apps:
-        for path, env_name, host in _hosts(app.document):
-            key = (env_name, host["host"].lower())
+        for path, env_name, host in host_places(app.document):
+            key = claim(HOST, host["host"], env_name)
             if key in seen:
                 message = f"host {host['host']!r} is already used in {env_name} by {_where(*seen[key])}"
                 yield app.document.problem(path, message)
@@ -79,14 +81,6 @@ def unique_hosts(apps: list[ApplicationFolder]) -> Iterator[Problem]:
             if why and not host.get("secretName"):
                 message = f"the TLS secret would be named {secret!r}: {why}; set secretName"
                 yield app.document.problem(path, message)
-
-
-def _hosts(document: Document) -> Iterator[tuple[list[PathPart], str, dict[str, Any]]]:
-    for env_name, env in document.data["environments"].items():
-        for t, tenant in enumerate(env["tenants"]):
-            for h, host in enumerate(tenant.get("hosts", [])):
-                path: list[PathPart] = ["environments", env_name, "tenants", t, "hosts", h, "host"]
-                yield path, env_name, host
 
 
 def microservice_name(document: Document) -> Iterator[Problem]:

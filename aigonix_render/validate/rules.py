@@ -30,6 +30,7 @@ from aigonix_render.validate import adoption as adoption_rules
 from aigonix_render.validate import horizons as horizon_rules
 from aigonix_render.validate import role as role_rules
 from aigonix_render.validate import sops_files
+from aigonix_render.validate.claims import APPLICATION_ID, APPLICATION_NAME
 from aigonix_render.validate.ids import unique_ids
 from aigonix_render.validate.microservice_values import (
     config_files,
@@ -68,8 +69,8 @@ def check(tree: Tree, valid: set[str]) -> Iterator[Problem]:
     yield from _customer(customer)
     yield from _registry(tree)
     apps = [app for app in tree.applications if app.document.path in valid]
-    yield from unique(apps, lambda a: a.document, "name", "application name", str.lower)
-    yield from unique(apps, lambda a: a.document, "id", "application id", str.lower)
+    yield from unique(apps, lambda a: a.document, "name", APPLICATION_NAME)
+    yield from unique(apps, lambda a: a.document, "id", APPLICATION_ID)
     yield from unique_hosts(apps)
     yield from unique_ids(apps, valid, context.environments)
     for app in apps:
@@ -124,7 +125,7 @@ def _application(context: _Context, app: ApplicationFolder) -> Iterator[Problem]
         )
     yield from sealed_files(app)
     microservices = [ms for ms in app.microservices if ms.document.path in context.valid]
-    yield from unique(microservices, lambda m: m.document, "name", "microservice name", str.lower)
+    yield from unique(microservices, lambda m: m.document, "name", "microservice name")
     yield from _unique_paths(context, app, microservices)
     for ms in microservices:
         yield from _microservice(context, app, ms)

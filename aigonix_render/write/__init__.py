@@ -33,7 +33,7 @@ from aigonix_render.write.plan import Plan, plan
 from aigonix_render.write.previous import read_previous
 from aigonix_render.write.restamp import up_to_date_restamped
 from aigonix_render.write.reuse import Kept, reusable_folders
-from aigonix_render.write.sources import folder_sources
+from aigonix_render.write.sources import folder_claims, folder_sources
 
 __all__ = [
     "MARKER",
@@ -47,6 +47,7 @@ __all__ = [
     "Unread",
     "check_writable",
     "conflict_note",
+    "folder_claims",
     "folder_sources",
     "output_errors",
     "output_lock",

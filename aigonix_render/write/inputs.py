@@ -12,6 +12,7 @@ fast.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import operator
 import os
@@ -19,6 +20,7 @@ import stat
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aigonix_render.foundation import (
     APPLICATIONS,
@@ -29,7 +31,10 @@ from aigonix_render.foundation import (
     unpublished,
 )
 from aigonix_render.write.known import Known
-from aigonix_render.write.walk import entry_digest, folders, manifests_at_unknown_places, names
+from aigonix_render.write.walk import LINK, entry_digest, folders, manifests_at_unknown_places, names
+
+if TYPE_CHECKING:
+    from aigonix_render.foundation import Ignored
 
 Section = tuple[str, tuple[str, ...]]  # an output folder's input digest, and its sources
 
@@ -85,14 +90,23 @@ class TreeInputs:
     """
 
     def __init__(
-        self, root: Path, exclude: Sequence[Path], settings: str, known: Known | None = None
+        self,
+        root: Path,
+        exclude: Sequence[Path],
+        settings: str,
+        known: Known | None = None,
+        strict: bool = False,
     ) -> None:
         self.root = str(root)
         self.exclude = frozenset(os.path.realpath(p) for p in exclude)
         self.settings = settings
+        self.strict = strict
         self._digests: dict[str, bytes] = {}
         self._tool: str | None = None
         self._known = known
+        self._links: dict[str, str | None] = {}
+        self._outside: set[str] = set()
+        self._leftovers: list[str] = []
 
     @property
     def tool(self) -> str:
@@ -130,6 +144,8 @@ class TreeInputs:
 
     def source(self, source: str) -> bytes:
         if source not in self._digests:
+            if not source.startswith(f"{APPLICATIONS}/"):
+                self._outside.add(source)
             if source.endswith("/"):
                 self._digests[source] = self._application(source.rstrip("/"))
             else:
@@ -137,8 +153,45 @@ class TreeInputs:
         return self._digests[source]
 
     def _file(self, relative: str) -> bytes:
+        """What is at ``relative``; a symlink also by where it leads in the end (a link on
+        the way may change, outside the application), as a path in the tree or outside it."""
         path = f"{self.root}/{relative}"
-        return entry_digest(path) if self._known is None else self._known.entry_digest(relative, path)
+        digest = entry_digest(path) if self._known is None else self._known.entry_digest(relative, path)
+        if digest.startswith(LINK):
+            target = self._links[relative] = self._inside(path)
+            digest += b"at:" + os.fsencode(target or "") + b"\0"
+        return digest
+
+    def _inside(self, path: str) -> str | None:
+        """Where ``path`` leads, relative to the root; None outside it."""
+        real = os.path.realpath(path)
+        return real[len(self.root) + 1 :] if real.startswith(f"{self.root}/") else None
+
+    def refused(self, ignored: Ignored) -> str | None:
+        """An input digested so far that the load refuses although its bytes are unchanged,
+        or None: one git now ignores (or a symlink leading to such), and under ``strict`` an
+        editor's leftover among the config files (git ignoring it or not). A no-op render
+        that takes such a tree for up to date would pass what a render refuses."""
+        if self.strict and self._leftovers:
+            return self._leftovers[0]
+        inputs: list[str] | None = None
+        for entry in sorted(ignored.files | ignored.folders):
+            if self._may_hold_input(entry):
+                inputs = inputs if inputs is not None else sorted(p.rstrip("/") for p in self._digests)
+                found = _at_or_under(inputs, entry.rstrip("/"))
+                if found is not None:
+                    return found
+        for relative, target in self._links.items():
+            if target is not None and (ignored.holds(target) or ignored.holds(f"{target}/")):
+                return relative
+        return None
+
+    def _may_hold_input(self, entry: str) -> bool:
+        """Whether an ignored path may be or hold an input: under ``applications/`` or on the
+        way to it, or a file source's (the customer file, the registry credentials)."""
+        if entry.startswith(f"{APPLICATIONS}/") or f"{APPLICATIONS}/".startswith(entry):
+            return True
+        return any(source.startswith(entry) for source in self._outside)
 
     def save(self) -> None:
         """Remember the digests of this run for the next (after ``warm``: of every input)."""
@@ -147,20 +200,29 @@ class TreeInputs:
 
     def _application(self, folder: str) -> bytes:
         digest = hashlib.sha256()
-        for relative in _application_inputs(self.root, folder, self.exclude):
+        for relative in _application_inputs(self.root, folder, self.exclude, self._leftovers):
             entry = self._file(relative)
-            if relative.endswith(f"/{MANIFEST}"):
-                self._digests.setdefault(relative, entry)
+            self._digests.setdefault(relative, entry)
             digest.update(os.fsencode(relative) + b"\0" + entry)
         return digest.digest()
 
 
-def _application_inputs(root: str, app: str, exclude: frozenset[str]) -> Iterator[str]:
+def _at_or_under(inputs: list[str], path: str) -> str | None:
+    """The first of the sorted ``inputs`` that is ``path`` or lies under it, or None."""
+    at = bisect.bisect_left(inputs, path)
+    if at < len(inputs) and inputs[at] == path:
+        return path
+    at = bisect.bisect_left(inputs, f"{path}/")
+    return inputs[at] if at < len(inputs) and inputs[at].startswith(f"{path}/") else None
+
+
+def _application_inputs(root: str, app: str, exclude: frozenset[str], leftovers: list[str]) -> Iterator[str]:
     """What the loader reads of one application: its manifest, its sealed files (the storage
     account, each environment's kafka files), each microservice's manifest,
     ``files/``, and each environment's ``files/`` and secrets file, with the folders on the
     way (a folder that holds only what is no input counts as absent: git keeps no empty
-    folder, so a clone may lack it)."""
+    folder, so a clone may lack it). The editors' leftovers among config files, which the
+    loader leaves out with a warning, go to ``leftovers``."""
     yield app
     yield f"{app}/{MANIFEST}"
     yield f"{app}/{STORAGE_ACCOUNT}"
@@ -172,17 +234,21 @@ def _application_inputs(root: str, app: str, exclude: frozenset[str]) -> Iterato
     for microservice in folders(root, f"{app}/microservices", exclude):
         yield microservice
         yield f"{microservice}/{MANIFEST}"
-        yield from _config_files(root, f"{microservice}/files")
+        yield from _config_files(root, f"{microservice}/files", leftovers)
         yield from _container(root, f"{microservice}/environments")
         for environment in folders(root, f"{microservice}/environments", exclude):
             yield environment
-            yield from _config_files(root, f"{environment}/files")
+            yield from _config_files(root, f"{environment}/files", leftovers)
             yield f"{environment}/{SECRETS}"
 
 
-def _config_files(root: str, folder: str) -> Iterator[str]:
+def _config_files(root: str, folder: str, leftovers: list[str]) -> Iterator[str]:
     yield from _container(root, folder)
-    yield from (f"{folder}/{name}" for name in names(root, folder) if not unpublished(name))
+    for name in names(root, folder):
+        if unpublished(name):
+            leftovers.append(f"{folder}/{name}")
+        else:
+            yield f"{folder}/{name}"
 
 
 def _container(root: str, folder: str) -> Iterator[str]:

@@ -2,7 +2,8 @@
 
 The marker (``.aigonix-render`` in OUT) names the digest of aigonix-render itself, then one
 section per output folder: the folder, the digest of the input files its render read (see
-``inputs`` and ``sources``), and each owned file's SHA-256. It says which files a write may
+``inputs`` and ``sources``), on an application's first folder what that application claims
+that no other may have (``validate.claims``), and each owned file's SHA-256. It says which files a write may
 replace or remove, which previous files can be trusted, and whether OUT is already up to
 date without rendering anything. Each section starts with a line that never changes, so
 git merges two branches that re-rendered different folders line by line; a marker that
@@ -20,10 +21,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aigonix_render.foundation import OutputError, OutputFile, Problem, Severity
+from aigonix_render.foundation import OutputError, OutputFile, Problem, Question, Severity, ask
 from aigonix_render.write.inputs import Section, TreeInputs
 from aigonix_render.write.intact import intact_files
 from aigonix_render.write.marker_lines import (
+    CLAIMS_PREFIX,
     FILE_SEPARATOR,
     FOLDER_PREFIX,
     INPUTS_PREFIX,
@@ -38,10 +40,12 @@ MARKER_HEADER = "# Written by aigonix-render: do not edit. The files below are o
 
 @dataclass(frozen=True)
 class MarkerInputs:
-    """What a marker says of the inputs: aigonix-render's digest and each folder's section."""
+    """What a marker says of the inputs: aigonix-render's digest, each folder's section and
+    the claims written in it (by output folder)."""
 
     tool: str
     sections: Mapping[str, Section] = field(default_factory=dict)
+    claims: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,7 @@ class Marker:
     sections: dict[str, Section] = field(default_factory=dict)
     other_side: dict[str, str] = field(default_factory=dict)
     conflict: int | None = None
+    claims: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def owned(self) -> set[str]:
         return {*self.files, *self.other_side}
@@ -98,7 +103,9 @@ def read_marker(out: Path) -> Marker | None:
         raise OutputError(
             f"{marker} is damaged: a git conflict in it does not end; restore it with git and render again"
         )
-    return Marker(reading.tool, reading.files, reading.sections, reading.other_side, reading.conflict)
+    return Marker(
+        reading.tool, reading.files, reading.sections, reading.other_side, reading.conflict, reading.claims
+    )
 
 
 def conflict_note(out: Path, marker: Marker | None, resolved: bool) -> Problem | None:
@@ -151,6 +158,8 @@ def marker_text(files: list[OutputFile], inputs: MarkerInputs, kept: Mapping[str
             if folder in inputs.sections:
                 digest, sources = inputs.sections[folder]
                 lines.append(f"{INPUTS_PREFIX}{digest} {json.dumps(list(sources))}\n")
+            if folder in inputs.claims:
+                lines.append(f"{CLAIMS_PREFIX}{json.dumps(list(inputs.claims[folder]))}\n")
         lines.append(f"{digests[path]}{FILE_SEPARATOR}{path}\n")
     return "".join(lines)
 
@@ -190,9 +199,12 @@ def hashed_files(out: Path, inputs: TreeInputs, marker: Marker | Unread | None =
         return None
     if not {_folder(path) for path in marker.files} <= marker.sections.keys():
         return None
-    sections = marker.sections.values()
-    if any(inputs.section(s) != d for d, s in sections) or not inputs.covers(marker.sections):
-        return None  # a changed input first: it is found without walking the whole tree
+    git = ask(Path(inputs.root))  # git lists what it ignores while the inputs are digested
+    try:
+        if not _inputs_hold(marker, inputs, git):
+            return None
+    finally:
+        git.wait()
     written = marker_ctime(out)
     files = [(f"{out}/{path}", digest) for path, digest in marker.files.items()]
     ctimes = intact_files(files, written)
@@ -204,6 +216,28 @@ def hashed_files(out: Path, inputs: TreeInputs, marker: Marker | Unread | None =
         if ctime is not None and ctime >= written
     }
     return Checked(written, hashed)
+
+
+def _inputs_hold(marker: Marker, inputs: TreeInputs, git: Question) -> bool:
+    """Whether every section's inputs are as the marker says, and the tree as a render of
+    them left it: no application unnamed, no claim made twice, no input refused now."""
+    sections = marker.sections.values()
+    if any(inputs.section(s) != d for d, s in sections) or not inputs.covers(marker.sections):
+        return False  # a changed input first: it is found without walking the whole tree
+    return not claimed_twice(marker.claims) and inputs.refused(git.answer) is None
+
+
+def claimed_twice(claims: Mapping[str, tuple[str, ...]]) -> bool:
+    """Whether two applications (by the first part of their output folders) claim the same:
+    each render refuses that, but git merges two branches that each made one of the claims
+    without a conflict when they changed different applications."""
+    owner: dict[str, str] = {}
+    for folder, claimed in claims.items():
+        application = folder.partition("/")[0]
+        for each in claimed:
+            if owner.setdefault(each, application) != application:
+                return True
+    return False
 
 
 def marker_ctime(out: Path) -> int:

@@ -18,6 +18,7 @@ from aigonix_render.write.inputs import Section
 TOOL_PREFIX = "# aigonix-render: "
 FOLDER_PREFIX = "# folder "
 INPUTS_PREFIX = "# inputs: "
+CLAIMS_PREFIX = "# claims: "
 HASH_LENGTH = 64
 """A file's line: its SHA-256 (``HASH_LENGTH`` hex digits), ``FILE_SEPARATOR``, its path."""
 FILE_SEPARATOR = "  "
@@ -40,6 +41,7 @@ class Reading:
     tool: str | None = None
     files: dict[str, str] = field(default_factory=dict)
     sections: dict[str, Section] = field(default_factory=dict)
+    claims: dict[str, tuple[str, ...]] = field(default_factory=dict)
     other_side: dict[str, str] = field(default_factory=dict)
     folder: str | None = None
     side: str | None = None
@@ -57,6 +59,8 @@ class Reading:
             self.folder = line.removeprefix(FOLDER_PREFIX)
         elif line.startswith(INPUTS_PREFIX) and self.folder is not None:
             self._inputs(self.folder, line.removeprefix(INPUTS_PREFIX))
+        elif line.startswith(CLAIMS_PREFIX) and self.folder is not None:
+            self._claims(self.folder, line.removeprefix(CLAIMS_PREFIX))
         elif line and not line.startswith("#"):
             digest, _, path = line.partition(FILE_SEPARATOR)
             if not _DIGEST.fullmatch(digest) or not path:
@@ -77,12 +81,28 @@ class Reading:
         """``sha256:<hex> ["source", ...]``; anything else leaves the folder without inputs
         (so it is rendered again)."""
         digest, _, sources = text.partition(" ")
-        try:
-            found = json.loads(sources)
-        except ValueError:
-            return
-        if isinstance(found, list) and all(isinstance(s, str) for s in found):
-            self.sections[folder] = (digest, tuple(found))
+        found = _strings(sources)
+        if found is not None:
+            self.sections[folder] = (digest, found)
+
+    def _claims(self, folder: str, text: str) -> None:
+        """``["claim", ...]``; anything else leaves the folder without inputs (see ``marker``)."""
+        found = _strings(text)
+        if found is None:
+            self.sections.pop(folder, None)
+        else:
+            self.claims[folder] = found
+
+
+def _strings(text: str) -> tuple[str, ...] | None:
+    """A JSON list of strings, or None."""
+    try:
+        found = json.loads(text)
+    except ValueError:
+        return None
+    if isinstance(found, list) and all(isinstance(s, str) for s in found):
+        return tuple(found)
+    return None
 
 
 # What str.splitlines splits at besides "\n": such a marker is read line by line, as before.

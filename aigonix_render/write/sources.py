@@ -11,7 +11,7 @@ change the same line, and git says so.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from aigonix_render.foundation import MANIFEST
@@ -52,3 +52,20 @@ def folder_sources(tree: Tree, model: Model, paths: Iterable[str]) -> dict[str, 
         else:  # no folder aigonix-render renders today: everything, to be safe
             sources[folder] = everything
     return sources
+
+
+def folder_claims(
+    model: Model, folders: Iterable[str], claims: Mapping[str, tuple[str, ...]]
+) -> dict[str, tuple[str, ...]]:
+    """Each application's ``claims`` (by application folder) on the first of its output
+    folders among ``folders``: one line of its own in the marker, so that git merges two
+    branches that changed two applications' claims without a conflict."""
+    by_name = {app.name: app.folder for app in model.applications}
+    placed: dict[str, tuple[str, ...]] = {}
+    done: set[str] = set()
+    for folder in sorted(folders):
+        owner = by_name.get(folder.partition("/")[0])
+        if owner is not None and folder.count("/") == 1 and owner not in done:
+            done.add(owner)
+            placed[folder] = claims.get(owner, ())
+    return placed

@@ -91,6 +91,10 @@ def _known_place(parts: list[str]) -> bool:
     )
 
 
+LINK = b"link:"
+"""How the digest of a symlink starts (``entry_digest``)."""
+
+
 def entry_digest(path: str) -> bytes:
     """What is at ``path``: nothing, a file by its bytes, a folder by whether it can be
     listed, a symlink by its target and what that is (broken ones too)."""
@@ -98,7 +102,7 @@ def entry_digest(path: str) -> bytes:
     try:
         status = os.lstat(path)
         if stat.S_ISLNK(status.st_mode):
-            link = b"link:" + os.fsencode(os.readlink(path)) + b"\0"
+            link = LINK + os.fsencode(os.readlink(path)) + b"\0"
             status = os.stat(path)
         return link + _kind_digest(path, status.st_mode)
     except FileNotFoundError:

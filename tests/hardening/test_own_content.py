@@ -18,8 +18,8 @@ import pytest
 from conftest import run_line, run_process, snapshot
 from git_repo import commit, git, make_hermetic
 
+from aigonix_render.foundation.ignored import Ignored, git_ignored
 from aigonix_render.load import load_tree
-from aigonix_render.load.ignored import Ignored, git_ignored
 
 HELLO = "applications/example/microservices/hello"
 FILES = f"{HELLO}/files"

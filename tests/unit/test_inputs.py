@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from aigonix_render.foundation import Ignored
 from aigonix_render.write.inputs import TreeInputs
 
 SHOP = "applications/shop/"
@@ -106,3 +107,56 @@ def test_the_sections_must_name_every_application_and_no_manifest_may_stray(tmp_
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs/aigonix.yaml").write_text("kind: Customer\n")
     assert not TreeInputs(tmp_path, (), "settings").covers(sections)
+
+
+WEB = "applications/shop/microservices/web"
+
+
+def refused(
+    root: Path, files: frozenset[str] = frozenset(), folders: frozenset[str] = frozenset()
+) -> str | None:
+    inputs = TreeInputs(root, (), "settings")
+    inputs.section((*SOURCES, "registry.yaml"))
+    return inputs.refused(Ignored(files, folders))
+
+
+@pytest.mark.parametrize(
+    ("files", "folders", "found"),
+    [
+        ({f"{WEB}/files/app.json"}, set(), f"{WEB}/files/app.json"),
+        (set(), {f"{WEB}/files/"}, f"{WEB}/files/app.json"),
+        (set(), {f"{WEB}/environments/"}, f"{WEB}/environments/Dev"),
+        (set(), {"applications/"}, "applications/shop"),
+        ({"registry.yaml"}, set(), "registry.yaml"),
+        (
+            {f"{WEB}/files/app.json~", f"{WEB}/notes.txt", "applications/shop.txt"},
+            {"out/", f"{WEB}/files-old/"},
+            None,
+        ),
+    ],
+)
+def test_an_input_git_ignores_is_refused_and_nothing_else(
+    tmp_path: Path, files: set[str], folders: set[str], found: str | None
+) -> None:
+    (tree(tmp_path) / "registry.yaml").write_text("sops: {}\n")
+    assert refused(tmp_path, frozenset(files), frozenset(folders)) == found
+
+
+def test_a_symlink_to_what_git_ignores_is_refused_and_names_where_it_ends_up(tmp_path: Path) -> None:
+    (tree(tmp_path) / "local").mkdir()
+    (tmp_path / "local/app.json").write_text("{}\n")
+    (tmp_path / WEB / "files/app.json").unlink()
+    (tmp_path / WEB / "files/app.json").symlink_to("../../../../../local/app.json")
+    assert refused(tmp_path, folders=frozenset({"local/"})) == f"{WEB}/files/app.json"
+    first = digest(tmp_path)
+    (tmp_path / "local").rename(tmp_path / "moved")
+    (tmp_path / "local").symlink_to(tmp_path / "moved")  # the same link, the same bytes, elsewhere
+    assert digest(tmp_path) != first
+
+
+def test_under_strict_an_editors_leftover_is_refused(tmp_path: Path) -> None:
+    (tree(tmp_path) / WEB / "files/app.json~").write_text("{}\n")
+    for strict, found in ((False, None), (True, f"{WEB}/files/app.json~")):
+        inputs = TreeInputs(tmp_path, (), "settings", strict=strict)
+        inputs.section(SOURCES)
+        assert inputs.refused(Ignored()) == found

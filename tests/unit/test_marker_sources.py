@@ -6,7 +6,8 @@ from __future__ import annotations
 from conftest import SAMPLE
 
 from aigonix_render.commands.pipeline import valid_model
-from aigonix_render.write import folder_sources
+from aigonix_render.validate import application_claims
+from aigonix_render.write import folder_claims, folder_sources
 
 SHOP = ["aigonix.yaml", "registry.sops.yaml", "applications/shop/"]
 WAREHOUSE = ["aigonix.yaml", "registry.sops.yaml", "applications/warehouse/"]
@@ -30,3 +31,26 @@ def test_tied_applications_read_each_others_manifests_and_delivery_reads_manifes
         "applications/shop/aigonix.yaml",
         "applications/warehouse/aigonix.yaml",
     ]
+
+
+def test_each_application_claims_its_name_id_hosts_and_microservice_ids_on_its_first_folder() -> None:
+    valid = valid_model(SAMPLE, strict=False)
+    claims = application_claims(valid.tree.applications, {"Dev", "Prod"})
+    placed = folder_claims(
+        valid.model, ["warehouse/prod", "shop/dev", "shop/_shared", "_delivery/argocd"], claims
+    )
+    assert list(placed) == ["shop/_shared", "warehouse/prod"]
+    assert placed["warehouse/prod"] == (
+        "application id: 7d2e4f6a-8b1c-4d3e-9f5a-6b7c8d9e0f1a",
+        "application name: warehouse",
+        "microservice id in Dev: e4f5a6b7-c8d9-4e0f-9a1b-2c3d4e5f6a7b",
+        "microservice id in Prod: e4f5a6b7-c8d9-4e0f-9a1b-2c3d4e5f6a7b",
+    )
+    shop = placed["shop/_shared"]
+    hosts = [c for c in shop if c.startswith("host ")]
+    assert hosts == [
+        "host in Dev: shop-dev.acme.example",
+        "host in Prod: partner-shop.acme.example",
+        "host in Prod: shop.acme.example",
+    ]
+    assert len([c for c in shop if c.startswith("microservice id in Dev: ")]) == 3

@@ -1,4 +1,5 @@
-"""Stage 1, load: the files git ignores under the root, which the tree never reads.
+"""The files git ignores under the root, which the load never reads and a no-op render
+never takes for unchanged input (``write.inputs``).
 
 What git ignores is never committed, so it is no part of the tree CI renders: a local
 ``.env``, the ``age.agekey`` that ``aigonix-render init`` keeps beside the tree. Reading it
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from aigonix_render.foundation import UsageError
+from aigonix_render.foundation.errors import UsageError
 
 
 @dataclass(frozen=True)

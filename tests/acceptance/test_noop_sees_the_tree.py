@@ -1,0 +1,142 @@
+"""A render that finds OUT up to date (the no-op, and ``render --check`` in CI) passes no
+tree that a render from scratch refuses, although it reads no manifest: not after git
+merged two branches that each made a claim another application holds, not when git now
+ignores an input, not when a symlink among the inputs now leads elsewhere, and not under
+``--strict`` when an editor's leftover lies among the config files."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import run_line
+from git_repo import commit, git, make_hermetic
+
+ONE = "applications/one/microservices/hello"
+TWO = "applications/two/microservices/hello"
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Two applications that do not tie to each other, rendered and committed."""
+    make_hermetic(monkeypatch)
+    tree = tmp_path / "repo"
+    assert run_line("init", tree, "--customer", "Acme", "--application", "one").exit_code == 0
+    assert run_line("init", tmp_path / "other", "--application", "two").exit_code == 0
+    shutil.copytree(tmp_path / "other/applications/two", tree / "applications/two")
+    (tree / ".gitignore").write_text("age.agekey\n")
+    git(tree, "init", "--quiet")
+    render_into(tree)
+    commit(tree, "tree and its output")
+    return tree
+
+
+def render_into(tree: Path, *extra: str) -> None:
+    result = run_line("render", tree, "-o", tree / "rendered", *extra)
+    assert result.exit_code == 0, result
+
+
+def replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, path
+    path.write_text(text.replace(old, new, 1))
+
+
+def microservice_id(tree: Path, microservice: str) -> str:
+    for line in (tree / microservice / "aigonix.yaml").read_text().splitlines():
+        if line.startswith("id: "):
+            return line.removeprefix("id: ").partition(" ")[0]
+    raise AssertionError(microservice)
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def assert_refused_as_from_scratch(tree: Path, *extra: str) -> str:
+    """``render --check`` and ``render`` refuse the tree with the very problems a render into
+    an empty folder reports; OUT stays as it was. The problems, as said."""
+    scratch = run_line("render", tree, "-o", tree.parent / "scratch", *extra)
+    assert scratch.exit_code == 1, scratch
+    before = files(tree / "rendered")
+    for argv in ((*extra, "--check"), extra):
+        result = run_line("render", tree, "-o", tree / "rendered", *argv)
+        assert (result.exit_code, result.stderr) == (1, scratch.stderr), argv
+    assert files(tree / "rendered") == before
+    return scratch.stderr
+
+
+@pytest.mark.parametrize("claim", ["microservice id", "host"])
+def test_two_branches_that_each_make_one_claim_merge_but_do_not_pass(repo: Path, claim: str) -> None:
+    """Branch b gives application two a microservice id (or Dev host) that main then gives
+    one: each branch renders, git merges the marker without a conflict, and the merged tree
+    is refused as a render from scratch refuses it."""
+    if claim == "host":
+        old = {"one": "one-dev.example.com", "two": "two-dev.example.com"}
+        new = {app: "shop-dev.example.com" for app in old}
+    else:
+        old = {
+            app: microservice_id(repo, f"applications/{app}/microservices/hello") for app in ("one", "two")
+        }
+        new = {app: "0d7b6c4e-1f23-4a5b-9c8d-7e6f5a4b3c2d" for app in old}
+    where = "" if claim == "host" else "/microservices/hello"
+
+    def manifest(app: str) -> Path:
+        return repo / f"applications/{app}{where}/aigonix.yaml"
+
+    git(repo, "checkout", "--quiet", "-b", "b")
+    replace(manifest("two"), old["two"], new["two"])
+    render_into(repo)
+    commit(repo, "b: two's claim")
+    git(repo, "checkout", "--quiet", "main")
+    replace(manifest("one"), old["one"], new["one"])
+    render_into(repo)
+    commit(repo, "main: one's claim")
+    git(repo, "merge", "--quiet", "--no-edit", "b")  # no conflict
+    stderr = assert_refused_as_from_scratch(repo)
+    assert f"{claim} {new['two']!r} is already used" in stderr
+
+
+def test_an_input_git_now_ignores_does_not_pass(repo: Path) -> None:
+    files_folder = repo / ONE / "files"
+    files_folder.mkdir()
+    (files_folder / "settings.json").write_text('{"greeting": "hello"}\n')
+    render_into(repo)
+    commit(repo, "a config file")
+    with (repo / ".gitignore").open("a") as ignore:
+        ignore.write("settings.json\n")
+    git(repo, "rm", "--cached", "--quiet", f"{ONE}/files/settings.json")  # a tracked file is never ignored
+    stderr = assert_refused_as_from_scratch(repo)
+    assert "settings.json:1:1: error: ignored by git" in stderr
+
+
+def test_a_symlink_whose_chain_now_leads_out_of_the_repository_does_not_pass(
+    repo: Path, tmp_path: Path
+) -> None:
+    """The config file links to ``shared/current``, itself a link: pointed out of the
+    repository, at a file with the very same bytes, the config file's bytes are unchanged."""
+    content = '{"greeting": "hello"}\n'
+    (repo / "shared").mkdir()
+    (repo / "shared/settings.json").write_text(content)
+    os.symlink("settings.json", repo / "shared/current")
+    (repo / ONE / "files").mkdir()
+    os.symlink("../../../../../shared/current", repo / ONE / "files/settings.json")
+    render_into(repo)
+    commit(repo, "a linked config file")
+    (tmp_path / "elsewhere.json").write_text(content)
+    (repo / "shared/current").unlink()
+    os.symlink(tmp_path / "elsewhere.json", repo / "shared/current")
+    stderr = assert_refused_as_from_scratch(repo)
+    assert "a symlink leading outside the repository cannot be a config file" in stderr
+
+
+def test_an_editors_leftover_does_not_pass_under_strict(repo: Path) -> None:
+    (repo / ONE / "files").mkdir()
+    (repo / ONE / "files/settings.json").write_text('{"greeting": "hello"}\n')
+    render_into(repo, "--strict")
+    commit(repo, "a config file, rendered strictly")
+    (repo / ONE / "files/settings.json~").write_text('{"greeting": "hi"}\n')
+    stderr = assert_refused_as_from_scratch(repo, "--strict")
+    assert "'settings.json~' is left out" in stderr
