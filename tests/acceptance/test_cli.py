@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 import yaml
@@ -135,8 +136,12 @@ def test_a_bug_says_it_is_one(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Ca
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
+    def leave(code: object) -> NoReturn:  # not the test's process: ``hard_exit`` ends it
+        raise SystemExit(code)
+
     monkeypatch.setattr("aigonix_render.validate.validate_root", broken)
     monkeypatch.setattr("sys.argv", ["aigonix-render", "validate", str(BASE)])
+    monkeypatch.setattr(cli, "hard_exit", leave)
     with pytest.raises(SystemExit) as exit_info:
         cli.main()
     assert exit_info.value.code == 70

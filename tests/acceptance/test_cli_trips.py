@@ -3,11 +3,12 @@ completion, standard output that cannot be written, and POSIX-only imports."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from conftest import BASE, run_line, run_process
+from conftest import BASE, SAMPLE, run_line, run_process
 
 WEB = "applications/shop/microservices/web/aigonix.yaml"
 SCRIPT = Path(sys.executable).parent / "aigonix-render"
@@ -118,3 +119,23 @@ def test_the_commands_import_without_posix_only_modules() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_process_ends_at_once_with_every_byte_and_its_exit_code(demo_keyed: Path, tmp_path: Path) -> None:
+    """``main`` ends the process without tearing its objects down (``cli.hard_exit``): what
+    it wrote is all there, through a pipe, and its exit code is the command's."""
+    argv = ("generate", str(SAMPLE), "--app", "shop", "--env", "Dev")
+    in_process, process = run_line(*argv), run_process(*argv)
+    assert len(process.stdout) > 30_000
+    assert (process.exit_code, process.stdout, process.stderr) == (0, in_process.stdout, "")
+    broken = tmp_path / "broken"
+    shutil.copytree(BASE, broken)
+    (broken / WEB).write_text("kind: Microservice\nname: [\n")
+    in_process, process = run_line("validate", str(broken)), run_process("validate", str(broken))
+    assert (process.exit_code, process.stderr) == (1, in_process.stderr)
+
+
+def test_an_exit_with_a_message_prints_it_and_exits_1() -> None:
+    code = "from aigonix_render.cli import hard_exit; print('written', end=''); hard_exit('a message')"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert (result.returncode, result.stdout, result.stderr) == (1, "written", "a message\n")

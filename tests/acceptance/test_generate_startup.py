@@ -22,12 +22,14 @@ from conftest import BASE, run_line
 PROBE = """
 import json, sys
 listed = sys.argv.pop(1)
-from aigonix_render.cli import main
-try:
-    main()
-finally:
+from aigonix_render import cli
+leave = cli.hard_exit
+def listing_then_leave(code):
     with open(listed, "w") as f:
         json.dump(sorted(sys.modules), f)
+    leave(code)
+cli.hard_exit = listing_then_leave
+cli.main()
 """
 
 NEVER = (
