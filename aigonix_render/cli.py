@@ -236,11 +236,13 @@ def hard_exit(code: object) -> NoReturn:
     if code is None:
         code = EXIT_OK
     elif not isinstance(code, int):
-        print(code, file=sys.stderr)
+        if sys.stderr is not None:
+            print(code, file=sys.stderr)
         code = 1
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # a reader gone: said already (``_main``)
-            stream.flush()
+        if stream is not None:  # None: the stream was closed when the process started
+            with contextlib.suppress(OSError, ValueError):  # a reader gone: said already
+                stream.flush()
     os._exit(code)
 
 
@@ -252,7 +254,8 @@ def _main() -> None:
         try:
             cli(prog_name="aigonix-render")
         finally:
-            sys.stdout.flush()
+            if sys.stdout is not None:  # None: closed when the process started (``>&-``)
+                sys.stdout.flush()
     except stdout.StdoutClosed:
         stdout.discard()
         sys.exit(EXIT_OK)

@@ -67,7 +67,8 @@ def render(
     root = tree_root(root)
     report = start_report(root, format_)
     check_output_place(root, out)
-    progress = Progress(not quiet and sys.stderr.isatty(), plain_terminal(), _stderr)
+    terminal = sys.stderr is not None and sys.stderr.isatty()  # None: closed (``2>&-``)
+    progress = Progress(not quiet and terminal, plain_terminal(), _stderr)
     options = RenderOptions(root, out, check, strict, jobs or 0, sops_timeout, sops_binary, progress.show)
     try:
         result = run_render(options)

@@ -144,22 +144,27 @@ class TreeInputs:
 
     def source(self, source: str) -> bytes:
         if source not in self._digests:
-            if not source.startswith(f"{APPLICATIONS}/"):
+            outside = not source.startswith(f"{APPLICATIONS}/")
+            if outside:
                 self._outside.add(source)
             if source.endswith("/"):
                 self._digests[source] = self._application(source.rstrip("/"))
             else:
-                self._digests[source] = self._file(source)
+                self._digests[source] = self._file(source, named=outside)
         return self._digests[source]
 
-    def _file(self, relative: str) -> bytes:
+    def _file(self, relative: str, named: bool = False) -> bytes:
         """What is at ``relative``; a symlink also by where it leads in the end (a link on
-        the way may change, outside the application), as a path in the tree or outside it."""
+        the way may change, outside the application), as a path in the tree or outside it.
+        ``named``: a path the customer file names (the registry credentials), which may
+        also pass through a symlinked folder, so it is placed the same way."""
         path = f"{self.root}/{relative}"
         digest = entry_digest(path) if self._known is None else self._known.entry_digest(relative, path)
-        if digest.startswith(LINK):
-            target = self._links[relative] = self._inside(path)
-            digest += b"at:" + os.fsencode(target or "") + b"\0"
+        if named or digest.startswith(LINK):
+            target = self._inside(path)
+            if target != relative:
+                self._links[relative] = target
+                digest += b"at:" + os.fsencode(target or "") + b"\0"
         return digest
 
     def _inside(self, path: str) -> str | None:

@@ -1,7 +1,8 @@
 """Which input files each output folder's render reads, as ``inputs`` sources.
 
 An application's folders (``<app>/_shared``, ``<app>/<env>``) read the customer file, the
-registry credentials, the whole application, and the manifests of every application its
+registry credentials (at the path the customer file names: a symlink there is digested by
+where it leads), the whole application, and the manifests of every application its
 event horizons tie it to, on either side (a consumer names the producer's microservice, a
 producer consents to its consumers). ``_delivery`` reads the customer file and the
 applications' manifests. Two branches that change different applications so change
@@ -11,6 +12,7 @@ change the same line, and git says so.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
@@ -25,7 +27,8 @@ DELIVERY = "_delivery"
 
 def folder_sources(tree: Tree, model: Model, paths: Iterable[str]) -> dict[str, list[str]]:
     """The sources of each output folder that holds one of ``paths``."""
-    customer = [MANIFEST, *([tree.registry.path] if tree.registry is not None else [])]
+    credentials = model.customer.registry_credentials
+    customer = [MANIFEST, *([posixpath.normpath(credentials)] if credentials else [])]
     manifests = {
         app.folder: [f"{app.folder}/{MANIFEST}", *(f"{ms.folder}/{MANIFEST}" for ms in app.microservices)]
         for app in tree.applications

@@ -3,6 +3,7 @@ completion, standard output that cannot be written, and POSIX-only imports."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -139,3 +140,22 @@ def test_an_exit_with_a_message_prints_it_and_exits_1() -> None:
     code = "from aigonix_render.cli import hard_exit; print('written', end=''); hard_exit('a message')"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert (result.returncode, result.stdout, result.stderr) == (1, "written", "a message\n")
+
+
+def test_closed_standard_streams_change_no_exit_code(tmp_path: Path) -> None:
+    """Started with standard error (or output) closed, Python has no such stream: a command
+    that succeeds still exits 0 and writes what it writes elsewhere."""
+    out = tmp_path / "out"
+    environ = {**os.environ, "SOPS_AGE_KEY_FILE": str(SAMPLE / "demo-age-key.txt")}
+    runs = {
+        "validate 2>&-": (("validate", str(BASE)), "2>&-"),
+        "render 2>&-": (("render", str(SAMPLE), "-o", str(out)), "2>&-"),
+        "schema >&-": (("schema", "Microservice"), ">&-"),
+    }
+    for name, (args, closing) in runs.items():
+        command = f"{' '.join(_aigonix(*args))} {closing}"
+        result = subprocess.run(
+            ["bash", "-c", command], capture_output=True, text=True, env=environ, check=False
+        )
+        assert (result.returncode, result.stderr) == (0, ""), (name, result)
+    assert (out / ".aigonix-render").is_file()

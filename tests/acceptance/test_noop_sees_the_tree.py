@@ -140,3 +140,32 @@ def test_an_editors_leftover_does_not_pass_under_strict(repo: Path) -> None:
     (repo / ONE / "files/settings.json~").write_text('{"greeting": "hi"}\n')
     stderr = assert_refused_as_from_scratch(repo, "--strict")
     assert "'settings.json~' is left out" in stderr
+
+
+@pytest.mark.parametrize("linked", ["the file", "a folder on the way"])
+def test_registry_credentials_whose_symlink_now_leads_out_of_the_repository_do_not_pass(
+    linked: str, sample_tree: Path, demo_keyed: Path, tmp_path: Path
+) -> None:
+    """The customer file names the registry credentials through a symlink (the file itself,
+    or a folder on the way): pointed out of the repository at the very same bytes, the
+    named file's bytes are unchanged, but a render from scratch refuses it."""
+    (sample_tree / "creds").mkdir()
+    (sample_tree / "registry.sops.yaml").rename(sample_tree / "creds/registry.sops.yaml")
+    outside = tmp_path / "outside"
+    shutil.copytree(sample_tree / "creds", outside)
+    if linked == "the file":
+        link, target = sample_tree / "registry.sops.yaml", "creds/registry.sops.yaml"
+    else:
+        (sample_tree / "creds").rename(sample_tree / "creds-v1")
+        link, target = sample_tree / "creds", "creds-v1"
+        replace(
+            sample_tree / "aigonix.yaml",
+            "credentials: registry.sops.yaml",
+            "credentials: creds/registry.sops.yaml",
+        )
+    link.symlink_to(target)
+    render_into(sample_tree)
+    link.unlink()
+    link.symlink_to(outside / "registry.sops.yaml" if linked == "the file" else outside)
+    stderr = assert_refused_as_from_scratch(sample_tree)
+    assert "error: no such file in the repository" in stderr
