@@ -241,7 +241,7 @@ def hard_exit(code: object) -> NoReturn:
         code = 1
     for stream in (sys.stdout, sys.stderr):
         if stream is not None:  # None: the stream was closed when the process started
-            with contextlib.suppress(OSError, ValueError):  # a reader gone: said already
+            with contextlib.suppress(Exception):  # a reader gone, say: told already (``_main``)
                 stream.flush()
     os._exit(code)
 

@@ -154,7 +154,7 @@ def render(options: RenderOptions) -> RenderResult:
     root, out = options.root.resolve(), options.out.resolve()
     _check_output_place(root, out)
     known = Known.for_tree(str(root), os.environ)
-    inputs = TreeInputs(root, (out,), f"{__version__}/strict={options.strict}", known, options.strict)
+    inputs = TreeInputs(root, (out,), __version__, known, options.strict)
     if options.check:
         if up_to_date(out, inputs):
             return RenderResult(Plan((), (), ()), [], 0)
@@ -188,8 +188,7 @@ def render(options: RenderOptions) -> RenderResult:
 def _claims(prepared: Prepared) -> dict[str, tuple[str, ...]]:
     from aigonix_render.validate import application_claims
 
-    customer = prepared.model.customer
-    return application_claims(prepared.tree.applications, {e.name for e in customer.environments})
+    return application_claims(prepared.tree)
 
 
 def _noted(prepared: Prepared, resolved: bool) -> list[Problem]:

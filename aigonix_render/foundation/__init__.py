@@ -62,6 +62,7 @@ if TYPE_CHECKING:
         MANIFEST,
         SECRETS,
         STORAGE_ACCOUNT,
+        tree_relative,
         unpublished,
     )
     from aigonix_render.foundation.yaml_text import key, quoted, scalar
@@ -98,7 +99,15 @@ HOMES = {
     ),
     "problems": ("Problem", "Severity", "has_errors", "printable", "sort_problems"),
     "schema_files": ("KINDS", "load_schema", "schema_text"),
-    "tree_files": ("APPLICATIONS", "KAFKA_FILES", "MANIFEST", "SECRETS", "STORAGE_ACCOUNT", "unpublished"),
+    "tree_files": (
+        "APPLICATIONS",
+        "KAFKA_FILES",
+        "MANIFEST",
+        "SECRETS",
+        "STORAGE_ACCOUNT",
+        "tree_relative",
+        "unpublished",
+    ),
     "yaml_text": ("key", "quoted", "scalar"),
 }
 __getattr__ = lazy_exports(__name__, HOMES)
@@ -155,6 +164,7 @@ __all__ = [
     "schema_text",
     "sort_problems",
     "split_at",
+    "tree_relative",
     "unpublished",
     "user_cache",
     "worth_forking",

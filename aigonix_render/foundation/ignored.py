@@ -5,8 +5,9 @@ What git ignores is never committed, so it is no part of the tree CI renders: a 
 ``.env``, the ``age.agekey`` that ``aigonix-render init`` keeps beside the tree. Reading it
 locally (say through a committed symlink) would publish it from one machine only.
 
-``ask`` asks git once per load, in one process started as the load starts (its answer is
-awaited where the first file is read), for every ignored path under the root: ``git ls-files --others --ignored --exclude-standard --directory``, where a folder
+``ask`` asks git once per load (and once per no-op render, ``write.marker``), in one
+process started as the load starts (its answer is awaited where the first file is read),
+for every ignored path under the root: ``git ls-files --others --ignored --exclude-standard --directory``, where a folder
 whose whole content is ignored comes as one ``folder/`` entry, so git never walks an
 ignored output folder or virtualenv (about 10 ms for a tree of 1000 microservices). A
 tracked file is never ignored, whatever the patterns say.
@@ -86,6 +87,12 @@ class Question:
     def wait(self) -> None:
         """Wait for git, so that its process never outlives the load."""
         _ = self.answer
+
+    def stop(self) -> None:
+        """End git, its answer read or not needed: its process never outlives the caller."""
+        if self.process is not None and "answer" not in self.__dict__:
+            self.process.kill()
+            self.process.communicate()
 
 
 def _untracked_unknown(why: str) -> Ignored:

@@ -3,8 +3,10 @@ reading the tree and for its digest."""
 
 from __future__ import annotations
 
+import os
 import re
 from fnmatch import translate
+from pathlib import Path, PurePath
 
 MANIFEST = "aigonix.yaml"
 """The customer's, each application's and each microservice's manifest."""
@@ -37,3 +39,13 @@ def unpublished(name: str) -> bool:
     """Files no one publishes on purpose: hidden ones (``.env``, ``.DS_Store``,
     ``.gitignore``, ``.#name``) and the leftovers of editors, patches and file managers."""
     return _LEFTOVER.match(name) is not None
+
+
+def tree_relative(root: PurePath, path: str | PurePath) -> str | None:
+    """Where ``path`` ends up, symlinks followed, as a ``/`` path relative to ``root`` (which
+    is resolved); None outside it, or for a path that cannot be (a NUL from a document)."""
+    try:
+        real = Path(os.path.realpath(path))
+    except ValueError:
+        return None
+    return real.relative_to(root).as_posix() if real.is_relative_to(root) else None

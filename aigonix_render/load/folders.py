@@ -29,6 +29,7 @@ from aigonix_render.foundation import (
     Severity,
     in_two,
     split_at,
+    tree_relative,
     unpublished,
     worth_forking,
 )
@@ -288,8 +289,8 @@ def read_registry(place: Place, customer: Document | None) -> Loading[Document |
     assert customer is not None
     target = place.root / path
     relative = None
-    if inside_root(place.root, target) and not absent(str(target)):
-        relative = Path(os.path.realpath(target)).relative_to(place.root).as_posix()
+    if not absent(str(target)):
+        relative = tree_relative(place.root, target)
     if relative is None or place.untracked(relative) or place.untracked(os.path.normpath(path)):
         yield customer.problem(["registry", "credentials"], f"no such file in the repository: {path}")
         return None

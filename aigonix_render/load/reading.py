@@ -17,7 +17,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from aigonix_render.foundation import Problem
+from aigonix_render.foundation import Problem, tree_relative
 from aigonix_render.load.secret_keys import private_key
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -105,10 +105,7 @@ def cannot_read(error: OSError) -> str:
 
 def inside_root(root: Path, path: str | Path) -> bool:
     """Whether ``path``, symlinks followed, stays inside ``root`` (which is resolved)."""
-    try:
-        return Path(os.path.realpath(path)).is_relative_to(root)
-    except ValueError:  # a NUL in a path from a document
-        return False
+    return tree_relative(root, path) is not None
 
 
 _OUTSIDE = "a symlink leading outside the repository: the tree must be self-contained"

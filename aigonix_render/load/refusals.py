@@ -13,8 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from aigonix_render.foundation import Ignored, Problem
-from aigonix_render.load.reading import inside_root
+from aigonix_render.foundation import Ignored, Problem, tree_relative
 from aigonix_render.load.secret_keys import key_file_name
 
 KEY_FILE = "a key file by its name: private keys are never read as input; keep key files out of the tree"
@@ -29,7 +28,7 @@ def refused_path(root: Path, ignored: Ignored, relative: str, link: bool | None 
     why = _why(ignored, relative, "")
     path = f"{root}/{relative}"
     if why is None and (os.path.islink(path) if link is None else link):
-        target = _target(root, path)
+        target = tree_relative(root, path)
         if target is not None and target != relative:
             why = _why(ignored, target, f"a symlink to {target}, ")
     return Problem(relative, 1, 1, why) if why is not None else None
@@ -43,10 +42,3 @@ def _why(ignored: Ignored, relative: str, symlink: str) -> str | None:
     if ignored.holds(relative):
         return f"{symlink}{'which git ignores' if symlink else 'ignored by git'}: {IGNORED}"
     return None
-
-
-def _target(root: Path, path: str) -> str | None:
-    """Where the symlink at ``path`` leads, relative to ``root``; None outside it."""
-    if not inside_root(root, path):
-        return None
-    return Path(os.path.realpath(path)).relative_to(root).as_posix()

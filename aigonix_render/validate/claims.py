@@ -12,13 +12,14 @@ applications the same one.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterator
 from typing import Any
 
 from aigonix_render.load import (
     ApplicationFolder,
     Document,
     PathPart,
+    Tree,
     deployed_environments,
     merged_document,
 )
@@ -27,6 +28,8 @@ APPLICATION_NAME = "application name"
 APPLICATION_ID = "application id"
 HOST = "host"
 MICROSERVICE_ID = "microservice id"
+MICROSERVICE_NAME = "microservice name"
+"""Unique in one application only: no claim across applications, but the same key."""
 
 
 def claim(what: str, value: str, environment: str | None = None) -> str:
@@ -60,11 +63,15 @@ def microservice_id(document: Document, environment: str) -> str:
     return str(merged_document(document.data, environment)["id"])
 
 
-def application_claims(
-    apps: Iterable[ApplicationFolder], declared: Collection[str]
-) -> dict[str, tuple[str, ...]]:
+def application_claims(tree: Tree) -> dict[str, tuple[str, ...]]:
     """Each application's claims (by its folder), sorted, of a tree that rendered."""
-    return {app.folder: tuple(sorted(set(_claims(app, declared)))) for app in apps}
+    declared = declared_environments(tree)
+    return {app.folder: tuple(sorted(set(_claims(app, declared)))) for app in tree.applications}
+
+
+def declared_environments(tree: Tree) -> set[str]:
+    """The environments the customer declares (none without a customer)."""
+    return set(tree.customer.data["environments"]) if tree.customer is not None else set()
 
 
 def _claims(app: ApplicationFolder, declared: Collection[str]) -> Iterator[str]:

@@ -30,7 +30,12 @@ from aigonix_render.validate import adoption as adoption_rules
 from aigonix_render.validate import horizons as horizon_rules
 from aigonix_render.validate import role as role_rules
 from aigonix_render.validate import sops_files
-from aigonix_render.validate.claims import APPLICATION_ID, APPLICATION_NAME
+from aigonix_render.validate.claims import (
+    APPLICATION_ID,
+    APPLICATION_NAME,
+    MICROSERVICE_NAME,
+    declared_environments,
+)
 from aigonix_render.validate.ids import unique_ids
 from aigonix_render.validate.microservice_values import (
     config_files,
@@ -65,7 +70,7 @@ def check(tree: Tree, valid: set[str]) -> Iterator[Problem]:
     customer = tree.customer
     if customer is None or customer.path not in valid:
         return
-    context = _Context(tree, valid, set(customer.data["environments"]))
+    context = _Context(tree, valid, declared_environments(tree))
     yield from _customer(customer)
     yield from _registry(tree)
     apps = [app for app in tree.applications if app.document.path in valid]
@@ -125,7 +130,7 @@ def _application(context: _Context, app: ApplicationFolder) -> Iterator[Problem]
         )
     yield from sealed_files(app)
     microservices = [ms for ms in app.microservices if ms.document.path in context.valid]
-    yield from unique(microservices, lambda m: m.document, "name", "microservice name")
+    yield from unique(microservices, lambda m: m.document, "name", MICROSERVICE_NAME)
     yield from _unique_paths(context, app, microservices)
     for ms in microservices:
         yield from _microservice(context, app, ms)

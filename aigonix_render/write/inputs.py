@@ -28,6 +28,7 @@ from aigonix_render.foundation import (
     MANIFEST,
     SECRETS,
     STORAGE_ACCOUNT,
+    tree_relative,
     unpublished,
 )
 from aigonix_render.write.known import Known
@@ -85,8 +86,11 @@ class TreeInputs:
     A source is a file (``aigonix.yaml``, ``applications/shop/aigonix.yaml``) or an
     application folder with a trailing ``/`` (``applications/shop/``: every file the loader
     reads in it). ``section`` digests an output folder's sources; ``covers`` tells whether
-    the sections of a marker name every application of the tree and nothing else is input.
-    ``known``: the digests a previous run remembered (``known``), kept again by ``save``.
+    the sections of a marker name every application of the tree and nothing else is input;
+    ``refused``, whether the load would refuse an input whose bytes did not change (what git
+    ignores, and under ``strict`` an editor's leftover among config files). ``known``: the
+    digests a previous run remembered (``known``), kept again by ``save``. ``settings`` and
+    ``strict`` are part of aigonix-render's digest (``tool``).
     """
 
     def __init__(
@@ -98,6 +102,7 @@ class TreeInputs:
         strict: bool = False,
     ) -> None:
         self.root = str(root)
+        self._root = root
         self.exclude = frozenset(os.path.realpath(p) for p in exclude)
         self.settings = settings
         self.strict = strict
@@ -111,7 +116,7 @@ class TreeInputs:
     @property
     def tool(self) -> str:
         if self._tool is None:
-            self._tool = tool_digest(self.settings)
+            self._tool = tool_digest(f"{self.settings}/strict={self.strict}")
         return self._tool
 
     def applications(self) -> list[str]:
@@ -169,8 +174,7 @@ class TreeInputs:
 
     def _inside(self, path: str) -> str | None:
         """Where ``path`` leads, relative to the root; None outside it."""
-        real = os.path.realpath(path)
-        return real[len(self.root) + 1 :] if real.startswith(f"{self.root}/") else None
+        return tree_relative(self._root, path)
 
     def refused(self, ignored: Ignored) -> str | None:
         """An input digested so far that the load refuses although its bytes are unchanged,
@@ -182,7 +186,7 @@ class TreeInputs:
         inputs: list[str] | None = None
         for entry in sorted(ignored.files | ignored.folders):
             if self._may_hold_input(entry):
-                inputs = inputs if inputs is not None else sorted(p.rstrip("/") for p in self._digests)
+                inputs = inputs if inputs is not None else self._files()
                 found = _at_or_under(inputs, entry.rstrip("/"))
                 if found is not None:
                     return found
@@ -190,6 +194,11 @@ class TreeInputs:
             if target is not None and (ignored.holds(target) or ignored.holds(f"{target}/")):
                 return relative
         return None
+
+    def _files(self) -> list[str]:
+        """The input files digested so far, sorted: not folders (one git ignores as a whole
+        for what it holds, say a ``.DS_Store``, is no input the load refuses) nor absent."""
+        return sorted(p for p, d in self._digests.items() if not p.endswith("/") and d not in _NO_FILE)
 
     def _may_hold_input(self, entry: str) -> bool:
         """Whether an ignored path may be or hold an input: under ``applications/`` or on the
@@ -210,6 +219,10 @@ class TreeInputs:
             self._digests.setdefault(relative, entry)
             digest.update(os.fsencode(relative) + b"\0" + entry)
         return digest.digest()
+
+
+_NO_FILE = frozenset({b"absent", b"dir", b"dir:unlistable"})
+"""The digests (``walk.entry_digest``) of an input that is no file."""
 
 
 def _at_or_under(inputs: list[str], path: str) -> str | None:

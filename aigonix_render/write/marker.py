@@ -33,6 +33,7 @@ from aigonix_render.write.marker_lines import (
     read_lines,
 )
 from aigonix_render.write.previous import read_previous
+from aigonix_render.write.sources import output_application
 
 MARKER = ".aigonix-render"
 MARKER_HEADER = "# Written by aigonix-render: do not edit. The files below are owned and overwritten.\n"
@@ -204,7 +205,7 @@ def hashed_files(out: Path, inputs: TreeInputs, marker: Marker | Unread | None =
         if not _inputs_hold(marker, inputs, git):
             return None
     finally:
-        git.wait()
+        git.stop()
     written = marker_ctime(out)
     files = [(f"{out}/{path}", digest) for path, digest in marker.files.items()]
     ctimes = intact_files(files, written)
@@ -224,7 +225,20 @@ def _inputs_hold(marker: Marker, inputs: TreeInputs, git: Question) -> bool:
     sections = marker.sections.values()
     if any(inputs.section(s) != d for d, s in sections) or not inputs.covers(marker.sections):
         return False  # a changed input first: it is found without walking the whole tree
-    return not claimed_twice(marker.claims) and inputs.refused(git.answer) is None
+    if not _claims_told(marker) or claimed_twice(marker.claims):
+        return False
+    return inputs.refused(git.answer) is None
+
+
+def _claims_told(marker: Marker) -> bool:
+    """Whether every application with a section (one whose sources name its folder) has
+    its claims in the marker: one without them could claim anything unseen."""
+    applications = {
+        output_application(folder)
+        for folder, (_, sources) in marker.sections.items()
+        if any(source.endswith("/") for source in sources)
+    }
+    return applications <= {output_application(folder) for folder in marker.claims}
 
 
 def claimed_twice(claims: Mapping[str, tuple[str, ...]]) -> bool:
@@ -233,7 +247,7 @@ def claimed_twice(claims: Mapping[str, tuple[str, ...]]) -> bool:
     without a conflict when they changed different applications."""
     owner: dict[str, str] = {}
     for folder, claimed in claims.items():
-        application = folder.partition("/")[0]
+        application = output_application(folder)
         for each in claimed:
             if owner.setdefault(each, application) != application:
                 return True

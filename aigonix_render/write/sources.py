@@ -1,8 +1,8 @@
 """Which input files each output folder's render reads, as ``inputs`` sources.
 
 An application's folders (``<app>/_shared``, ``<app>/<env>``) read the customer file, the
-registry credentials (at the path the customer file names: a symlink there is digested by
-where it leads), the whole application, and the manifests of every application its
+registry credentials (at the path the customer file names, as it names it: the digest
+also says where that path ends up), the whole application, and the manifests of every application its
 event horizons tie it to, on either side (a consumer names the producer's microservice, a
 producer consents to its consumers). ``_delivery`` reads the customer file and the
 applications' manifests. Two branches that change different applications so change
@@ -12,7 +12,6 @@ change the same line, and git says so.
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
@@ -28,12 +27,12 @@ DELIVERY = "_delivery"
 def folder_sources(tree: Tree, model: Model, paths: Iterable[str]) -> dict[str, list[str]]:
     """The sources of each output folder that holds one of ``paths``."""
     credentials = model.customer.registry_credentials
-    customer = [MANIFEST, *([posixpath.normpath(credentials)] if credentials else [])]
+    customer = [MANIFEST, *([credentials] if credentials else [])]  # as named: see ``inputs``
     manifests = {
         app.folder: [f"{app.folder}/{MANIFEST}", *(f"{ms.folder}/{MANIFEST}" for ms in app.microservices)]
         for app in tree.applications
     }
-    by_name = {app.name: app.folder for app in model.applications}
+    by_name = _tree_folders(model)
     ties: dict[str, set[str]] = {folder: set() for folder in manifests}
     for subscription in model.subscriptions:
         consumer, producer = (
@@ -46,7 +45,7 @@ def folder_sources(tree: Tree, model: Model, paths: Iterable[str]) -> dict[str, 
     everything = [*customer, *(f"{folder}/" for folder in manifests)]
     sources: dict[str, list[str]] = {}
     for folder in sorted({path.rpartition("/")[0] for path in paths}):
-        owner = by_name.get(folder.partition("/")[0])
+        owner = by_name.get(output_application(folder))
         if owner is not None and folder.count("/") == 1:
             tied = [m for other in sorted(ties.get(owner, ())) for m in manifests.get(other, [])]
             sources[folder] = [*customer, f"{owner}/", *tied]
@@ -63,12 +62,23 @@ def folder_claims(
     """Each application's ``claims`` (by application folder) on the first of its output
     folders among ``folders``: one line of its own in the marker, so that git merges two
     branches that changed two applications' claims without a conflict."""
-    by_name = {app.name: app.folder for app in model.applications}
+    by_name = _tree_folders(model)
     placed: dict[str, tuple[str, ...]] = {}
     done: set[str] = set()
     for folder in sorted(folders):
-        owner = by_name.get(folder.partition("/")[0])
+        owner = by_name.get(output_application(folder))
         if owner is not None and folder.count("/") == 1 and owner not in done:
             done.add(owner)
-            placed[folder] = claims.get(owner, ())
+            placed[folder] = claims[owner]
     return placed
+
+
+def output_application(folder: str) -> str:
+    """The application an output folder (``<app>/<env>``, ``<app>/_shared``) belongs to, by
+    its name; the first part of any other folder (``_delivery``)."""
+    return folder.partition("/")[0]
+
+
+def _tree_folders(model: Model) -> dict[str, str]:
+    """Each application's folder in the tree (``applications/<folder>``) by its name."""
+    return {app.name: app.folder for app in model.applications}

@@ -4,6 +4,7 @@ completion, standard output that cannot be written, and POSIX-only imports."""
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -136,6 +137,21 @@ def test_a_process_ends_at_once_with_every_byte_and_its_exit_code(demo_keyed: Pa
     assert (process.exit_code, process.stderr) == (1, in_process.stderr)
 
 
+def test_the_process_ends_without_tearing_down() -> None:
+    """No exit handler runs after a command (``hard_exit`` ends the process as it is), and
+    what the command wrote is all there."""
+    code = (
+        "import atexit, sys; atexit.register(print, 'torn down', file=sys.stderr); "
+        "sys.argv = ['aigonix-render', 'schema']; from aigonix_render.cli import main; main()"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert (result.returncode, result.stdout, result.stderr) == (
+        0,
+        "kinds: Customer, Application, Microservice (aigonix-render schema KIND prints one)\n",
+        "",
+    )
+
+
 def test_an_exit_with_a_message_prints_it_and_exits_1() -> None:
     code = "from aigonix_render.cli import hard_exit; print('written', end=''); hard_exit('a message')"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
@@ -153,7 +169,7 @@ def test_closed_standard_streams_change_no_exit_code(tmp_path: Path) -> None:
         "schema >&-": (("schema", "Microservice"), ">&-"),
     }
     for name, (args, closing) in runs.items():
-        command = f"{' '.join(_aigonix(*args))} {closing}"
+        command = f"{shlex.join(_aigonix(*args))} {closing}"
         result = subprocess.run(
             ["bash", "-c", command], capture_output=True, text=True, env=environ, check=False
         )

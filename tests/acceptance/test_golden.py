@@ -56,3 +56,24 @@ def _plain(path: Path) -> str:
     """A sealed Secret as plaintext, without the sops metadata that differs per encryption."""
     data = yaml.safe_load(sops_decrypt(path, DEMO_KEY))
     return yaml.safe_dump(data, sort_keys=True, allow_unicode=True)
+
+
+def test_the_marker_matches_golden_but_for_the_tool_and_the_sealed_files(rendered: Path) -> None:
+    """The marker's sections: each folder's inputs, the claims of each application and every
+    file's hash, as checked in; aigonix-render's own digest changes with every edit of it,
+    and a sealed file's hash with every encryption, so those lines are left out."""
+
+    def lines(folder: Path) -> list[str]:
+        sealed = {
+            name for name in files(folder) if "\nsops:\n" in (folder / name).read_text(encoding="utf-8")
+        }
+        text = (folder / ".aigonix-render").read_text(encoding="utf-8")
+        return [
+            line
+            for line in text.splitlines()
+            if not line.startswith("# aigonix-render: sha256:") and line.partition("  ")[2] not in sealed
+        ]
+
+    expected, actual = lines(GOLDEN), lines(rendered)
+    assert any(line.startswith("# claims: ") for line in expected)
+    assert actual == expected, "the marker differs from the golden tree (python tests/regenerate_golden.py)"

@@ -169,3 +169,15 @@ def test_registry_credentials_whose_symlink_now_leads_out_of_the_repository_do_n
     link.symlink_to(outside / "registry.sops.yaml" if linked == "the file" else outside)
     stderr = assert_refused_as_from_scratch(sample_tree)
     assert "error: no such file in the repository" in stderr
+
+
+def test_a_marker_that_lost_an_applications_claims_is_not_up_to_date(repo: Path) -> None:
+    """A section whose application has no claims line could hide any claim: OUT is not up
+    to date (a no-op would leave the marker as it is), and the render writes the line again."""
+    marker = repo / "rendered/.aigonix-render"
+    text = marker.read_text()
+    claims = [line for line in text.splitlines(True) if line.startswith("# claims: ")]
+    assert len(claims) == 2
+    marker.write_text(text.replace(claims[1], ""))
+    render_into(repo)
+    assert marker.read_text() == text

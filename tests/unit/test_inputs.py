@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from aigonix_render.foundation import Ignored
+from aigonix_render.foundation import Ignored, tree_relative
 from aigonix_render.write.inputs import TreeInputs
 
 SHOP = "applications/shop/"
@@ -125,8 +125,8 @@ def refused(
     [
         ({f"{WEB}/files/app.json"}, set(), f"{WEB}/files/app.json"),
         (set(), {f"{WEB}/files/"}, f"{WEB}/files/app.json"),
-        (set(), {f"{WEB}/environments/"}, f"{WEB}/environments/Dev"),
-        (set(), {"applications/"}, "applications/shop"),
+        (set(), {f"{WEB}/environments/"}, f"{WEB}/environments/Dev/secrets.yaml"),
+        (set(), {"applications/"}, "applications/shop/aigonix.yaml"),
         ({"registry.yaml"}, set(), "registry.yaml"),
         (
             {f"{WEB}/files/app.json~", f"{WEB}/notes.txt", "applications/shop.txt"},
@@ -160,3 +160,25 @@ def test_under_strict_an_editors_leftover_is_refused(tmp_path: Path) -> None:
         inputs = TreeInputs(tmp_path, (), "settings", strict=strict)
         inputs.section(SOURCES)
         assert inputs.refused(Ignored()) == found
+
+
+def test_a_folder_git_ignores_for_what_it_holds_is_no_refused_input(tmp_path: Path) -> None:
+    """An environment folder holding only what git ignores (a ``.DS_Store``) is listed by
+    git as an ignored folder; the load finds nothing in it to refuse, and neither does this."""
+    junk = tree(tmp_path) / WEB / "environments/Test"
+    junk.mkdir()
+    (junk / ".DS_Store").write_bytes(b"\0")
+    assert refused(tmp_path, folders=frozenset({f"{WEB}/environments/Test/"})) is None
+
+
+def test_where_a_path_ends_up_is_a_slash_path_in_the_tree_or_none(tmp_path: Path) -> None:
+    (tmp_path / "tree/real").mkdir(parents=True)
+    (tmp_path / "tree/real/a.yaml").write_text("{}\n")
+    (tmp_path / "tree/link").symlink_to("real")
+    (tmp_path / "tree/out").symlink_to(tmp_path)
+    root = tmp_path / "tree"
+    assert tree_relative(root, root / "link/a.yaml") == "real/a.yaml"
+    assert tree_relative(root, root / "link/../real/a.yaml") == "real/a.yaml"
+    assert tree_relative(root, root / "out/tree/real/a.yaml") == "real/a.yaml"
+    assert tree_relative(root, root / "out/elsewhere.yaml") is None
+    assert tree_relative(root, "a\0b") is None

@@ -35,7 +35,7 @@ def test_tied_applications_read_each_others_manifests_and_delivery_reads_manifes
 
 def test_each_application_claims_its_name_id_hosts_and_microservice_ids_on_its_first_folder() -> None:
     valid = valid_model(SAMPLE, strict=False)
-    claims = application_claims(valid.tree.applications, {"Dev", "Prod"})
+    claims = application_claims(valid.tree)
     placed = folder_claims(
         valid.model, ["warehouse/prod", "shop/dev", "shop/_shared", "_delivery/argocd"], claims
     )
