@@ -42,7 +42,14 @@ if TYPE_CHECKING:
         SopsError,
         UsageError,
     )
-    from aigonix_render.foundation.forked import FILES_PER_UNIT, in_two, split_at, worth_forking
+    from aigonix_render.foundation.forked import (
+        FILES_PER_UNIT,
+        both,
+        if_first,
+        in_two,
+        split_at,
+        worth_forking,
+    )
     from aigonix_render.foundation.ignored import Ignored, Question, ask, git_ignored
     from aigonix_render.foundation.locks import folder_lock
     from aigonix_render.foundation.output import OutputFile
@@ -72,7 +79,7 @@ HOMES = {
     "atomic": ("fsync_dir", "replace_file"),
     "locks": ("folder_lock",),
     "ignored": ("Ignored", "Question", "ask", "git_ignored"),
-    "forked": ("FILES_PER_UNIT", "in_two", "split_at", "worth_forking"),
+    "forked": ("FILES_PER_UNIT", "both", "if_first", "in_two", "split_at", "worth_forking"),
     "caches": ("NO_CACHE", "cache_place", "owned_by_user", "read_entry", "user_cache", "write_entry"),
     "errors": (
         "EXIT_INTERNAL",
@@ -146,11 +153,13 @@ __all__ = [
     "SopsError",
     "UsageError",
     "ask",
+    "both",
     "cache_place",
     "folder_lock",
     "fsync_dir",
     "git_ignored",
     "has_errors",
+    "if_first",
     "in_two",
     "key",
     "lazy_exports",

@@ -60,6 +60,41 @@ def split_at(weights: Sequence[int], share: float) -> int:
     return len(weights)
 
 
+def both(size: int, first: Callable[[], _A], second: Callable[[], _B]) -> tuple[_A, _B]:
+    """``(first(), second())``: on two cores (``in_two``) when a job of ``size`` is worth it."""
+    return in_two(first, second) if worth_forking(size) else (first(), second())
+
+
+def if_first(size: int, first: Callable[[], bool], second: Callable[[], _B]) -> _B | None:
+    """``second()`` if ``first()`` is true, else None; when a job of ``size`` is worth it,
+    ``second`` is computed by a forked child while ``first`` runs, and the child is killed
+    as soon as ``first`` is false (its work is not needed)."""
+    if not worth_forking(size):
+        return second() if first() else None
+    try:
+        reader, writer = os.pipe()
+    except OSError:
+        return second() if first() else None
+    try:
+        child = os.fork()
+    except OSError:
+        os.close(reader)
+        os.close(writer)
+        return second() if first() else None
+    if child == 0:
+        _child(reader, writer, second)
+    os.close(writer)
+    try:
+        needed = first()
+    except BaseException:
+        _end(child, reader)
+        raise
+    if not needed:
+        _end(child, reader)
+        return None
+    return _parent(reader, child, lambda: None, second)[1]
+
+
 def in_two(first: Callable[[], _A], second: Callable[[], _B]) -> tuple[_A, _B]:
     """``(first(), second())``, the second computed in a forked child meanwhile."""
     try:

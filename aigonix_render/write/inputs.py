@@ -142,10 +142,16 @@ class TreeInputs:
     def covers(self, sections: Mapping[str, Section]) -> bool:
         """Every application folder is some section's source, and no manifest lies at a place
         where validation would refuse it (the marker would hide that error)."""
+        return self.names_every_application(sections) and self.stray_manifest() is None
+
+    def names_every_application(self, sections: Mapping[str, Section]) -> bool:
+        """Every application folder is some section's source."""
         named = {source for _, found in sections.values() for source in found if source.endswith("/")}
-        if not set(self.applications()) <= named:
-            return False
-        return next(manifests_at_unknown_places(self.root, self.exclude), None) is None
+        return set(self.applications()) <= named
+
+    def stray_manifest(self) -> str | None:
+        """A manifest at a place where validation would refuse it, or None."""
+        return next(manifests_at_unknown_places(self.root, self.exclude), None)
 
     def source(self, source: str) -> bytes:
         if source not in self._digests:

@@ -17,7 +17,7 @@ import os
 import stat
 from collections.abc import Sequence
 
-from aigonix_render.foundation import FILES_PER_UNIT, in_two, worth_forking
+from aigonix_render.foundation import FILES_PER_UNIT, both
 from aigonix_render.write.previous import read_file
 
 TIMES_OF = os.geteuid() if os.name == "posix" else None
@@ -26,37 +26,61 @@ file can give it a newer ctime without changing it, see ``restamp``). On Windows
 ``st_ctime`` is the creation time, no file is: every one is hashed."""
 
 
+Look = tuple[int, bool] | None
+"""What a look at an output file saw: its ctime, and whether that trusts it unread; None
+when it is no regular file (gone, a symlink, a folder)."""
+
+
 def intact_files(files: Sequence[tuple[str, str]], written: int) -> list[int | None]:
     """For each (file, SHA-256 hex digest), in order: its ctime when the regular file
     ``file`` holds those bytes (trusted unread when its ctime is older than ``written``, the
     marker's, and it is the user's), else None. Many files are looked at in two halves,
     the later one by a forked child meanwhile: a no-op at N=1000 looks at 23,500."""
-    if not worth_forking(len(files) // FILES_PER_UNIT):
-        return _intact(files, written)
     cut = len(files) // 2
-    mine, theirs = in_two(lambda: _intact(files[:cut], written), lambda: _intact(files[cut:], written))
-    return mine + theirs
+    mine, theirs = both(
+        len(files) // FILES_PER_UNIT,
+        lambda: looked_at(files[:cut], written),
+        lambda: looked_at(files[cut:], written),
+    )
+    return confirmed(files, mine + theirs)
 
 
-def _intact(files: Sequence[tuple[str, str]], written: int) -> list[int | None]:
-    found: list[int | None] = []
-    unread: list[int] = []
-    for index, (file, _) in enumerate(files):
+def looked_at(files: Sequence[tuple[str, str]], written: int) -> list[Look]:
+    """Each file's look (``Look``), in order, in this process."""
+    looks: list[Look] = []
+    for file, _ in files:
         try:
             status = os.lstat(file)
         except OSError:
-            found.append(None)
+            looks.append(None)
             continue
-        if not stat.S_ISREG(status.st_mode):
-            found.append(None)
-            continue
-        found.append(status.st_ctime_ns)
-        if not (status.st_ctime_ns < written and status.st_uid == TIMES_OF):
-            unread.append(index)
-    for index in unread:
-        if not _holds(*files[index]):
+        if stat.S_ISREG(status.st_mode):
+            ctime = status.st_ctime_ns
+            looks.append((ctime, ctime < written and status.st_uid == TIMES_OF))
+        else:
+            looks.append(None)
+    return looks
+
+
+def confirmed(files: Sequence[tuple[str, str]], looks: Sequence[Look]) -> list[int | None]:
+    """``intact_files`` from the looks: the files not trusted unread are hashed, the later
+    half in a forked child when there are many."""
+    unread = [index for index, look in enumerate(looks) if look is not None and not look[1]]
+    cut = len(unread) // 2
+    mine, theirs = both(
+        len(unread) // FILES_PER_UNIT,
+        lambda: _compared([files[i] for i in unread[:cut]]),
+        lambda: _compared([files[i] for i in unread[cut:]]),
+    )
+    found = [None if look is None else look[0] for look in looks]
+    for index, same in zip(unread, mine + theirs, strict=True):
+        if not same:
             found[index] = None
     return found
+
+
+def _compared(files: list[tuple[str, str]]) -> list[bool]:
+    return [_holds(file, digest) for file, digest in files]
 
 
 def _holds(file: str, digest: str) -> bool:

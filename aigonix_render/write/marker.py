@@ -21,9 +21,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aigonix_render.foundation import OutputError, OutputFile, Problem, Question, Severity, ask
+from aigonix_render.foundation import (
+    FILES_PER_UNIT,
+    OutputError,
+    OutputFile,
+    Problem,
+    Question,
+    Severity,
+    ask,
+    if_first,
+)
 from aigonix_render.write.inputs import Section, TreeInputs
-from aigonix_render.write.intact import intact_files
+from aigonix_render.write.intact import confirmed, looked_at
 from aigonix_render.write.marker_lines import (
     CLAIMS_PREFIX,
     FILE_SEPARATOR,
@@ -193,22 +202,30 @@ def hashed_files(out: Path, inputs: TreeInputs, marker: Marker | Unread | None =
 
     The marker's status-change time (ctime) is newer than every file's it lists (it is
     written last, see ``files``): a file changed since has a newer one, and only those are
-    read and hashed against the marker (``intact``).
+    read and hashed against the marker (``intact``). In a large tree, a forked child walks
+    the tree for stray manifests and looks at every output file's ctime while this process
+    digests the inputs; it is killed as soon as an input turns out changed (the incremental
+    render that follows looks at the files it keeps by itself).
     """
     marker = given(out, marker)
     if marker is None or not marker.holds_for(inputs.tool):
         return None
     if not {_folder(path) for path in marker.files} <= marker.sections.keys():
         return None
-    git = ask(Path(inputs.root))  # git lists what it ignores while the inputs are digested
-    try:
-        if not _inputs_hold(marker, inputs, git):
-            return None
-    finally:
-        git.stop()
     written = marker_ctime(out)
     files = [(f"{out}/{path}", digest) for path, digest in marker.files.items()]
-    ctimes = intact_files(files, written)
+    git = ask(Path(inputs.root))  # git lists what it ignores while the inputs are digested,
+    try:  # and a forked child walks the tree and looks at the output files meanwhile
+        seen = if_first(
+            len(files) // FILES_PER_UNIT,
+            lambda: _inputs_hold(marker, inputs, git),
+            lambda: (inputs.stray_manifest(), looked_at(files, written)),
+        )
+    finally:
+        git.stop()
+    if seen is None or seen[0] is not None:
+        return None  # a file is hashed only now, when nothing else says OUT is not up to date
+    ctimes = confirmed(files, seen[1])
     if None in ctimes:
         return None
     hashed = {
@@ -221,10 +238,13 @@ def hashed_files(out: Path, inputs: TreeInputs, marker: Marker | Unread | None =
 
 def _inputs_hold(marker: Marker, inputs: TreeInputs, git: Question) -> bool:
     """Whether every section's inputs are as the marker says, and the tree as a render of
-    them left it: no application unnamed, no claim made twice, no input refused now."""
+    them left it: no application unnamed, no claim made twice, no input refused now (a
+    manifest at a place validation refuses is looked for meanwhile: ``hashed_files``)."""
     sections = marker.sections.values()
-    if any(inputs.section(s) != d for d, s in sections) or not inputs.covers(marker.sections):
-        return False  # a changed input first: it is found without walking the whole tree
+    if any(inputs.section(s) != d for d, s in sections) or not inputs.names_every_application(
+        marker.sections
+    ):
+        return False  # a changed input first
     if not _claims_told(marker) or claimed_twice(marker.claims):
         return False
     return inputs.refused(git.answer) is None

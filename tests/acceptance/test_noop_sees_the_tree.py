@@ -14,6 +14,8 @@ import pytest
 from conftest import run_line
 from git_repo import commit, git, make_hermetic
 
+from aigonix_render.foundation import forked
+
 ONE = "applications/one/microservices/hello"
 TWO = "applications/two/microservices/hello"
 
@@ -181,3 +183,27 @@ def test_a_marker_that_lost_an_applications_claims_is_not_up_to_date(repo: Path)
     marker.write_text(text.replace(claims[1], ""))
     render_into(repo)
     assert marker.read_text() == text
+
+
+def test_on_two_cores_the_no_op_finds_the_same(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]
+) -> None:
+    """In a large tree a forked child walks the tree and looks at the output files while
+    the inputs are digested: up to date stays up to date, and a stray manifest (the child's
+    walk) or an output file edited by hand (its look, then a hash) is found."""
+    monkeypatch.setattr(forked, "FORK_FROM", 1)
+    out = repo / "rendered"
+    before = files(out)
+    check = run_line("render", repo, "-o", out, "--check")
+    assert (check.exit_code, len(forks)) == (0, 1)
+    (repo / "docs").mkdir()
+    (repo / "docs/aigonix.yaml").write_text("kind: Customer\n")
+    stray = run_line("render", repo, "-o", out, "--check")
+    assert stray.exit_code == 1 and "docs/aigonix.yaml:1:1: error" in stray.stderr, stray
+    (repo / "docs/aigonix.yaml").unlink()
+    edited = next(path for path in sorted(before) if path.endswith("deployment-dev-hello.yaml"))
+    (out / edited).write_text("kind: Deployment # by hand\n")
+    check = run_line("render", repo, "-o", out, "--check")
+    assert check.exit_code == 1 and f"~ {out / edited}" in check.stdout, check
+    render_into(repo)
+    assert files(out) == before

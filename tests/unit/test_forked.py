@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from conftest import SAMPLE
 
 from aigonix_render.check import check_rendering
 from aigonix_render.commands.valid import valid_model
-from aigonix_render.foundation import forked, in_two
+from aigonix_render.foundation import forked, if_first, in_two
 from aigonix_render.load import Tree, load_tree
 from aigonix_render.render import Templates, render_model
 
@@ -61,6 +62,37 @@ def test_an_exception_that_does_not_pickle_is_raised_here() -> None:
 
     with pytest.raises(Local, match=r"^here$"):
         in_two(lambda: 1, second)
+
+
+def test_the_second_half_is_kept_only_if_the_first_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]
+) -> None:
+    """``if_first``: the child's answer when the first half is true; when it is false, the
+    child is killed at once: it never finishes (it would leave a file behind)."""
+    monkeypatch.setattr(forked, "FORK_FROM", 1)
+    assert if_first(1, lambda: True, lambda: os.getpid()) not in (None, PARENT)
+    finished = tmp_path / "finished"
+
+    def slow() -> int:
+        time.sleep(2)
+        finished.write_text("the child finished\n")
+        return 2
+
+    assert if_first(1, lambda: False, slow) is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # reaped: no child is left behind
+    assert not finished.exists()
+    with pytest.raises(KeyboardInterrupt):
+        if_first(1, _interrupted, slow)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+    assert len(forks) == 3
+    assert if_first(forked.FORK_FROM - 1, lambda: True, lambda: os.getpid()) == PARENT
+    assert len(forks) == 3  # a small job: in this process, after the first
+
+
+def _interrupted() -> bool:
+    raise KeyboardInterrupt
 
 
 def test_small_jobs_stay_in_one_process() -> None:
