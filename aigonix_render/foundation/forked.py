@@ -24,7 +24,7 @@ import os
 import pickle
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
 from typing import Any, TypeVar
 
@@ -69,21 +69,10 @@ def if_first(size: int, first: Callable[[], bool], second: Callable[[], _B]) -> 
     """``second()`` if ``first()`` is true, else None; when a job of ``size`` is worth it,
     ``second`` is computed by a forked child while ``first`` runs, and the child is killed
     as soon as ``first`` is false (its work is not needed)."""
-    if not worth_forking(size):
+    started = _start(second) if worth_forking(size) else None
+    if started is None:
         return second() if first() else None
-    try:
-        reader, writer = os.pipe()
-    except OSError:
-        return second() if first() else None
-    try:
-        child = os.fork()
-    except OSError:
-        os.close(reader)
-        os.close(writer)
-        return second() if first() else None
-    if child == 0:
-        _child(reader, writer, second)
-    os.close(writer)
+    reader, child = started
     try:
         needed = first()
     except BaseException:
@@ -97,26 +86,47 @@ def if_first(size: int, first: Callable[[], bool], second: Callable[[], _B]) -> 
 
 def in_two(first: Callable[[], _A], second: Callable[[], _B]) -> tuple[_A, _B]:
     """``(first(), second())``, the second computed in a forked child meanwhile."""
-    try:
-        reader, writer = os.pipe()
-    except OSError:
+    started = _start(second)
+    if started is None:
         return first(), second()
-    try:
-        child = os.fork()
-    except OSError:
-        os.close(reader)
-        os.close(writer)
-        return first(), second()
-    if child == 0:
-        _child(reader, writer, second)
-    os.close(writer)
+    reader, child = started
     return _parent(reader, child, first, second)
 
 
-def _child(reader: int, writer: int, second: Callable[[], Any]) -> None:
+def _start(second: Callable[[], Any]) -> tuple[int, int] | None:
+    """The read end of a pipe and a child forked to compute ``second`` and send it there;
+    None when no child can be forked (nothing is left open). Ctrl-C is held back across
+    the fork: it arrives once the child is known, so the child is always ended with it."""
+    try:
+        reader, writer = os.pipe()
+    except OSError:
+        return None
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        child = os.fork()
+    except BaseException as error:
+        os.close(reader)
+        os.close(writer)
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        if not isinstance(error, OSError):
+            raise
+        return None
+    if child == 0:
+        _child(reader, writer, second, held)
+    os.close(writer)
+    try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a Ctrl-C held back is raised here
+    except BaseException:
+        _end(child, reader)
+        raise
+    return reader, child
+
+
+def _child(reader: int, writer: int, second: Callable[[], Any], held: Iterable[int]) -> None:
     """Compute, send, leave: whatever happens, never return."""
     code = 1
     try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
         os.close(reader)
         try:
             sent = pickle.dumps((True, second()), pickle.HIGHEST_PROTOCOL)

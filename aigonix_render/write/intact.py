@@ -7,7 +7,9 @@ so (``TIMES_OF``). Any other file is read and hashed against the marker's digest
 checkout of OUT (git writes the marker, ``.aigonix-render``, before the folders) or a
 hard-linked copy gives every file a newer ctime, and the no-op and the incremental render
 then hash all of them (114 MB at N=1000): from a few thousand files a forked child
-(``foundation.in_two``) looks at, and hashes, the later half meanwhile.
+(``foundation.in_two``) hashes the later half meanwhile. ``looked_at`` and ``confirmed``
+are the two steps, for a caller that looks at the files in a child of its own (the no-op,
+``marker.hashed_files``); ``intact_files`` looks at them in two halves too.
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ def intact_files(files: Sequence[tuple[str, str]], written: int) -> list[int | N
     """For each (file, SHA-256 hex digest), in order: its ctime when the regular file
     ``file`` holds those bytes (trusted unread when its ctime is older than ``written``, the
     marker's, and it is the user's), else None. Many files are looked at in two halves,
-    the later one by a forked child meanwhile: a no-op at N=1000 looks at 23,500."""
+    the later one by a forked child meanwhile: an incremental render at N=1000 keeps some
+    23,000."""
     cut = len(files) // 2
     mine, theirs = both(
         len(files) // FILES_PER_UNIT,

@@ -207,3 +207,6 @@ def test_on_two_cores_the_no_op_finds_the_same(
     assert check.exit_code == 1 and f"~ {out / edited}" in check.stdout, check
     render_into(repo)
     assert files(out) == before
+    replace(repo / ONE / "aigonix.yaml", "GREETING: hello", "GREETING: hi")  # the child is not needed
+    result = run_line("render", repo, "-o", out)
+    assert result.exit_code == 0 and "0 added, 2 changed, 0 removed" in result.stderr, result  # Dev, Prod

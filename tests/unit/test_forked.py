@@ -88,7 +88,37 @@ def test_the_second_half_is_kept_only_if_the_first_says_so(
         os.waitpid(-1, os.WNOHANG)
     assert len(forks) == 3
     assert if_first(forked.FORK_FROM - 1, lambda: True, lambda: os.getpid()) == PARENT
-    assert len(forks) == 3  # a small job: in this process, after the first
+    called: list[str] = []
+
+    def first() -> bool:
+        called.append("first")
+        return False
+
+    assert if_first(forked.FORK_FROM - 1, first, lambda: called.append("second")) is None
+    assert (len(forks), called) == (3, ["first"])  # a small job: here, and only if the first says so
+
+
+def test_a_ctrl_c_right_after_the_fork_ends_the_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C landing just as the fork returns (simulated: the parent sends itself SIGINT
+    there) is held back until the child is known: the child is killed and reaped, and the
+    pipe is closed."""
+    if not forked._enabled:
+        pytest.skip("forks on Linux only")
+    real_fork = os.fork
+
+    def fork_then_ctrl_c() -> int:
+        child = real_fork()
+        if child:
+            os.kill(os.getpid(), signal.SIGINT)
+        return child
+
+    before = sorted(os.listdir("/proc/self/fd"))
+    monkeypatch.setattr(os, "fork", fork_then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        in_two(lambda: 1, lambda: time.sleep(30))
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+    assert sorted(os.listdir("/proc/self/fd")) == before
 
 
 def _interrupted() -> bool:
