@@ -199,15 +199,17 @@ def node_paths(data: object, prefix: tuple[Any, ...] = (), absent: bool = False)
 
 @pytest.fixture
 def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Every fork counted (a test that never forked would prove nothing); Linux only."""
+    """Every fork's child, by its pid (a test that never forked would prove nothing); Linux only."""
     if not forked._enabled:
         pytest.skip("forks on Linux only")
     counted: list[int] = []
     real_fork = os.fork
 
     def fork() -> int:
-        counted.append(1)
-        return real_fork()
+        child = real_fork()
+        if child:
+            counted.append(child)
+        return child
 
     monkeypatch.setattr(os, "fork", fork)
     return counted

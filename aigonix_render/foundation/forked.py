@@ -96,7 +96,8 @@ def in_two(first: Callable[[], _A], second: Callable[[], _B]) -> tuple[_A, _B]:
 def _start(second: Callable[[], Any]) -> tuple[int, int] | None:
     """The read end of a pipe and a child forked to compute ``second`` and send it there;
     None when no child can be forked (nothing is left open). Ctrl-C is held back across
-    the fork: it arrives once the child is known, so the child is always ended with it."""
+    the fork (for this thread: the command line has no other when it forks): it arrives
+    once the child is known, so the child is always ended with it."""
     try:
         reader, writer = os.pipe()
     except OSError:
