@@ -247,8 +247,8 @@ def hard_exit(code: object) -> NoReturn:
 
 
 def _main() -> None:
-    """Standard output that cannot be written ends here, once: a reader that went away is
-    no error (exit 0), any other failure one line and exit 3."""
+    """Standard output that cannot be written ends here, once: one line and exit 3 (a reader
+    that goes away is no failure: the rest is dropped, ``stdout``)."""
     stdout.guard()
     try:
         try:
@@ -256,9 +256,6 @@ def _main() -> None:
         finally:
             if sys.stdout is not None:  # None: closed when the process started (``>&-``)
                 sys.stdout.flush()
-    except stdout.StdoutClosed:
-        stdout.discard()
-        sys.exit(EXIT_OK)
     except stdout.StdoutFailed as error:
         stdout.discard()
         click.echo(f"aigonix-render: error: {error}", err=True)

@@ -1,9 +1,11 @@
 """Standard output whose failures are told apart from every other operating-system error.
 
-``guard`` puts a text stream over standard output's buffer that turns a failed write or
-flush into ``StdoutClosed`` (the reader went away: ``| head -1``; not an error) or
-``StdoutFailed`` (``> /dev/full``: exit 3 with one line). Neither is an ``OSError``, so
-click does not turn them into its own exit 1, and ``cli.main`` handles them once.
+``guard`` puts a text stream over standard output's buffer. When the reader goes away
+(``| head -1``), the rest of the output is dropped, silently, and the command goes on to
+its own verdict: ``render --check | head -1`` on a stale OUT still exits 1, so a CI step
+with ``pipefail`` fails as it should. Any other failed write or flush is ``StdoutFailed``
+(``> /dev/full``: exit 3 with one line); it is no ``OSError``, so click does not turn it
+into its own exit 1, and ``cli.main`` handles it once.
 """
 
 from __future__ import annotations
@@ -16,17 +18,15 @@ import sys
 from aigonix_render.foundation import AigonixError
 
 
-class StdoutClosed(Exception):
-    """The reader of standard output closed it: the command's output is no longer wanted."""
-
-
 class StdoutFailed(AigonixError):
     """Standard output cannot be written (a full disk, an I/O error)."""
 
 
-def _failure(error: OSError) -> Exception:
-    if isinstance(error, BrokenPipeError) or error.errno in (errno.EPIPE, errno.EINVAL):
-        return StdoutClosed()
+def _reader_gone(error: OSError) -> bool:
+    return isinstance(error, BrokenPipeError) or error.errno in (errno.EPIPE, errno.EINVAL)
+
+
+def _failure(error: OSError) -> StdoutFailed:
     return StdoutFailed(f"cannot write standard output: {error.strerror or type(error).__name__}")
 
 
@@ -35,13 +35,18 @@ class _GuardedStdout(io.TextIOWrapper):
         try:
             return super().write(text)
         except OSError as error:
-            raise _failure(error) from None
+            if not _reader_gone(error):
+                raise _failure(error) from None
+            discard()
+            return len(text)
 
     def flush(self) -> None:
         try:
             super().flush()
         except OSError as error:
-            raise _failure(error) from None
+            if not _reader_gone(error):
+                raise _failure(error) from None
+            discard()
 
 
 def guard() -> None:
@@ -56,8 +61,8 @@ def guard() -> None:
 
 
 def discard() -> None:
-    """After ``StdoutClosed``: whatever is still buffered goes nowhere, silently, so the
-    interpreter's last flush finds nothing to complain about."""
+    """Once the reader is gone (or standard output failed): whatever is still buffered or
+    written later goes nowhere, silently."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

@@ -175,3 +175,32 @@ def test_closed_standard_streams_change_no_exit_code(tmp_path: Path) -> None:
         )
         assert (result.returncode, result.stderr) == (0, ""), (name, result)
     assert (out / ".aigonix-render").is_file()
+
+
+def test_a_reader_that_goes_away_keeps_the_commands_verdict(tmp_path: Path) -> None:
+    """``render --check | head -1`` on a stale OUT exits 1, as without the pipe (a CI step
+    with ``pipefail`` fails); so does ``validate`` of an invalid tree. Only standard
+    output is dropped; what goes to standard error is all there."""
+    out, tree = tmp_path / "out", tmp_path / "tree"
+    shutil.copytree(BASE, tree)
+    environ = {**os.environ, "SOPS_AGE_KEY_FILE": str(SAMPLE / "demo-age-key.txt")}
+    shutil.copytree(SAMPLE, tmp_path / "sample")
+    assert run_process("render", tmp_path / "sample", "-o", out, env=environ).exit_code == 0
+    manifest = tmp_path / "sample" / WEB
+    manifest.write_text(manifest.read_text().replace("replicas: 2", "replicas: 3", 1))
+    (tree / WEB).write_text("kind: Microservice\nname: [\n")
+    runs = {
+        "render --check": (
+            ("render", str(tmp_path / "sample"), "-o", str(out), "--check"),
+            "is out of date\n",
+        ),
+        "validate": (("validate", str(tree)), ""),  # its problems go to standard output
+    }
+    for name, (args, told) in runs.items():
+        with subprocess.Popen(
+            _aigonix(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environ
+        ) as process:
+            assert process.stdout is not None and process.stderr is not None
+            process.stdout.close()
+            stderr = process.stderr.read().decode()
+            assert (process.wait(), stderr.endswith(told)) == (1, True), (name, stderr)
