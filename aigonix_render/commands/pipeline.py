@@ -46,6 +46,7 @@ from aigonix_render.write import (
     conflict_note,
     folder_claims,
     folder_sources,
+    marker_text,
     output_errors,
     output_lock,
     plan,
@@ -159,7 +160,7 @@ def render(options: RenderOptions) -> RenderResult:
         if up_to_date(out, inputs):
             return RenderResult(Plan((), (), ()), [], 0)
         prepared = prepare(root, out, options.strict)
-        return RenderResult(_check_plan(prepared), _noted(prepared, resolved=False), 0)
+        return RenderResult(_check_plan(prepared, inputs), _noted(prepared, resolved=False), 0)
     with output_errors(out), output_lock(out):
         recover(out)
         previous = read_marker(out)
@@ -177,18 +178,18 @@ def render(options: RenderOptions) -> RenderResult:
         sealed = _seal(stale, prepared.root, prepared.templates, options)
         files = [*prepared.rendering.files, *prepared.fingerprints, *kept, *sealed]
         options.progress(f"writing {counted(len(files) + len(prepared.kept), 'file')}")
-        paths = [*(f.path for f in files), *prepared.kept]
-        sources = folder_sources(prepared.tree, prepared.model, paths)
-        claims = folder_claims(prepared.model, sources, _claims(prepared))
-        marker = MarkerInputs(inputs.tool, inputs.sections(sources), claims)
+        marker = _marker_inputs(prepared, inputs, [*(f.path for f in files), *prepared.kept])
         written = write_output(out, files, marker, prepared.kept, previous)
         return RenderResult(written, _noted(prepared, resolved=True), len(sealed))
 
 
-def _claims(prepared: Prepared) -> dict[str, tuple[str, ...]]:
+def _marker_inputs(prepared: Prepared, inputs: TreeInputs, paths: list[str]) -> MarkerInputs:
+    """What the marker says of the inputs of a render that writes ``paths``."""
     from aigonix_render.validate import application_claims
 
-    return application_claims(prepared.tree)
+    sources = folder_sources(prepared.tree, prepared.model, paths)
+    claims = folder_claims(prepared.model, sources, application_claims(prepared.tree))
+    return MarkerInputs(inputs.tool, inputs.sections(sources), claims)
 
 
 def _noted(prepared: Prepared, resolved: bool) -> list[Problem]:
@@ -207,11 +208,20 @@ class DiffResult:
 def diff(root: Path, out: Path, strict: bool = False) -> DiffResult:
     """What ``render`` would change in ``out``, as a unified diff; Secrets by name only."""
     prepared = prepare(root, out, strict)
-    changes = _check_plan(prepared)
+    inputs = TreeInputs(prepared.root, (prepared.out,), __version__, None, strict)
+    changes = _check_plan(prepared, inputs)
     new = {f.path: f.text for f in (*prepared.rendering.files, *prepared.fingerprints)}
+    new[MARKER] = _new_marker(prepared, inputs)
     secrets = {s.pending.path for s in prepared.secrets}
     chunks = [_file_diff(prepared.out, path, new.get(path), path in secrets) for path in changes.paths]
     return DiffResult(changes, "".join(chunks), prepared.problems)
+
+
+def _new_marker(prepared: Prepared, inputs: TreeInputs) -> str:
+    """The marker a render would write, its Secrets kept (only then is it known)."""
+    kept, _ = _split_by_fingerprint(prepared.out, prepared.secrets, prepared.previous)
+    files = [*prepared.rendering.files, *prepared.fingerprints, *kept]
+    return marker_text(files, _marker_inputs(prepared, inputs, [f.path for f in files]))
 
 
 def _file_diff(out: Path, path: str, new: str | None, secret: bool) -> str:
@@ -268,7 +278,7 @@ def _split_by_fingerprint(
     return kept, stale
 
 
-def _check_plan(prepared: Prepared) -> Plan:
+def _check_plan(prepared: Prepared, inputs: TreeInputs) -> Plan:
     out = prepared.out
     kept, stale = _split_by_fingerprint(out, prepared.secrets, prepared.previous)
     result = plan(out, [*prepared.rendering.files, *prepared.fingerprints, *kept], prepared.kept)
@@ -277,6 +287,11 @@ def _check_plan(prepared: Prepared) -> Plan:
     changed = tuple(p for p in missing if p not in added)
     if prepared.previous is not None and prepared.previous.conflict is not None:
         changed += (MARKER,)  # git's conflict marks stay until a render writes it anew
+    elif prepared.previous is not None and not (result.stale or missing):
+        # the same files, but a render writes the marker anew (an input's digest changed,
+        # say by a comment in a manifest): say it, or a fresh clone's render will
+        marker = _new_marker(prepared, inputs).encode("utf-8")
+        changed += (MARKER,) if read_previous(out, MARKER) != marker else ()
     return Plan(
         tuple(sorted((*result.added, *added))),
         tuple(sorted((*result.changed, *changed))),

@@ -210,3 +210,24 @@ def test_on_two_cores_the_no_op_finds_the_same(
     replace(repo / ONE / "aigonix.yaml", "GREETING: hello", "GREETING: hi")  # the child is not needed
     result = run_line("render", repo, "-o", out)
     assert result.exit_code == 0 and "0 added, 2 changed, 0 removed" in result.stderr, result  # Dev, Prod
+
+
+def test_a_change_that_renders_the_same_files_still_moves_the_marker(repo: Path, tmp_path: Path) -> None:
+    """A comment in a manifest changes no output file but the marker's input digests: left
+    unrendered, `render --check` and `diff --exit-code` say so (exit 1, the marker named),
+    or the next render of a fresh clone would write it anew."""
+    out = repo / "rendered"
+    with (repo / ONE / "aigonix.yaml").open("a") as manifest:
+        manifest.write("# a comment\n")
+    commit(repo, "a comment, not rendered")
+    check = run_line("render", repo, "-o", out, "--check")
+    assert (check.exit_code, check.stdout) == (1, f"~ {out / '.aigonix-render'}\n"), check
+    changes = run_line("diff", repo, "-o", out, "--exit-code")
+    assert changes.exit_code == 1 and "+# inputs: sha256:" in changes.stdout, changes
+    render_into(repo)
+    commit(repo, "rendered")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "--quiet", str(repo), str(clone))
+    render_into(clone)
+    assert git(clone, "status", "--porcelain") == ""
+    assert run_line("render", clone, "-o", clone / "rendered", "--check").exit_code == 0
