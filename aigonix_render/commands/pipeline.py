@@ -160,7 +160,7 @@ def render(options: RenderOptions) -> RenderResult:
         if up_to_date(out, inputs):
             return RenderResult(Plan((), (), ()), [], 0)
         prepared = prepare(root, out, options.strict)
-        return RenderResult(_check_plan(prepared, inputs), _noted(prepared, resolved=False), 0)
+        return RenderResult(_check_plan(prepared, inputs)[0], _noted(prepared, resolved=False), 0)
     with output_errors(out), output_lock(out):
         recover(out)
         previous = read_marker(out)
@@ -209,19 +209,12 @@ def diff(root: Path, out: Path, strict: bool = False) -> DiffResult:
     """What ``render`` would change in ``out``, as a unified diff; Secrets by name only."""
     prepared = prepare(root, out, strict)
     inputs = TreeInputs(prepared.root, (prepared.out,), __version__, None, strict)
-    changes = _check_plan(prepared, inputs)
+    changes, marker = _check_plan(prepared, inputs)
     new = {f.path: f.text for f in (*prepared.rendering.files, *prepared.fingerprints)}
-    new[MARKER] = _new_marker(prepared, inputs)
+    new.update({MARKER: marker} if marker is not None else {})
     secrets = {s.pending.path for s in prepared.secrets}
     chunks = [_file_diff(prepared.out, path, new.get(path), path in secrets) for path in changes.paths]
     return DiffResult(changes, "".join(chunks), prepared.problems)
-
-
-def _new_marker(prepared: Prepared, inputs: TreeInputs) -> str:
-    """The marker a render would write, its Secrets kept (only then is it known)."""
-    kept, _ = _split_by_fingerprint(prepared.out, prepared.secrets, prepared.previous)
-    files = [*prepared.rendering.files, *prepared.fingerprints, *kept]
-    return marker_text(files, _marker_inputs(prepared, inputs, [f.path for f in files]))
 
 
 def _file_diff(out: Path, path: str, new: str | None, secret: bool) -> str:
@@ -278,22 +271,27 @@ def _split_by_fingerprint(
     return kept, stale
 
 
-def _check_plan(prepared: Prepared, inputs: TreeInputs) -> Plan:
+def _check_plan(prepared: Prepared, inputs: TreeInputs) -> tuple[Plan, str | None]:
+    """What a render would change in OUT; and the marker it would write when every other
+    file is as it would be written (only then is the marker known: no Secret to seal)."""
     out = prepared.out
     kept, stale = _split_by_fingerprint(out, prepared.secrets, prepared.previous)
-    result = plan(out, [*prepared.rendering.files, *prepared.fingerprints, *kept], prepared.kept)
+    files = [*prepared.rendering.files, *prepared.fingerprints, *kept]
+    result = plan(out, files, prepared.kept)
     missing = tuple(s.pending.path for s in stale)
     added = tuple(p for p in missing if read_previous(out, p) is None)
     changed = tuple(p for p in missing if p not in added)
+    marker = None
     if prepared.previous is not None and prepared.previous.conflict is not None:
         changed += (MARKER,)  # git's conflict marks stay until a render writes it anew
     elif prepared.previous is not None and not (result.stale or missing):
         # the same files, but a render writes the marker anew (an input's digest changed,
         # say by a comment in a manifest): say it, or a fresh clone's render will
-        marker = _new_marker(prepared, inputs).encode("utf-8")
-        changed += (MARKER,) if read_previous(out, MARKER) != marker else ()
-    return Plan(
+        marker = marker_text(files, _marker_inputs(prepared, inputs, [f.path for f in files]))
+        changed += (MARKER,) if read_previous(out, MARKER) != marker.encode("utf-8") else ()
+    changes = Plan(
         tuple(sorted((*result.added, *added))),
         tuple(sorted((*result.changed, *changed))),
         tuple(p for p in result.removed if p not in missing),
     )
+    return changes, marker
