@@ -15,7 +15,10 @@ checked; the others keep their files in OUT, unread (``write.reusable_folders``)
 what ties the applications changed meanwhile (a new event horizon to an application
 loaded as validated before), or a kept folder's files were changed in OUT, such an
 application is not kept whole, and the tree is loaded again in full (``keeps_whole``).
-Delivery is always rendered: it reads every application's manifest.
+Delivery is rendered: it reads every application's manifest.
+
+That is the render when the marker cannot tell the rest of the tree; when it can,
+``partial`` loads only the applications a change reaches, and keeps delivery too.
 
 So a render reports the problems of what it checks: the warnings of an unchanged
 application's own checks and rules are not repeated (the no-op repeats none; ``validate``
@@ -37,6 +40,7 @@ from typing import TYPE_CHECKING
 from aigonix_render.write import Kept, Marker, TreeInputs, folder_sources, reusable_folders
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from pathlib import Path
 
     from aigonix_render.load import Tree
@@ -75,14 +79,21 @@ def unchanged_applications(previous: Marker | None, inputs: TreeInputs | None) -
     sources the section names."""
     if inputs is None or previous is None or not previous.holds_for(inputs.tool):
         return frozenset()
-    from aigonix_render.render import DELIVERY_FOLDER
-
     holds: dict[str, bool] = {}
     for folder, (digest, sources) in previous.sections.items():
-        owners = [source[:-1] for source in sources if source.endswith("/")]
-        if len(owners) == 1 and not folder.startswith(f"{DELIVERY_FOLDER}/"):  # an application's folder
-            holds[owners[0]] = holds.get(owners[0], True) and inputs.section(sources) == digest
+        owner = section_owner(folder, sources)
+        if owner is not None:
+            holds[owner] = holds.get(owner, True) and inputs.section(sources) == digest
     return frozenset(owner for owner, held in holds.items() if held)
+
+
+def section_owner(folder: str, sources: Sequence[str]) -> str | None:
+    """The application folder (``applications/<folder>``) whose output folder a section is
+    (its sources name that one application folder); None for delivery's and any other."""
+    from aigonix_render.render import DELIVERY_FOLDER
+
+    owners = [source[:-1] for source in sources if source.endswith("/")]
+    return owners[0] if len(owners) == 1 and not folder.startswith(f"{DELIVERY_FOLDER}/") else None
 
 
 def keeps_whole(tree: Tree, model: Model, kept: dict[str, dict[str, Kept]]) -> bool:
@@ -99,12 +110,13 @@ def keeps_whole(tree: Tree, model: Model, kept: dict[str, dict[str, Kept]]) -> b
 
 
 def render_changed(
-    tree: Tree, model: Model, templates: Templates, kept: dict[str, dict[str, Kept]]
+    tree: Tree, model: Model, templates: Templates, kept: dict[str, dict[str, Kept]], delivery: bool = True
 ) -> Rendering:
     """Every folder but the kept ones; never one of an application loaded as validated
-    before (``keeps_whole``: the caller loads the tree in full first)."""
+    before (``keeps_whole``: the caller loads the tree in full first). Without ``delivery``
+    (a model of part of the tree: ``partial``), delivery's folders are not rendered."""
     from aigonix_render.render import render_folders
 
     if not keeps_whole(tree, model, kept):
         raise RuntimeError("an application loaded as validated before would be rendered")
-    return render_folders(model, templates, kept.__contains__)
+    return render_folders(model, templates, kept.__contains__, delivery)

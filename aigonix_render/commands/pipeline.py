@@ -15,12 +15,8 @@ from typing import TYPE_CHECKING
 
 from aigonix_render import __version__
 from aigonix_render.commands.cli_text import counted
-from aigonix_render.commands.incremental import (
-    keeps_whole,
-    kept_folders,
-    render_changed,
-    unchanged_applications,
-)
+from aigonix_render.commands.incremental import render_changed
+from aigonix_render.commands.partial import Partial, load_for_render
 from aigonix_render.commands.valid import Valid as Valid  # both offered here too, as before
 from aigonix_render.commands.valid import no_cycle_collection
 from aigonix_render.commands.valid import valid_model as valid_model
@@ -102,6 +98,8 @@ class Prepared:
     """The files of the folders kept in OUT, unread (their inputs did not change)."""
     fingerprints: tuple[OutputFile, ...] = ()
     """With exact adoption, each rendered folder's ``.sealed-from`` (``seal.fingerprint_files``)."""
+    partial: Partial | None = None
+    """When only part of the tree was loaded, what the marker told of the rest."""
 
 
 def prepare(
@@ -122,12 +120,9 @@ def prepare(
     _check_output_place(root, out)
     with no_cycle_collection():
         previous = read_marker(out) if previous is UNREAD else previous
-        valid = valid_model(root, strict, (out,), validated_before=unchanged_applications(previous, inputs))
-        kept = kept_folders(out, previous, inputs, valid.tree, valid.model)
-        if not keeps_whole(valid.tree, valid.model, kept):  # a new tie, or its output edited
-            valid = valid_model(root, strict, (out,))  # the same manifests: the same kept folders
+        valid, kept, partial = load_for_render(root, strict, out, previous, inputs)
         templates = Templates()
-        rendering = render_changed(valid.tree, valid.model, templates, kept)
+        rendering = render_changed(valid.tree, valid.model, templates, kept, delivery=partial is None)
         refused = [
             *check_rendering(rendering, valid.model, valid.tree),
             *refusals(valid.model, rendering.files, lambda path: trusted_previous(out, path, previous)),
@@ -148,6 +143,7 @@ def prepare(
         valid.tree,
         kept_files,
         tuple(fingerprint_files(secrets)),
+        partial,
     )
 
 
@@ -187,9 +183,12 @@ def _marker_inputs(prepared: Prepared, inputs: TreeInputs, paths: list[str]) -> 
     """What the marker says of the inputs of a render that writes ``paths``."""
     from aigonix_render.validate import application_claims
 
+    remembered = prepared.partial or Partial(frozenset(), frozenset(), {}, {}, {})
+    paths = [path for path in paths if path.rpartition("/")[0] not in remembered.sections]
     sources = folder_sources(prepared.tree, prepared.model, paths)
     claims = folder_claims(prepared.model, sources, application_claims(prepared.tree))
-    return MarkerInputs(inputs.tool, inputs.sections(sources), claims)
+    sections = {**inputs.sections(sources), **remembered.sections}
+    return MarkerInputs(inputs.tool, sections, {**claims, **remembered.claims})
 
 
 def _noted(prepared: Prepared, resolved: bool) -> list[Problem]:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from aigonix_render.foundation import InvalidInput, Problem, has_errors
 
 if TYPE_CHECKING:
+    from aigonix_render.foundation import Question
     from aigonix_render.load import Tree
     from aigonix_render.model import Model
 
@@ -35,16 +36,19 @@ def valid_model(
     application: str | None = None,
     tracked_only: bool = False,
     validated_before: frozenset[str] = frozenset(),
+    only: frozenset[str] | None = None,
+    git: Question | None = None,
 ) -> Valid:
     """The model of a tree that validates; ``InvalidInput`` (with the problems) otherwise.
     With ``application``, of the part of the tree that rendering it needs (``generate``);
     with ``tracked_only``, of the files git tracks (``validate --tracked-only``); of the
     application folders in ``validated_before`` loaded as validated before (an incremental
-    render's applications it keeps whole: never rendered; ``load.load_tree``)."""
+    render's applications it keeps whole: never rendered; ``load.load_tree``); with
+    ``only``, of those application folders and what they subscribe to (``load.load_tree``)."""
     from aigonix_render.model import build_model
     from aigonix_render.validate import validate_root
 
-    validation = validate_root(root, exclude, application, tracked_only, validated_before)
+    validation = validate_root(root, exclude, application, tracked_only, validated_before, only, git)
     if has_errors(validation.problems, strict):
         raise InvalidInput(validation.problems)
     return Valid(build_model(validation.tree), validation.problems, validation.tree)

@@ -3,7 +3,8 @@ secrets files of every place) and the problems met on the way.
 
 It takes ROOT (and, for ``generate``, one application) and returns ``Tree`` plus problems
 (``load_tree``, in ``loader``). ``folders`` walks the fixed places of the whole tree,
-``select`` picks what one application needs, both from the steps in ``place`` (listing
+``select`` picks what one application needs (or those a change reaches), ``strays`` finds
+manifests at unknown places, both from the steps in ``place`` (listing
 real folders, reading a manifest, problems yielded as values); ``values`` holds the folder
 values and the fixed file names; ``reading`` reads a file under size limits, never
 following a symlink out of the tree and refusing bytes that hold a private key

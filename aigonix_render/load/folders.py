@@ -4,7 +4,7 @@ The root's manifest (the Customer), every application in ``applications/`` with 
 microservices, their ``files/``, ``environments/`` and secrets files, the application's
 sealed files (``storage-account.yaml``, ``environments/<Env>/kafka-files.yaml``), and the
 registry credentials the Customer names; and a problem for every ``aigonix.yaml`` at an unknown
-place. Each step is a ``place.Loading`` generator that yields the problems it finds.
+place (``strays``). Each step is a ``place.Loading`` generator that yields the problems it finds.
 
 Every folder is entered through ``place.listing`` and every file read through
 ``reading.read_file``, which refuse what cannot be input (a private key among it); a
@@ -17,12 +17,10 @@ resolved (resolving every path cost a tenth of ``validate``).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 from aigonix_render.foundation import (
     KAFKA_FILES,
-    MANIFEST,
     SECRETS,
     STORAGE_ACCOUNT,
     Problem,
@@ -49,6 +47,7 @@ from aigonix_render.load.place import (
     run,
 )
 from aigonix_render.load.reading import TooLarge, inside_root, read_file
+from aigonix_render.load.strays import stray_manifests
 from aigonix_render.load.values import (
     CONFIG_MAP_LIMIT,
     ApplicationFolder,
@@ -61,56 +60,11 @@ from aigonix_render.load.values import (
 def whole_tree(place: Place, validated_before: frozenset[str] = frozenset()) -> Loading[Tree | None]:
     """The whole tree; the application folders in ``validated_before`` without parsing their
     secrets and sealed files (``ApplicationFolder.validated_before``)."""
-    for stray in sorted(_find_manifests(place)):
-        if not _known_place(stray):
-            yield Problem(stray.as_posix(), 1, 1, _UNKNOWN_PLACE)
+    yield from stray_manifests(place)
     customer = yield from read_manifest(place, "", "Customer")
     applications = yield from _applications(place, _environment_count(customer), validated_before)
     registry = yield from read_registry(place, customer)
     return Tree(place.root, customer, registry, applications)
-
-
-_UNKNOWN_PLACE = (
-    "aigonix.yaml at an unknown place: the tree holds it only at the root, in "
-    "applications/<app>/ and in applications/<app>/microservices/<microservice>/"
-)
-
-
-def _find_manifests(place: Place) -> Iterator[Path]:
-    """Every aigonix.yaml in the folders the walk could enter (what ``os.walk`` finds, at one
-    system call less per folder: whether an entry is a symlink comes with the listing)."""
-    pending = [""]
-    while pending:
-        folder = pending.pop()
-        try:
-            with os.scandir(place.path(folder)) as listing:
-                entries = [(e.name, e.is_dir(follow_symlinks=False), e) for e in listing]
-        except OSError:
-            continue
-        for name, real_folder, entry in entries:
-            if place.untracked(join(folder, name)):
-                continue
-            if real_folder and not name.startswith(".") and not place.excluded(join(folder, name)):
-                pending.append(join(folder, name))
-            elif name == MANIFEST and not _is_folder(entry):
-                yield Path(folder, MANIFEST)
-
-
-def _is_folder(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_dir()
-    except OSError:
-        return False
-
-
-def _known_place(manifest: Path) -> bool:
-    """The three places a manifest may be: the root, an application, a microservice."""
-    parts = manifest.parts
-    return (
-        len(parts) == 1
-        or (len(parts) == 3 and parts[0] == "applications")
-        or (len(parts) == 5 and parts[0] == "applications" and parts[2] == "microservices")
-    )
 
 
 def _applications(

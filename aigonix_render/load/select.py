@@ -21,6 +21,7 @@ from aigonix_render.load.documents import Document, read_document
 from aigonix_render.load.folders import read_application, read_registry
 from aigonix_render.load.place import Loading, Manifest, Place, child_folders, read_manifest, run
 from aigonix_render.load.reading import MAX_FILE_BYTES, read_file
+from aigonix_render.load.strays import stray_manifests
 from aigonix_render.load.values import ApplicationFolder, Tree
 
 
@@ -44,6 +45,32 @@ def one_application(place: Place, name: str) -> Loading[Tree | None]:
         folder = pending.pop()
         if folder not in loaded:
             loaded[folder] = application = yield from read_application(place, folder, index.manifest(folder))
+            pending += index.find_all(_subscribed_to(application))
+    registry = yield from read_registry(place, customer)
+    found = tuple(app for _, app in sorted(loaded.items()) if app is not None)
+    return Tree(place.root, customer, registry, found)
+
+
+def some_applications(
+    place: Place, folders: frozenset[str], validated_before: frozenset[str]
+) -> Loading[Tree]:
+    """The application folders ``folders`` and the applications their microservices
+    subscribe to, and so on, so that each one's model can be built (an incremental render:
+    the applications a change reaches, ``commands.partial``); the customer, its registry
+    credentials and the walk for manifests at unknown places as in the whole tree. Those in
+    ``validated_before`` are loaded as such (``ApplicationFolder.validated_before``)."""
+    yield from stray_manifests(place)
+    customer = yield from read_manifest(place, "", "Customer")
+    index = _Index(place, (yield from child_folders(place, "applications")).entered)
+    loaded: dict[str, ApplicationFolder | None] = {}
+    pending = [folder for folder in index.folders if folder in folders]
+    while pending:
+        folder = pending.pop()
+        if folder not in loaded:
+            manifest = index.manifest(folder)
+            before = folder in validated_before
+            application = yield from read_application(place, folder, manifest, validated_before=before)
+            loaded[folder] = application
             pending += index.find_all(_subscribed_to(application))
     registry = yield from read_registry(place, customer)
     found = tuple(app for _, app in sorted(loaded.items()) if app is not None)

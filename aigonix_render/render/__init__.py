@@ -69,9 +69,12 @@ def render_model(model: Model, templates: Templates) -> Rendering:
     return render_folders(model, templates, _nothing)
 
 
-def render_folders(model: Model, templates: Templates, skip: Callable[[str], bool]) -> Rendering:
+def render_folders(
+    model: Model, templates: Templates, skip: Callable[[str], bool], delivery: bool = True
+) -> Rendering:
     """``render_model`` without the application folders ``skip`` names (an incremental render
-    keeps those from OUT); delivery is always rendered, it is small and reads every manifest.
+    keeps those from OUT); delivery is rendered, it is small and reads every manifest,
+    unless not ``delivery`` (a model of part of the tree, whose render keeps it from OUT).
 
     A large tree's environments are rendered by two processes (``forked``), each a run of
     them, joined in this order: the same files as one process renders."""
@@ -85,8 +88,8 @@ def render_folders(model: Model, templates: Templates, skip: Callable[[str], boo
     def head(until: int) -> tuple[Part, Part]:
         folders = [shared_objects(model, application, templates) for application in shared]
         folders += [_environment(app_env, model.subscriptions, templates) for app_env in environments[:until]]
-        delivery = delivery_folders(model, model.customer.gitops, templates) if model.customer.gitops else []
-        return _part(folders), _part(delivery)
+        gitops = model.customer.gitops if delivery else None
+        return _part(folders), _part(delivery_folders(model, gitops, templates) if gitops else [])
 
     def tail(since: int) -> Part:
         return _part(
@@ -98,8 +101,8 @@ def render_folders(model: Model, templates: Templates, skip: Callable[[str], boo
         (files, secrets), (more_files, more_secrets) = head(len(environments))
         return Rendering(files + more_files, secrets + more_secrets)
     cut = split_at(weights, PARENT_SHARE)
-    ((files, secrets), delivery), rest = in_two(lambda: head(cut), lambda: tail(cut))
-    return Rendering(files + rest[0] + delivery[0], secrets + rest[1] + delivery[1])
+    ((files, secrets), delivered), rest = in_two(lambda: head(cut), lambda: tail(cut))
+    return Rendering(files + rest[0] + delivered[0], secrets + rest[1] + delivered[1])
 
 
 Part = tuple[tuple[OutputFile, ...], tuple[PendingSecret, ...]]

@@ -28,6 +28,8 @@ from aigonix_render.validate.schema_messages import Failure, describe, unknown_k
 if TYPE_CHECKING:  # jsonschema loads only when a document needs it
     from jsonschema.exceptions import ValidationError
 
+    from aigonix_render.foundation import Question
+
 
 # The rules that each read one field: they run on every document, on what the schema accepted.
 _FIELD_CHECKS = {
@@ -49,6 +51,8 @@ def validate_root(
     application: str | None = None,
     tracked_only: bool = False,
     validated_before: frozenset[str] = frozenset(),
+    only: frozenset[str] | None = None,
+    git: Question | None = None,
 ) -> Validation:
     """Load and validate the tree at ``root``: every problem, sorted. With ``application``,
     only the part of the tree that rendering it needs (``load.load_tree``): what is loaded is
@@ -61,9 +65,16 @@ def validate_root(
     horizons, roles, adoption) run on them, but neither their documents' own checks (schema,
     fields) nor one application's rules (``rules``: names, config files, secrets, sealed
     files), which depend only on the application's bytes and the customer file, both in
-    the digest that says so (``load.ApplicationFolder.validated_before``)."""
+    the digest that says so (``load.ApplicationFolder.validated_before``). ``only`` and
+    ``git``: as ``load.load_tree`` takes them."""
     tree, load_problems = load_tree(
-        root, exclude, application=application, tracked_only=tracked_only, validated_before=validated_before
+        root,
+        exclude,
+        application=application,
+        tracked_only=tracked_only,
+        validated_before=validated_before,
+        only=only,
+        git=git,
     )
     return Validation(tree, sort_problems([*load_problems, *validate_tree(tree)]))
 

@@ -15,7 +15,7 @@ that is not aigonix-render's and turns an operating-system error into one clear 
 from __future__ import annotations
 
 from aigonix_render.write.files import recover, write_output
-from aigonix_render.write.inputs import TreeInputs
+from aigonix_render.write.inputs import Section, TreeInputs
 from aigonix_render.write.known import Known
 from aigonix_render.write.lock import check_writable, output_errors, output_lock
 from aigonix_render.write.marker import (
@@ -24,8 +24,11 @@ from aigonix_render.write.marker import (
     Marker,
     MarkerInputs,
     Unread,
+    claimed_twice,
+    claims_told,
     conflict_note,
     marker_text,
+    owned_twice,
     read_marker,
     trusted_previous,
     up_to_date,
@@ -34,7 +37,7 @@ from aigonix_render.write.plan import Plan, plan
 from aigonix_render.write.previous import read_previous
 from aigonix_render.write.restamp import up_to_date_restamped
 from aigonix_render.write.reuse import Kept, reusable_folders
-from aigonix_render.write.sources import folder_claims, folder_sources
+from aigonix_render.write.sources import application_ties, folder_claims, folder_sources, manifests_of
 
 __all__ = [
     "MARKER",
@@ -44,15 +47,21 @@ __all__ = [
     "Marker",
     "MarkerInputs",
     "Plan",
+    "Section",
     "TreeInputs",
     "Unread",
+    "application_ties",
     "check_writable",
+    "claimed_twice",
+    "claims_told",
     "conflict_note",
     "folder_claims",
     "folder_sources",
+    "manifests_of",
     "marker_text",
     "output_errors",
     "output_lock",
+    "owned_twice",
     "plan",
     "read_marker",
     "read_previous",

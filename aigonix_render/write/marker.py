@@ -17,7 +17,7 @@ import enum
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -245,12 +245,12 @@ def _inputs_hold(marker: Marker, inputs: TreeInputs, git: Question) -> bool:
         marker.sections
     ):
         return False  # a changed input first
-    if not _claims_told(marker) or claimed_twice(marker.claims):
+    if not claims_told(marker) or claimed_twice(marker.claims):
         return False
     return inputs.refused(git.answer) is None
 
 
-def _claims_told(marker: Marker) -> bool:
+def claims_told(marker: Marker) -> bool:
     """Whether every application with a section (one whose sources name its folder) has
     its claims in the marker: one without them could claim anything unseen."""
     applications = {
@@ -265,9 +265,13 @@ def claimed_twice(claims: Mapping[str, tuple[str, ...]]) -> bool:
     """Whether two applications (by the first part of their output folders) claim the same:
     each render refuses that, but git merges two branches that each made one of the claims
     without a conflict when they changed different applications."""
+    return owned_twice((output_application(folder), claimed) for folder, claimed in claims.items())
+
+
+def owned_twice(claims: Iterable[tuple[str, Iterable[str]]]) -> bool:
+    """Whether two owners (applications, each named one way) make the same claim."""
     owner: dict[str, str] = {}
-    for folder, claimed in claims.items():
-        application = output_application(folder)
+    for application, claimed in claims:
         for each in claimed:
             if owner.setdefault(each, application) != application:
                 return True

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from aigonix_render.foundation import MANIFEST
 
 if TYPE_CHECKING:
-    from aigonix_render.load import Tree
+    from aigonix_render.load import ApplicationFolder, Tree
     from aigonix_render.model import Model
 
 DELIVERY = "_delivery"
@@ -28,20 +28,9 @@ def folder_sources(tree: Tree, model: Model, paths: Iterable[str]) -> dict[str, 
     """The sources of each output folder that holds one of ``paths``."""
     credentials = model.customer.registry_credentials
     customer = [MANIFEST, *([credentials] if credentials else [])]  # as named: see ``inputs``
-    manifests = {
-        app.folder: [f"{app.folder}/{MANIFEST}", *(f"{ms.folder}/{MANIFEST}" for ms in app.microservices)]
-        for app in tree.applications
-    }
+    manifests = {app.folder: manifests_of(app) for app in tree.applications}
     by_name = _tree_folders(model)
-    ties: dict[str, set[str]] = {folder: set() for folder in manifests}
-    for subscription in model.subscriptions:
-        consumer, producer = (
-            subscription.consumer.application.folder,
-            subscription.producer.application.folder,
-        )
-        if consumer != producer:
-            ties.setdefault(consumer, set()).add(producer)
-            ties.setdefault(producer, set()).add(consumer)
+    ties = application_ties(model)
     everything = [*customer, *(f"{folder}/" for folder in manifests)]
     sources: dict[str, list[str]] = {}
     for folder in sorted({path.rpartition("/")[0] for path in paths}):
@@ -54,6 +43,23 @@ def folder_sources(tree: Tree, model: Model, paths: Iterable[str]) -> dict[str, 
         else:  # no folder aigonix-render renders today: everything, to be safe
             sources[folder] = everything
     return sources
+
+
+def manifests_of(app: ApplicationFolder) -> list[str]:
+    """The manifests of an application: what another's folders read of it when tied to it."""
+    return [f"{app.folder}/{MANIFEST}", *(f"{ms.folder}/{MANIFEST}" for ms in app.microservices)]
+
+
+def application_ties(model: Model) -> dict[str, set[str]]:
+    """The application folders each application's event horizons tie it to, either side."""
+    ties: dict[str, set[str]] = {}
+    for subscription in model.subscriptions:
+        consumer = subscription.consumer.application.folder
+        producer = subscription.producer.application.folder
+        if consumer != producer:
+            ties.setdefault(consumer, set()).add(producer)
+            ties.setdefault(producer, set()).add(consumer)
+    return ties
 
 
 def folder_claims(

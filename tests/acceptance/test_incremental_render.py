@@ -201,8 +201,9 @@ def test_every_runtime_keeps_its_databases_on_its_own_server() -> None:
 
 
 class _Reads:
-    """Every file the load reads (YAML and config files), and the ``validated_before`` of
-    every load of the tree, while spied on."""
+    """Every file the load reads (YAML and config files), and the ``only`` and
+    ``validated_before`` of every load of the tree (``only`` None: the whole tree), while
+    spied on."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         import aigonix_render.load.folders as folders_module
@@ -211,7 +212,7 @@ class _Reads:
 
         self.read: list[str] = []
         self.unparsed: list[str] = []
-        self.loads: list[frozenset[str]] = []
+        self.loads: list[tuple[frozenset[str] | None, frozenset[str]]] = []
         real_unparsed = folders_module.read_unparsed  # type: ignore[attr-defined]
         real_document = place_module.read_document  # type: ignore[attr-defined]
         real_file = folders_module.read_file  # type: ignore[attr-defined]
@@ -230,7 +231,7 @@ class _Reads:
             return real_unparsed(place, relative)
 
         def load_tree(*args: Any, **kwargs: Any) -> Any:
-            self.loads.append(kwargs.get("validated_before", frozenset()))
+            self.loads.append((kwargs.get("only"), kwargs.get("validated_before", frozenset())))
             return real_load(*args, **kwargs)
 
         monkeypatch.setattr(place_module, "read_document", read_document)
@@ -241,6 +242,8 @@ class _Reads:
 
 DEPOT = "applications/depot"
 DEPOT_FILE = f"{DEPOT}/microservices/inventory/files/stock.json"
+INVENTORY = "applications/warehouse/microservices/inventory/aigonix.yaml"
+INVENTORY_FILES = "applications/warehouse/microservices/inventory/files"
 
 
 def _depot_with_a_file(tree: Path) -> None:
@@ -255,12 +258,12 @@ def _depot_with_a_file(tree: Path) -> None:
     (tree / DEPOT_FILE).write_text('{"Stock": true}\n')
 
 
-def test_unchanged_applications_are_loaded_as_validated_before(
+def test_unchanged_applications_a_change_does_not_reach_are_not_loaded(
     sample_tree: Path, demo_keyed: Path, tmp_path: Path
 ) -> None:
     """Only depot's config file changes: shop and warehouse, whose inputs are those of the
-    last render, are loaded as validated before (their files looked at, shop's secrets
-    files read but not parsed); depot is loaded in full; OUT ends as a cold render."""
+    last render and which no event horizon ties to depot, are not loaded at all (not a
+    file of theirs read); depot is loaded in full; OUT ends as a cold render."""
     _depot_with_a_file(sample_tree)
     out = tmp_path / "out"
     _render(sample_tree, out)
@@ -268,20 +271,40 @@ def test_unchanged_applications_are_loaded_as_validated_before(
     with pytest.MonkeyPatch.context() as spies:
         reads = _Reads(spies)
         _render(sample_tree, out)
-    assert reads.loads == [frozenset({SHOP, WAREHOUSE})]
+    assert reads.loads == [(frozenset({DEPOT}), frozenset({SHOP, WAREHOUSE}))]
     assert DEPOT_FILE in reads.read
-    assert [p for p in reads.read if p.endswith("secrets.yaml")] == []  # shop's: not parsed,
-    assert sorted(reads.unparsed) == sorted(  # but read and checked
-        f"{SHOP}/microservices/billing/environments/{env}/secrets.yaml" for env in ("Dev", "Prod")
-    )
-    assert f"{SHOP}/microservices/billing/files/appsettings.json" in reads.read  # looked at
+    assert [p for p in [*reads.read, *reads.unparsed] if p.startswith((f"{SHOP}/", f"{WAREHOUSE}/"))] == []
     cold = tmp_path / "cold"
     _render(sample_tree, cold)
     assert _contents(out, demo_keyed) == _contents(cold, demo_keyed)
 
 
-INVENTORY = "applications/warehouse/microservices/inventory/aigonix.yaml"
-INVENTORY_FILES = "applications/warehouse/microservices/inventory/files"
+def test_an_application_tied_to_a_change_is_loaded_as_validated_before(
+    sample_tree: Path, demo_keyed: Path, tmp_path: Path
+) -> None:
+    """A new config file of warehouse: shop, unchanged but tied to warehouse by event
+    horizons both ways, is loaded as validated before (its files looked at, its secrets
+    files read but not parsed) for warehouse's model; depot is not loaded; OUT ends as a
+    cold render."""
+    _depot_with_a_file(sample_tree)
+    out = tmp_path / "out"
+    _render(sample_tree, out)
+    (sample_tree / INVENTORY_FILES).mkdir()
+    (sample_tree / INVENTORY_FILES / "new.json").write_text("{}\n")
+    with pytest.MonkeyPatch.context() as spies:
+        reads = _Reads(spies)
+        _render(sample_tree, out)
+    assert reads.loads == [(frozenset({WAREHOUSE, SHOP}), frozenset({SHOP, DEPOT}))]
+    assert f"{INVENTORY_FILES}/new.json" in reads.read
+    assert [p for p in reads.read if p.endswith("secrets.yaml")] == []  # shop's: not parsed,
+    assert sorted(reads.unparsed) == sorted(  # but read and checked
+        f"{SHOP}/microservices/billing/environments/{env}/secrets.yaml" for env in ("Dev", "Prod")
+    )
+    assert f"{SHOP}/microservices/billing/files/appsettings.json" in reads.read  # looked at
+    assert [p for p in [*reads.read, *reads.unparsed] if p.startswith(f"{DEPOT}/")] == []
+    cold = tmp_path / "cold"
+    _render(sample_tree, cold)
+    assert _contents(out, demo_keyed) == _contents(cold, demo_keyed)
 
 
 def _config_file_ignored(tree: Path) -> Callable[[], None]:
@@ -347,10 +370,12 @@ def test_what_the_load_finds_in_an_unchanged_application_is_found_again(
     case: str, sample_tree: Path, demo_keyed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """What git ignores and which files are left out are not in an application's input
-    digest: an application loaded as validated before is still walked and checked by the
-    load, so while another application changes (depot's config file), the incremental
-    render refuses exactly as a cold render of the same tree does. Where a symlink ends up
-    is in the digest (``write.inputs``): that application is loaded in full."""
+    digest: while another application changes (depot's config file), an unchanged one is
+    not loaded, but its inputs are asked the same (``TreeInputs.refused``), and as one is
+    refused the whole tree is loaded, so the incremental render refuses exactly as a cold
+    render of the same tree does. Where a symlink ends up is in the digest
+    (``write.inputs``): that application (warehouse) is loaded, with shop, tied to it, and
+    its load finds the symlink."""
     make_hermetic(monkeypatch)
     git(sample_tree, "init", "--quiet")
     _depot_with_a_file(sample_tree)
@@ -364,8 +389,10 @@ def test_what_the_load_finds_in_an_unchanged_application_is_found_again(
     with pytest.MonkeyPatch.context() as spies:
         reads = _Reads(spies)
         incremental = run_line("render", sample_tree, "-o", out, *strict)
-    unchanged = {SHOP} if case == "a symlink that then leads out of the repository" else {SHOP, WAREHOUSE}
-    assert reads.loads[0] == frozenset(unchanged)  # loaded as validated before
+    moved = case == "a symlink that then leads out of the repository"
+    unchanged = frozenset({SHOP} if moved else {SHOP, WAREHOUSE})
+    loaded = frozenset({DEPOT, WAREHOUSE, SHOP} if moved else {DEPOT})
+    assert reads.loads == [(loaded, unchanged), (None, frozenset())]  # the part, then the whole
     cold = run_line("render", sample_tree, "-o", tmp_path / "cold", *strict)
     assert cold.exit_code == 1, cold
     assert (incremental.exit_code, incremental.stderr) == (cold.exit_code, cold.stderr)
@@ -413,9 +440,9 @@ def _subscribe_to_depot(tree: Path) -> None:
 def test_an_unchanged_application_not_kept_whole_is_read_again_in_full(
     why: str, sample_tree: Path, demo_keyed: Path, tmp_path: Path
 ) -> None:
-    """When an application loaded as validated before turns out to have a folder to render
-    (what ties it to others changed, or its output was edited by hand), the tree is read
-    again in full, and OUT ends as a cold render."""
+    """When the part of the tree loaded does not tell all (what ties depot, unchanged, to
+    the others changed: shop's new subscription; or depot's output was edited by hand), the
+    tree is read again in full, and OUT ends as a cold render."""
     _depot_with_a_file(sample_tree)
     out = tmp_path / "out"
     _render(sample_tree, out)
@@ -427,7 +454,7 @@ def test_an_unchanged_application_not_kept_whole_is_read_again_in_full(
     with pytest.MonkeyPatch.context() as spies:
         reads = _Reads(spies)
         _render(sample_tree, out)
-    assert reads.loads == [frozenset({DEPOT}), frozenset()]
+    assert reads.loads == [(frozenset({SHOP, WAREHOUSE}), frozenset({DEPOT})), (None, frozenset())]
     assert DEPOT_FILE in reads.read
     cold = tmp_path / "cold"
     _render(sample_tree, cold)

@@ -28,7 +28,7 @@ from test_hostile_input import assert_no_crash, run_measured
 from aigonix_render.commands.reporter import REPORTERS
 from aigonix_render.foundation import unpublished
 from aigonix_render.foundation.problems import Problem, Severity
-from aigonix_render.load import documents, folders, place, reading, select
+from aigonix_render.load import documents, folders, place, reading, select, strays
 
 SHOP = "applications/shop"
 BILLING = f"{SHOP}/microservices/billing"
@@ -372,14 +372,14 @@ def test_a_file_deleted_during_the_run_is_a_problem(
 def test_the_tree_deleted_during_the_run_is_a_problem(
     base_tree: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = folders._find_manifests
+    real = strays._find_manifests
 
     def then_delete(where: place.Place) -> Iterator[Path]:
         found = list(real(where))
         shutil.rmtree(base_tree)
         return iter(found)
 
-    monkeypatch.setattr(folders, "_find_manifests", then_delete)
+    monkeypatch.setattr(strays, "_find_manifests", then_delete)
     assert_refused(
         base_tree, "aigonix.yaml:1:1: error: missing: the root needs an aigonix.yaml of kind Customer"
     )
