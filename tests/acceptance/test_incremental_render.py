@@ -18,7 +18,7 @@ from git_repo import git, make_hermetic
 
 import aigonix_render.write.inputs as inputs_module
 from aigonix_render.commands.valid import valid_model
-from aigonix_render.foundation import names
+from aigonix_render.foundation import MANIFEST, names
 from aigonix_render.render import Templates, environment_folder, render_model
 
 SHOP = "applications/shop"
@@ -459,3 +459,77 @@ def test_an_unchanged_application_not_kept_whole_is_read_again_in_full(
     cold = tmp_path / "cold"
     _render(sample_tree, cold)
     assert _contents(out, demo_keyed) == _contents(cold, demo_keyed)
+
+
+SHOP_ID = "3b574183-cc5a-474c-98d9-f535511c7449"
+WEB_ID = "5792df60-c9e5-4181-aa72-06e584f9b4f0"
+
+
+def _own_id(tree: Path, relative: str, claimed: str) -> None:
+    """The manifest's own ``id`` becomes ``claimed``."""
+    path = tree / relative
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(f"id: {claimed}\n" if line.startswith("id: ") else line for line in lines))
+
+
+CLAIMS: dict[str, Callable[[Path], None]] = {
+    "shop's application id": lambda tree: _own_id(tree, f"{DEPOT}/{MANIFEST}", SHOP_ID),
+    "web's microservice id": lambda tree: _own_id(
+        tree, f"{DEPOT}/microservices/inventory/{MANIFEST}", WEB_ID
+    ),
+    "shop's name": lambda tree: _edit(tree, f"{DEPOT}/{MANIFEST}", "name: depot", "name: shop"),
+}
+
+
+def _no_delivery(tree: Path) -> None:
+    """The customer file without ``gitops``: no delivery, which reads every application's
+    manifest, so that a change to one is still a change only that application reaches."""
+    path = tree / MANIFEST
+    text = path.read_text()
+    path.write_text(text[: text.index("\ngitops:\n") + 1])
+
+
+@pytest.mark.parametrize("claim", sorted(CLAIMS))
+def test_a_claim_an_unloaded_application_holds_is_refused_as_from_scratch(
+    claim: str, sample_tree: Path, demo_keyed: Path, tmp_path: Path
+) -> None:
+    """depot, the only application a change reaches, takes what shop (not loaded) holds:
+    the claims line the marker keeps of shop says so, the whole tree is loaded, and the
+    render refuses with the very stderr of a render from scratch; OUT is left as it was."""
+    _no_delivery(sample_tree)
+    _depot_with_a_file(sample_tree)
+    out = tmp_path / "out"
+    _render(sample_tree, out)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    CLAIMS[claim](sample_tree)
+    with pytest.MonkeyPatch.context() as spies:
+        reads = _Reads(spies)
+        incremental = run_line("render", sample_tree, "-o", out)
+    assert reads.loads == [(frozenset({DEPOT}), frozenset({SHOP, WAREHOUSE})), (None, frozenset())]
+    cold = run_line("render", sample_tree, "-o", tmp_path / "cold")
+    assert cold.exit_code == 1 and "applications/shop/" in cold.stderr, cold
+    assert (incremental.exit_code, incremental.stderr) == (cold.exit_code, cold.stderr)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize("change", ["a new application", "a renamed application"])
+def test_delivery_follows_the_applications_there_are(
+    change: str, sample_tree: Path, demo_keyed: Path, tmp_path: Path
+) -> None:
+    """Delivery reads every application's manifest: a new application (no section names
+    it) or a renamed one is delivered as a render from scratch delivers it."""
+    out = tmp_path / "out"
+    if change == "a new application":
+        _render(sample_tree, out)
+        _application_copy(sample_tree)
+    else:
+        _depot_with_a_file(sample_tree)
+        _render(sample_tree, out)
+        _edit(sample_tree, f"{DEPOT}/{MANIFEST}", "name: depot", "name: storehouse")
+    _render(sample_tree, out)
+    cold = tmp_path / "cold"
+    _render(sample_tree, cold)
+    assert _contents(out, demo_keyed) == _contents(cold, demo_keyed)
+    assert any(
+        "depot" in p or "storehouse" in p for p in _contents(out, demo_keyed) if p.startswith("_delivery")
+    )
