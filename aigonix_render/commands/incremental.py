@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from aigonix_render.write import Kept, Marker, TreeInputs, folder_sources, reusable_folders
+from aigonix_render.write import Kept, Looks, Marker, TreeInputs, folder_sources, reusable_folders
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -61,16 +61,22 @@ def application_folders(model: Model) -> list[str]:
 
 
 def kept_folders(
-    out: Path, previous: Marker | None, inputs: TreeInputs | None, tree: Tree, model: Model
+    out: Path,
+    previous: Marker | None,
+    inputs: TreeInputs | None,
+    tree: Tree,
+    model: Model,
+    looks: Looks | None = None,
 ) -> dict[str, dict[str, Kept]]:
-    """The folders whose inputs are those of the previous render, with their files in OUT."""
+    """The folders whose inputs are those of the previous render, with their files in OUT
+    (``looks``: what a look ahead found of them, ``write.looked_ahead``)."""
     if inputs is None or previous is None:
         return {}
     from aigonix_render.render import KUSTOMIZATION
 
     folders = application_folders(model)
     sources = folder_sources(tree, model, (f"{folder}/{KUSTOMIZATION}" for folder in folders))
-    return reusable_folders(out, previous, inputs, sources)
+    return reusable_folders(out, previous, inputs, sources, looks)
 
 
 def unchanged_applications(previous: Marker | None, inputs: TreeInputs | None) -> frozenset[str]:

@@ -38,11 +38,14 @@ from aigonix_render.commands.valid import Valid, valid_model
 from aigonix_render.foundation import MANIFEST, InvalidInput, ask
 from aigonix_render.write import (
     Kept,
+    Looks,
     Marker,
+    MarkerInputs,
     TreeInputs,
     application_ties,
     claimed_twice,
     claims_told,
+    folder_claims,
     folder_sources,
     manifests_of,
     owned_twice,
@@ -121,29 +124,37 @@ def _ties(sources: tuple[str, ...]) -> set[str]:
 
 
 def load_for_render(
-    root: Path, strict: bool, out: Path, previous: Marker | None, inputs: TreeInputs | None
+    root: Path,
+    strict: bool,
+    out: Path,
+    previous: Marker | None,
+    inputs: TreeInputs | None,
+    looks: Looks | None = None,
 ) -> tuple[Valid, dict[str, dict[str, Kept]], Partial | None]:
     """The model a render needs, the folders it keeps from OUT, and the ``Partial`` that
-    says which part of the tree was loaded (None: the whole tree)."""
+    says which part of the tree was loaded (None: the whole tree). ``looks``: what a look
+    ahead found of OUT's files (``write.looked_ahead``)."""
     partial = partial_load(previous, inputs)
     if partial is not None and previous is not None and inputs is not None:
-        loaded = load_partially(root, strict, out, previous, inputs, partial)
+        loaded = load_partially(root, strict, out, (previous, inputs, looks), partial)
         if loaded is not None:
             return (*loaded, partial)
         valid = valid_model(root, strict, (out,))  # what the part did not tell, the whole does
-        return valid, kept_folders(out, previous, inputs, valid.tree, valid.model), None
+        return valid, kept_folders(out, previous, inputs, valid.tree, valid.model, looks), None
     valid = valid_model(root, strict, (out,), validated_before=unchanged_applications(previous, inputs))
-    kept = kept_folders(out, previous, inputs, valid.tree, valid.model)
+    kept = kept_folders(out, previous, inputs, valid.tree, valid.model, looks)
     if not keeps_whole(valid.tree, valid.model, kept):  # a new tie, or its output edited
         valid = valid_model(root, strict, (out,))  # the same manifests: the same kept folders
     return valid, kept, None
 
 
 def load_partially(
-    root: Path, strict: bool, out: Path, previous: Marker, inputs: TreeInputs, partial: Partial
+    root: Path, strict: bool, out: Path, seen: tuple[Marker, TreeInputs, Looks | None], partial: Partial
 ) -> tuple[Valid, dict[str, dict[str, Kept]]] | None:
     """The model of what ``partial`` loads and the folders kept, or None when the whole
-    tree must be loaded to know (``partial``'s module says when)."""
+    tree must be loaded to know (``partial``'s module says when). ``seen``: OUT's marker,
+    the inputs, and what a look ahead found of OUT's files."""
+    previous, inputs, looks = seen
     git = ask(root)
     try:
         valid = valid_model(
@@ -156,7 +167,7 @@ def load_partially(
     if valid.model.customer.gitops and all(folder in partial.owners for folder in partial.sections):
         return None  # delivery to render, and no section of it to keep
     sources = {folder: list(found) for folder, (_, found) in partial.sections.items()}
-    kept = reusable_folders(out, previous, inputs, sources)
+    kept = reusable_folders(out, previous, inputs, sources, looks)
     return (valid, kept) if kept.keys() == partial.sections.keys() else None
 
 
@@ -204,3 +215,19 @@ def _sources_now(tree: Tree, model: Model, folder: str) -> tuple[str, ...] | Non
         return None
     found = folder_sources(tree, model, [f"{shared_folder(name)}/-"])
     return tuple(sorted(set(next(iter(found.values())))))
+
+
+def marker_inputs(
+    tree: Tree, model: Model, inputs: TreeInputs, paths: list[str], partial: Partial | None
+) -> MarkerInputs:
+    """What the marker says of the inputs of a render that writes ``paths``: each folder's
+    section and each application's claims; those of the folders ``partial`` kept as the
+    marker told them (their sections hold, and their applications were not loaded)."""
+    from aigonix_render.validate import application_claims
+
+    remembered = partial or Partial(frozenset(), frozenset(), {}, {}, {})
+    paths = [path for path in paths if path.rpartition("/")[0] not in remembered.sections]
+    sources = folder_sources(tree, model, paths)
+    claims = folder_claims(model, sources, application_claims(tree))
+    sections = {**inputs.sections(sources), **remembered.sections}
+    return MarkerInputs(inputs.tool, sections, {**claims, **remembered.claims})

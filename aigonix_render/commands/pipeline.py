@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from aigonix_render import __version__
 from aigonix_render.commands.cli_text import counted
 from aigonix_render.commands.incremental import render_changed
-from aigonix_render.commands.partial import Partial, load_for_render
+from aigonix_render.commands.partial import Partial, load_for_render, marker_inputs
 from aigonix_render.commands.valid import Valid as Valid  # both offered here too, as before
 from aigonix_render.commands.valid import no_cycle_collection
 from aigonix_render.commands.valid import valid_model as valid_model
@@ -33,6 +33,7 @@ from aigonix_render.write import (
     UNREAD,
     Kept,
     Known,
+    Looks,
     Marker,
     MarkerInputs,
     Plan,
@@ -40,8 +41,7 @@ from aigonix_render.write import (
     Unread,
     check_writable,
     conflict_note,
-    folder_claims,
-    folder_sources,
+    looked_ahead,
     marker_text,
     output_errors,
     output_lock,
@@ -108,10 +108,12 @@ def prepare(
     strict: bool,
     inputs: TreeInputs | None = None,
     previous: Marker | Unread | None = UNREAD,
+    looks: Looks | None = None,
 ) -> Prepared:
     """Validate and render in memory; then refuse, with positions, whatever Kubernetes would
     refuse (``output_check``) or could not apply in place over the previous output.
-    ``previous``: OUT's marker, when the caller has read it."""
+    ``previous``: OUT's marker, when the caller has read it; ``looks``: what a look ahead
+    found of OUT's files (``write.looked_ahead``)."""
     from aigonix_render.check import check_rendering, refusals
     from aigonix_render.render import Templates
     from aigonix_render.seal import fingerprint, fingerprint_files
@@ -120,7 +122,7 @@ def prepare(
     _check_output_place(root, out)
     with no_cycle_collection():
         previous = read_marker(out) if previous is UNREAD else previous
-        valid, kept, partial = load_for_render(root, strict, out, previous, inputs)
+        valid, kept, partial = load_for_render(root, strict, out, previous, inputs, looks)
         templates = Templates()
         rendering = render_changed(valid.tree, valid.model, templates, kept, delivery=partial is None)
         refused = [
@@ -163,10 +165,11 @@ def render(options: RenderOptions) -> RenderResult:
         if up_to_date_restamped(out, inputs, previous):
             inputs.save()
             return RenderResult(Plan((), (), ()), [], 0)
-        inputs.warm()
-        inputs.save()
-        options.progress("reading and rendering the tree")
-        prepared = prepare(root, out, options.strict, inputs, previous)
+        with looked_ahead(out, previous) as looks:  # OUT's files looked at meanwhile
+            inputs.warm()
+            inputs.save()
+            options.progress("reading and rendering the tree")
+            prepared = prepare(root, out, options.strict, inputs, previous, looks)
         check_writable(out, previous)
         kept, stale = _split_by_fingerprint(out, prepared.secrets, previous)
         if stale:
@@ -181,14 +184,7 @@ def render(options: RenderOptions) -> RenderResult:
 
 def _marker_inputs(prepared: Prepared, inputs: TreeInputs, paths: list[str]) -> MarkerInputs:
     """What the marker says of the inputs of a render that writes ``paths``."""
-    from aigonix_render.validate import application_claims
-
-    remembered = prepared.partial or Partial(frozenset(), frozenset(), {}, {}, {})
-    paths = [path for path in paths if path.rpartition("/")[0] not in remembered.sections]
-    sources = folder_sources(prepared.tree, prepared.model, paths)
-    claims = folder_claims(prepared.model, sources, application_claims(prepared.tree))
-    sections = {**inputs.sections(sources), **remembered.sections}
-    return MarkerInputs(inputs.tool, sections, {**claims, **remembered.claims})
+    return marker_inputs(prepared.tree, prepared.model, inputs, paths, prepared.partial)
 
 
 def _noted(prepared: Prepared, resolved: bool) -> list[Problem]:

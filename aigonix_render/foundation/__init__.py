@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     )
     from aigonix_render.foundation.forked import (
         FILES_PER_UNIT,
+        ahead,
         both,
         if_first,
         in_two,
@@ -79,7 +80,7 @@ HOMES = {
     "atomic": ("fsync_dir", "replace_file"),
     "locks": ("folder_lock",),
     "ignored": ("Ignored", "Question", "ask", "git_ignored"),
-    "forked": ("FILES_PER_UNIT", "both", "if_first", "in_two", "split_at", "worth_forking"),
+    "forked": ("FILES_PER_UNIT", "ahead", "both", "if_first", "in_two", "split_at", "worth_forking"),
     "caches": ("NO_CACHE", "cache_place", "owned_by_user", "read_entry", "user_cache", "write_entry"),
     "errors": (
         "EXIT_INTERNAL",
@@ -152,6 +153,7 @@ __all__ = [
     "Severity",
     "SopsError",
     "UsageError",
+    "ahead",
     "ask",
     "both",
     "cache_place",

@@ -24,8 +24,8 @@ import os
 import pickle
 import signal
 import sys
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import suppress
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from typing import Any, TypeVar
 
 _A = TypeVar("_A")
@@ -82,6 +82,33 @@ def if_first(size: int, first: Callable[[], bool], second: Callable[[], _B]) -> 
         _end(child, reader)
         return None
     return _parent(reader, child, lambda: None, second)[1]
+
+
+@contextmanager
+def ahead(size: int, work: Callable[[], _B]) -> Iterator[Callable[[], _B] | None]:
+    """``work`` started now in a forked child, when a job of ``size`` is worth it, while this
+    process goes on; the function given returns its result (waiting for it then; computed
+    here if the child failed). None when no child was started. Leaving the block ends a
+    child whose result was not asked for."""
+    started = _start(work) if worth_forking(size) else None
+    if started is None:
+        yield None
+        return
+    results: list[_B] = []
+
+    def result() -> _B:
+        nonlocal started
+        if not results and started is not None:
+            reader, child = started
+            started = None
+            results.append(_parent(reader, child, lambda: None, work)[1])
+        return results[0]
+
+    try:
+        yield result
+    finally:
+        if started is not None:
+            _end(started[1], started[0])
 
 
 def in_two(first: Callable[[], _A], second: Callable[[], _B]) -> tuple[_A, _B]:

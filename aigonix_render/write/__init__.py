@@ -36,7 +36,7 @@ from aigonix_render.write.marker import (
 from aigonix_render.write.plan import Plan, plan
 from aigonix_render.write.previous import read_previous
 from aigonix_render.write.restamp import up_to_date_restamped
-from aigonix_render.write.reuse import Kept, reusable_folders
+from aigonix_render.write.reuse import Kept, Looks, looked_ahead, reusable_folders
 from aigonix_render.write.sources import application_ties, folder_claims, folder_sources, manifests_of
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "UNREAD",
     "Kept",
     "Known",
+    "Looks",
     "Marker",
     "MarkerInputs",
     "Plan",
@@ -57,6 +58,7 @@ __all__ = [
     "conflict_note",
     "folder_claims",
     "folder_sources",
+    "looked_ahead",
     "manifests_of",
     "marker_text",
     "output_errors",

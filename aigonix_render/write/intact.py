@@ -33,12 +33,14 @@ Look = tuple[int, bool] | None
 when it is no regular file (gone, a symlink, a folder)."""
 
 
-def intact_files(files: Sequence[tuple[str, str]], written: int) -> list[int | None]:
+def intact_files(files: Sequence[tuple[str, str]], written: int, halves: bool = True) -> list[int | None]:
     """For each (file, SHA-256 hex digest), in order: its ctime when the regular file
     ``file`` holds those bytes (trusted unread when its ctime is older than ``written``, the
     marker's, and it is the user's), else None. Many files are looked at in two halves,
-    the later one by a forked child meanwhile: an incremental render at N=1000 keeps some
-    23,000."""
+    the later one by a forked child meanwhile (an incremental render at N=1000 keeps some
+    23,000), unless not ``halves`` (in a child already: ``reuse.looked_ahead``)."""
+    if not halves:
+        return confirmed(files, looked_at(files, written), halves)
     cut = len(files) // 2
     mine, theirs = both(
         len(files) // FILES_PER_UNIT,
@@ -65,13 +67,15 @@ def looked_at(files: Sequence[tuple[str, str]], written: int) -> list[Look]:
     return looks
 
 
-def confirmed(files: Sequence[tuple[str, str]], looks: Sequence[Look]) -> list[int | None]:
+def confirmed(
+    files: Sequence[tuple[str, str]], looks: Sequence[Look], halves: bool = True
+) -> list[int | None]:
     """``intact_files`` from the looks: the files not trusted unread are hashed, the later
-    half in a forked child when there are many."""
+    half in a forked child when there are many (and ``halves``)."""
     unread = [index for index, look in enumerate(looks) if look is not None and not look[1]]
     cut = len(unread) // 2
     mine, theirs = both(
-        len(unread) // FILES_PER_UNIT,
+        len(unread) // FILES_PER_UNIT if halves else 0,
         lambda: _compared([files[i] for i in unread[:cut]]),
         lambda: _compared([files[i] for i in unread[cut:]]),
     )

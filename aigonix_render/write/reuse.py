@@ -13,10 +13,13 @@ its bytes hash to the marker's digest (``intact``, the no-op path's test).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
+from aigonix_render.foundation import FILES_PER_UNIT, ahead
 from aigonix_render.write.inputs import TreeInputs
 from aigonix_render.write.intact import intact_files
 from aigonix_render.write.marker import Marker, marker_ctime
@@ -30,10 +33,35 @@ class Kept(NamedTuple):
     ctime: int
 
 
+Looks = Callable[[], Mapping[str, int | None]]
+"""What ``intact_files`` found of every file the marker lists, by path (``looked_ahead``)."""
+
+
+@contextmanager
+def looked_ahead(out: Path, previous: Marker | None) -> Iterator[Looks | None]:
+    """Every file the marker lists looked at (``intact_files``) by a forked child from now
+    on, while this process digests the inputs, loads and renders (after a checkout or a copy
+    of OUT, every file is hashed: 0.2 s at N=1000); the function given returns what it
+    found. None when no child looks (a small OUT, or none)."""
+    if previous is None or not previous.files:
+        yield None
+        return
+    listed = sorted(previous.files)
+    files = [(f"{out}/{path}", previous.files[path]) for path in listed]
+    written = marker_ctime(out)
+    with ahead(len(files) // FILES_PER_UNIT, lambda: intact_files(files, written, halves=False)) as found:
+        yield None if found is None else cache(lambda: dict(zip(listed, found(), strict=True)))
+
+
 def reusable_folders(
-    out: Path, previous: Marker | None, inputs: TreeInputs, sources: Mapping[str, Sequence[str]]
+    out: Path,
+    previous: Marker | None,
+    inputs: TreeInputs,
+    sources: Mapping[str, Sequence[str]],
+    looks: Looks | None = None,
 ) -> dict[str, dict[str, Kept]]:
-    """The folders of ``sources`` whose files OUT can keep, with those files."""
+    """The folders of ``sources`` whose files OUT can keep, with those files; ``looks``:
+    what a look ahead found of them (``looked_ahead``)."""
     if previous is None or not previous.holds_for(inputs.tool):
         return {}
     listed: dict[str, list[str]] = {}
@@ -47,7 +75,11 @@ def reusable_folders(
         if section is not None and paths and section == (inputs.section(found), tuple(sorted(set(found)))):
             candidates[folder] = sorted(paths)
     listed_paths = [path for paths in candidates.values() for path in paths]
-    checked = intact_files([(f"{out}/{path}", previous.files[path]) for path in listed_paths], written)
+    if looks is not None:
+        seen = looks()
+        checked = [seen[path] for path in listed_paths]
+    else:
+        checked = intact_files([(f"{out}/{path}", previous.files[path]) for path in listed_paths], written)
     ctimes = dict(zip(listed_paths, checked, strict=True))
     kept: dict[str, dict[str, Kept]] = {}
     for folder, paths in candidates.items():

@@ -16,7 +16,7 @@ from conftest import SAMPLE
 
 from aigonix_render.check import check_rendering
 from aigonix_render.commands.valid import valid_model
-from aigonix_render.foundation import forked, if_first, in_two
+from aigonix_render.foundation import ahead, forked, if_first, in_two
 from aigonix_render.load import Tree, load_tree
 from aigonix_render.render import Templates, render_model
 
@@ -103,6 +103,37 @@ def test_the_second_half_is_kept_only_if_the_first_says_so(
 
     assert if_first(forked.FORK_FROM - 1, first, lambda: called.append("second")) is None
     assert (len(forks), called) == (3, ["first"])  # a small job: here, and only if the first says so
+
+
+def test_work_ahead_is_the_childs_and_is_ended_when_not_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]
+) -> None:
+    """``ahead``: the child's result, asked for after other work here; a child never asked
+    is killed and reaped when the block is left (it would leave a file behind); an
+    exception here ends it too; a small job starts no child."""
+    monkeypatch.setattr(forked, "FORK_FROM", 1)
+    with ahead(1, lambda: os.getpid()) as result:
+        assert result is not None
+        assert result() not in (None, PARENT)
+        assert result() == result()  # asked again: the same, no second child
+    assert_reaped(forks)
+    finished = tmp_path / "finished"
+
+    def slow() -> int:
+        time.sleep(2)
+        finished.write_text("the child finished\n")
+        return 2
+
+    with ahead(1, slow) as result:
+        assert result is not None
+    assert_reaped(forks[1:])
+    with pytest.raises(KeyboardInterrupt), ahead(1, slow):
+        raise KeyboardInterrupt
+    assert_reaped(forks[2:])
+    assert not finished.exists()
+    with ahead(forked.FORK_FROM - 1, slow) as result:
+        assert result is None
+    assert len(forks) == 3
 
 
 CTRL_C_AFTER_FORK = """

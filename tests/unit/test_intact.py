@@ -8,8 +8,13 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import run_line
 
+from aigonix_render import __version__
+from aigonix_render.commands.incremental import kept_folders
+from aigonix_render.commands.valid import valid_model
 from aigonix_render.foundation import forked
+from aigonix_render.write import TreeInputs, looked_ahead, read_marker
 from aigonix_render.write.intact import intact_files
 
 
@@ -51,3 +56,26 @@ def test_many_files_are_hashed_on_two_cores_with_the_same_answer(
     assert intact_files(files, written=0) == one
     assert len(forks) == 2  # looked at in two halves, then hashed in two halves
     assert [i for i, c in enumerate(one) if c is None] == [3, 31]
+
+
+def test_a_look_ahead_keeps_what_a_look_now_keeps(
+    sample_tree: Path, demo_keyed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]
+) -> None:
+    """``looked_ahead``: one child looks at every file the marker lists while the render
+    goes on (never in halves of its own); the folders kept from what it found are those a
+    look now keeps: not the one with a file edited by hand."""
+    out = tmp_path / "out"
+    assert run_line("render", sample_tree, "-o", out).exit_code == 0
+    edited = out / "shop/dev/kustomization.yaml"
+    edited.write_text(edited.read_text() + "# edited\n")
+    previous = read_marker(out)
+    inputs = TreeInputs(sample_tree.resolve(), (out,), __version__)
+    valid = valid_model(sample_tree, False, (out,))
+    monkeypatch.setattr(forked, "FORK_FROM", 1)
+    with looked_ahead(out, previous) as looks:
+        assert looks is not None
+        ahead = kept_folders(out, previous, inputs, valid.tree, valid.model, looks)
+    assert len(forks) == 1
+    now = kept_folders(out, previous, inputs, valid.tree, valid.model)
+    assert ahead == now
+    assert "shop/dev" not in now and {"shop/prod", "warehouse/dev"} <= now.keys()
