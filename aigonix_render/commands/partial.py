@@ -141,7 +141,13 @@ def load_for_render(
             return (*loaded, partial)
         valid = valid_model(root, strict, (out,))  # what the part did not tell, the whole does
         return valid, kept_folders(out, previous, inputs, valid.tree, valid.model, looks), None
-    valid = valid_model(root, strict, (out,), validated_before=unchanged_applications(previous, inputs))
+    unchanged = unchanged_applications(previous, inputs)
+    try:
+        valid = valid_model(root, strict, (out,), validated_before=unchanged)
+    except InvalidInput:
+        if not unchanged:
+            raise
+        valid = valid_model(root, strict, (out,))  # as from scratch: the unchanged ones' warnings too
     kept = kept_folders(out, previous, inputs, valid.tree, valid.model, looks)
     if not keeps_whole(valid.tree, valid.model, kept):  # a new tie, or its output edited
         valid = valid_model(root, strict, (out,))  # the same manifests: the same kept folders

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from aigonix_render import __version__
 from aigonix_render.commands.cli_text import counted
 from aigonix_render.commands.incremental import render_changed
+from aigonix_render.commands.kept_secrets import split_by_fingerprint
 from aigonix_render.commands.partial import Partial, load_for_render, marker_inputs
 from aigonix_render.commands.valid import Valid as Valid  # both offered here too, as before
 from aigonix_render.commands.valid import no_cycle_collection
@@ -112,8 +113,11 @@ def prepare(
 ) -> Prepared:
     """Validate and render in memory; then refuse, with positions, whatever Kubernetes would
     refuse (``output_check``) or could not apply in place over the previous output.
-    ``previous``: OUT's marker, when the caller has read it; ``looks``: what a look ahead
-    found of OUT's files (``write.looked_ahead``)."""
+    ``previous``: OUT's marker, when the caller has read it; ``inputs``: the digests that
+    let an incremental render keep folders (and leave applications unloaded); ``looks``:
+    what a look ahead found of OUT's files (``write.looked_ahead``). What an incremental
+    render refuses is refused again by a render of the whole tree, so that every problem
+    (warnings of the folders it kept among them) is told as from scratch."""
     from aigonix_render.check import check_rendering, refusals
     from aigonix_render.render import Templates
     from aigonix_render.seal import fingerprint, fingerprint_files
@@ -129,6 +133,8 @@ def prepare(
             *check_rendering(rendering, valid.model, valid.tree),
             *refusals(valid.model, rendering.files, lambda path: trusted_previous(out, path, previous)),
         ]
+    if refused and (kept or partial is not None):
+        return prepare(root, out, strict, None, previous)  # every folder rendered and checked
     if refused:
         raise InvalidInput(sort_problems([*valid.problems, *refused]))
     secrets = [fingerprint(p, root, templates) for p in rendering.secrets]
@@ -171,7 +177,7 @@ def render(options: RenderOptions) -> RenderResult:
             options.progress("reading and rendering the tree")
             prepared = prepare(root, out, options.strict, inputs, previous, looks)
         check_writable(out, previous)
-        kept, stale = _split_by_fingerprint(out, prepared.secrets, previous)
+        kept, stale = split_by_fingerprint(out, prepared.secrets, previous)
         if stale:
             options.progress(f"sealing {counted(len(stale), 'Secret')}")
         sealed = _seal(stale, prepared.root, prepared.templates, options)
@@ -244,33 +250,11 @@ def _check_output_place(root: Path, out: Path) -> None:
         )
 
 
-def _split_by_fingerprint(
-    out: Path, secrets: list[Fingerprinted], previous: Marker | None
-) -> tuple[list[OutputFile], list[Fingerprinted]]:
-    """Secrets whose previous file has the same fingerprint are kept byte for byte."""
-    from aigonix_render.seal import previous_fingerprint
-
-    kept: list[OutputFile] = []
-    stale: list[Fingerprinted] = []
-
-    def read(path: str) -> bytes | None:
-        return trusted_previous(out, path, previous)
-
-    for secret in secrets:
-        old = trusted_previous(out, secret.pending.path, previous)
-        text = old.decode("utf-8", "replace") if old is not None else ""
-        if old is not None and previous_fingerprint(text, secret.pending, read) == secret.fingerprint:
-            kept.append(OutputFile(secret.pending.path, text))
-        else:
-            stale.append(secret)
-    return kept, stale
-
-
 def _check_plan(prepared: Prepared, inputs: TreeInputs) -> tuple[Plan, str | None]:
     """What a render would change in OUT; and the marker it would write when every other
     file is as it would be written (only then is the marker known: no Secret to seal)."""
     out = prepared.out
-    kept, stale = _split_by_fingerprint(out, prepared.secrets, prepared.previous)
+    kept, stale = split_by_fingerprint(out, prepared.secrets, prepared.previous)
     files = [*prepared.rendering.files, *prepared.fingerprints, *kept]
     result = plan(out, files, prepared.kept)
     missing = tuple(s.pending.path for s in stale)

@@ -6,7 +6,13 @@ from __future__ import annotations
 
 from aigonix_render.model import ApplicationEnvironment, GitOps, Model
 from aigonix_render.render.argocd import argocd_applications
-from aigonix_render.render.folder import DELIVERY_FOLDER, Folder, environment_folder, shared_folder
+from aigonix_render.render.folder import (
+    ARGOCD_FOLDER,
+    DELIVERY_FOLDER,
+    Folder,
+    environment_folder,
+    shared_folder,
+)
 from aigonix_render.render.meta import Meta, delivery_meta
 from aigonix_render.render.templates import Templates
 
@@ -14,7 +20,7 @@ from aigonix_render.render.templates import Templates
 def delivery_folders(model: Model, gitops: GitOps, templates: Templates) -> list[Folder]:
     clusters = sorted({e.environment.cluster_name for e in model.environments})
     folders = [_flux_folder(model, gitops, cluster, templates) for cluster in clusters]
-    argocd = Folder(f"{DELIVERY_FOLDER}/argocd", templates)
+    argocd = Folder(ARGOCD_FOLDER, templates)
     for app_env in model.environments:
         argocd_applications(argocd, model, gitops, app_env)
     return [*folders, argocd]

@@ -11,6 +11,7 @@ from aigonix_render.render.templates import Templates
 
 SHARED_FOLDER = "_shared"
 DELIVERY_FOLDER = "_delivery"
+ARGOCD_FOLDER = f"{DELIVERY_FOLDER}/argocd"
 KUSTOMIZATION = "kustomization.yaml"
 
 Recipients = tuple[tuple[str, tuple[str, ...]], ...]

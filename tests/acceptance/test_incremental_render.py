@@ -74,14 +74,14 @@ def _customer(tree: Path) -> None:
     _edit(tree, "aigonix.yaml", "clusterIssuer: letsencrypt-production", "clusterIssuer: letsencrypt-staging")
 
 
-def _application_copy(tree: Path) -> None:
+def _application_copy(tree: Path, name: str = "depot", microservice: str = "Stock") -> None:
     """A third application (``depot``, a copy of warehouse with its own names and ids)."""
-    shutil.copytree(tree / "applications/warehouse", tree / "applications/depot")
-    for manifest in (tree / "applications/depot").rglob("aigonix.yaml"):
+    shutil.copytree(tree / "applications/warehouse", tree / f"applications/{name}")
+    for manifest in (tree / f"applications/{name}").rglob("aigonix.yaml"):
         text = (
             manifest.read_text()
-            .replace("name: warehouse", "name: depot")
-            .replace("name: Inventory", "name: Stock")
+            .replace("name: warehouse", f"name: {name}")
+            .replace("name: Inventory", f"name: {microservice}")
         )
         for line in text.splitlines():
             if line.startswith("id: "):
@@ -246,14 +246,19 @@ INVENTORY = "applications/warehouse/microservices/inventory/aigonix.yaml"
 INVENTORY_FILES = "applications/warehouse/microservices/inventory/files"
 
 
+def _untied(tree: Path, application: str) -> None:
+    """A copy of warehouse without its subscription to shop."""
+    manifest = tree / application / "microservices/inventory/aigonix.yaml"
+    text = manifest.read_text()
+    start, end = text.index("eventHorizons:\n"), text.index("\nenv:\n")
+    manifest.write_text(text[:start] + text[end + 1 :])
+
+
 def _depot_with_a_file(tree: Path) -> None:
     """depot (a copy of warehouse, tied to no other application: its subscription to shop
     left out) with a config file of its own."""
     _application_copy(tree)
-    manifest = tree / DEPOT / "microservices/inventory/aigonix.yaml"
-    text = manifest.read_text()
-    start, end = text.index("eventHorizons:\n"), text.index("\nenv:\n")
-    manifest.write_text(text[:start] + text[end + 1 :])
+    _untied(tree, DEPOT)
     (tree / DEPOT_FILE).parent.mkdir()
     (tree / DEPOT_FILE).write_text('{"Stock": true}\n')
 
@@ -398,19 +403,24 @@ def test_what_the_load_finds_in_an_unchanged_application_is_found_again(
     assert (incremental.exit_code, incremental.stderr) == (cold.exit_code, cold.stderr)
 
 
-def test_the_warnings_of_an_unchanged_applications_own_rules_are_not_repeated(
-    sample_tree: Path, demo_keyed: Path, tmp_path: Path
-) -> None:
-    """warehouse's Inventory has no probes (a warning of its own rules): the render that
-    changes only depot loads warehouse as validated before and does not repeat it; a cold
-    render and ``validate`` do."""
-    _depot_with_a_file(sample_tree)
+def _no_probes(tree: Path) -> None:
+    """warehouse's Inventory without probes: a warning of its own rules."""
     _edit(
-        sample_tree,
+        tree,
         INVENTORY,
         "  probes:\n    liveness:\n      path: /healthz\n    readiness:\n      path: /ready\n",
         "",
     )
+
+
+def test_the_warnings_of_an_unchanged_applications_own_rules_are_not_repeated(
+    sample_tree: Path, demo_keyed: Path, tmp_path: Path
+) -> None:
+    """warehouse's Inventory has no probes (a warning of its own rules): the render that
+    changes only depot does not load warehouse and does not repeat it; a cold render and
+    ``validate`` do."""
+    _depot_with_a_file(sample_tree)
+    _no_probes(sample_tree)
     out = tmp_path / "out"
     first = _render(sample_tree, out)
     assert [line for line in first.splitlines() if line.startswith(INVENTORY) and "warning" in line]
@@ -512,16 +522,28 @@ def test_a_claim_an_unloaded_application_holds_is_refused_as_from_scratch(
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
-@pytest.mark.parametrize("change", ["a new application", "a renamed application"])
+@pytest.mark.parametrize("change", ["a new application", "a renamed application", "a horizon, plugin"])
 def test_delivery_follows_the_applications_there_are(
     change: str, sample_tree: Path, demo_keyed: Path, tmp_path: Path
 ) -> None:
     """Delivery reads every application's manifest: a new application (no section names
-    it) or a renamed one is delivered as a render from scratch delivers it."""
+    it) or a renamed one is delivered as a render from scratch delivers it. Argo CD's
+    plugin Applications also read the microservices' event horizons (what each one's
+    ``generate`` reads): depot consumes shop, and shop no longer consumes warehouse (which
+    still consumes shop: the same ties), so depot's paths lose warehouse."""
     out = tmp_path / "out"
     if change == "a new application":
         _render(sample_tree, out)
         _application_copy(sample_tree)
+    elif change == "a horizon, plugin":
+        _edit(sample_tree, MANIFEST, "source: rendered", "source: plugin")
+        _application_copy(sample_tree)
+        _application_copy(sample_tree, "extra", "Spare")  # tied to none: not loaded
+        _untied(sample_tree, "applications/extra")
+        _render(sample_tree, out)
+        text = (sample_tree / ORDERS).read_text()
+        start, end = text.index("eventHorizons:\n"), text.index("\nreplicas:")
+        (sample_tree / ORDERS).write_text(text[:start] + text[end + 1 :])
     else:
         _depot_with_a_file(sample_tree)
         _render(sample_tree, out)
@@ -530,6 +552,34 @@ def test_delivery_follows_the_applications_there_are(
     cold = tmp_path / "cold"
     _render(sample_tree, cold)
     assert _contents(out, demo_keyed) == _contents(cold, demo_keyed)
-    assert any(
-        "depot" in p or "storehouse" in p for p in _contents(out, demo_keyed) if p.startswith("_delivery")
+    delivered = {p: text for p, text in _contents(out, demo_keyed).items() if p.startswith("_delivery")}
+    assert any("depot" in p or "storehouse" in p for p in delivered)
+    if change == "a horizon, plugin":
+        assert (
+            'applications/depot;applications/shop"'
+            in delivered["_delivery/argocd/application-depot-dev.yaml"]
+        )
+
+
+def test_a_refusal_is_told_as_from_scratch(sample_tree: Path, demo_keyed: Path, tmp_path: Path) -> None:
+    """warehouse's Inventory has no probes (a warning of its own rules); depot, the only
+    application a change reaches, gets a value validation accepts and the check of the
+    rendered objects refuses. The render that loaded only depot refuses as a render from
+    scratch does, warehouse's warning with it (it loads the whole tree again to say so)."""
+    _no_delivery(sample_tree)
+    _depot_with_a_file(sample_tree)
+    _no_probes(sample_tree)
+    out = tmp_path / "out"
+    _render(sample_tree, out)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    _edit(
+        sample_tree, f"{DEPOT}/microservices/inventory/{MANIFEST}", "LOG_LEVEL: info", 'LOG_LEVEL: "\\ud800"'
     )
+    with pytest.MonkeyPatch.context() as spies:
+        reads = _Reads(spies)
+        incremental = run_line("render", sample_tree, "-o", out)
+    assert reads.loads == [(frozenset({DEPOT}), frozenset({SHOP, WAREHOUSE})), (None, frozenset())]
+    cold = run_line("render", sample_tree, "-o", tmp_path / "cold")
+    assert cold.exit_code == 1 and f"{INVENTORY}:" in cold.stderr and f"{DEPOT}/" in cold.stderr, cold
+    assert (incremental.exit_code, incremental.stderr) == (cold.exit_code, cold.stderr)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
