@@ -482,8 +482,8 @@ def cases(setup: Setup) -> dict[str, Case]:
         ),
         "rerender": Case(
             f"re-render after a change, N={n}, {sealed(n)} sealed Secrets in OUT, no key (one env var of one "
-            "microservice changed: the tree validated, only the application it changes rendered and "
-            "checked, the other folders kept, nothing re-sealed), vs cold render",
+            "microservice changed: only the applications it reaches loaded, validated, rendered and "
+            "checked, the other folders kept unread, nothing re-sealed), vs cold render",
             Command(
                 "aigonix-render re-render (Secrets)",
                 [aigonix(setup, "render", str(changed), "-o", str(setup.out / "out-rerender"))],
