@@ -36,6 +36,12 @@ by building the new OUT beside the old one and swapping them (``files``), which 
 exactly the old or the new output whenever a run dies."""
 
 
+TICK = 0.01
+"""File times tick coarsely: the marker is written at least this long after the last file
+this run wrote, so that its status-change time is newer than every file's (those kept were
+found before the run's own work began)."""
+
+
 def fits_in_place(out: Path, changes: Plan) -> bool:
     """Few changes, each at a path where renaming a file in (or unlinking one) stays inside
     OUT: every folder on the way a real folder or nothing, nothing at the path but a file or
@@ -77,14 +83,16 @@ def write_in_place(
         root, temporary = str(out), str(staging)
         for path in (*changes.added, *changes.changed):
             _rename_in(root, temporary, path, texts[path])
+        written = time.monotonic()
         for path in changes.removed:
             _remove(root, path)
         for path in _edited_since(root, unchanged):
             _rename_in(root, temporary, path, texts[path])
+            written = time.monotonic()
         edited = _edited_since(root, {path: k.ctime for path, k in kept.items()})
         if edited:
             raise OutputError(f"{out / edited[0]} was changed during the render; render again")
-        time.sleep(0.01)  # file times tick coarsely: the marker must be newer than every file
+        time.sleep(max(0.0, TICK - (time.monotonic() - written)))  # the marker newer than every file
         replace_file(out / MARKER, marker.encode("utf-8"), staging=staging)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -82,6 +82,8 @@ def test_one_env_var_rewrites_exactly_its_config_map_in_place(
     assert sorted(after) == sorted(before)
     new_inodes = sorted(path for path in after if after[path].st_ino != before[path].st_ino)
     assert new_inodes == [MARKER, "shop/dev/configmap-dev-web-env-variables.yaml"]
+    newest = max(status.st_ctime_ns for path, status in after.items() if path != MARKER)
+    assert after[MARKER].st_ctime_ns > newest  # the next run trusts every file by its time
     assert not any(p.name.startswith(".out.aigonix-") for p in tmp_path.iterdir())
     cold = tmp_path / "cold"
     _render(sample_tree, cold)
