@@ -18,7 +18,10 @@ manifests of the applications tied to it) and of aigonix-render's own digest (wi
   every unchanged application's sources are still the ones its section names.
 
 Delivery reads every application's manifest: its folders are kept when their sections hold
-and name the very application folders there are now. Anything else (a problem met in what
+and name the very application folders there are now; never Argo CD's plugin Applications,
+whose manifest-generate-paths follow every microservice's event horizons (in which
+direction each subscribes: not in the sections, which would otherwise change, and conflict
+in git, with every microservice's edit). Anything else (a problem met in what
 was loaded, a folder that cannot be kept, a claim made twice) and the whole tree is loaded
 as ``incremental`` does, so that every problem is told as a render from scratch tells it.
 """
@@ -170,8 +173,10 @@ def load_partially(
         return None  # a load of the whole tree says what, as a render from scratch would
     if inputs.refused(git.answer) is not None or not _told(partial, valid.tree, valid.model, previous):
         return None
-    if valid.model.customer.gitops and all(folder in partial.owners for folder in partial.sections):
-        return None  # delivery to render, and no section of it to keep
+    gitops = valid.model.customer.gitops
+    if gitops and (gitops.argocd_plugin or all(folder in partial.owners for folder in partial.sections)):
+        return None  # delivery to render: no section of it to keep, or plugin Applications
+        # (their manifest-generate-paths follow every microservice's event horizons)
     sources = {folder: list(found) for folder, (_, found) in partial.sections.items()}
     kept = reusable_folders(out, previous, inputs, sources, looks)
     return (valid, kept) if kept.keys() == partial.sections.keys() else None

@@ -26,7 +26,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 _A = TypeVar("_A")
 _B = TypeVar("_B")
@@ -94,21 +94,31 @@ def ahead(size: int, work: Callable[[], _B]) -> Iterator[Callable[[], _B] | None
     if started is None:
         yield None
         return
-    results: list[_B] = []
+    outcome: list[tuple[bool, Any]] = []  # (True, the result) or (False, what it raised)
 
     def result() -> _B:
         nonlocal started
-        if not results and started is not None:
+        if not outcome:
+            if started is None:
+                raise RuntimeError("the work ahead was ended before its result was asked for")
             reader, child = started
             started = None
-            results.append(_parent(reader, child, lambda: None, work)[1])
-        return results[0]
+            try:
+                outcome.append((True, _parent(reader, child, lambda: None, work)[1]))
+            except BaseException as error:
+                outcome.append((False, error))
+        done, value = outcome[0]
+        if not done:
+            raise value
+        return cast(_B, value)
 
     try:
         yield result
     finally:
         if started is not None:
-            _end(started[1], started[0])
+            reader, child = started
+            started = None
+            _end(child, reader)
 
 
 def in_two(first: Callable[[], _A], second: Callable[[], _B]) -> tuple[_A, _B]:

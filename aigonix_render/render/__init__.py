@@ -20,7 +20,6 @@ from aigonix_render.render.application import docker_config, shared_objects, uni
 from aigonix_render.render.delivery import delivery_folders
 from aigonix_render.render.environment import environment_objects
 from aigonix_render.render.folder import (
-    ARGOCD_FOLDER,
     DELIVERY_FOLDER,
     KUSTOMIZATION,
     SHARED_FOLDER,
@@ -34,7 +33,6 @@ from aigonix_render.render.microservice import microservice_objects
 from aigonix_render.render.templates import Templates
 
 __all__ = [
-    "ARGOCD_FOLDER",
     "DELIVERY_FOLDER",
     "KUSTOMIZATION",
     "MANAGED_BY",

@@ -76,7 +76,7 @@ def reusable_folders(
             candidates[folder] = sorted(paths)
     listed_paths = [path for paths in candidates.values() for path in paths]
     if looks is not None:
-        seen = looks()
+        seen = looks() if listed_paths else {}
         checked = [seen[path] for path in listed_paths]
     else:
         checked = intact_files([(f"{out}/{path}", previous.files[path]) for path in listed_paths], written)

@@ -39,22 +39,10 @@ def folder_sources(tree: Tree, model: Model, paths: Iterable[str]) -> dict[str, 
             tied = [m for other in sorted(ties.get(owner, ())) for m in manifests.get(other, [])]
             sources[folder] = [*customer, f"{owner}/", *tied]
         elif folder.startswith(f"{DELIVERY}/"):
-            sources[folder] = [*customer, *_delivery_reads(model, folder, manifests)]
+            sources[folder] = [*customer, *(f"{app}/{MANIFEST}" for app in manifests)]
         else:  # no folder aigonix-render renders today: everything, to be safe
             sources[folder] = everything
     return sources
-
-
-def _delivery_reads(model: Model, folder: str, manifests: Mapping[str, list[str]]) -> list[str]:
-    """The manifests a delivery folder reads: the applications'; for Argo CD's plugin
-    Applications also their microservices', whose event horizons say what each
-    Application's ``generate`` reads (``render.argocd``: its manifest-generate-paths)."""
-    from aigonix_render.render import ARGOCD_FOLDER
-
-    gitops = model.customer.gitops
-    if folder == ARGOCD_FOLDER and gitops is not None and gitops.argocd_plugin:
-        return [manifest for found in manifests.values() for manifest in found]
-    return [f"{app}/{MANIFEST}" for app in manifests]
 
 
 def manifests_of(app: ApplicationFolder) -> list[str]:

@@ -135,6 +135,21 @@ def test_work_ahead_is_the_childs_and_is_ended_when_not_asked_for(
         assert result is None
     assert len(forks) == 3
 
+    def fails() -> None:
+        raise ValueError("in the child")
+
+    with ahead(1, fails) as failing:
+        assert failing is not None
+        for _ in range(2):  # asked twice: the same exception, no second wait
+            with pytest.raises(ValueError, match=r"^in the child$"):
+                failing()
+    with ahead(1, slow) as late:
+        pass
+    assert late is not None
+    with pytest.raises(RuntimeError, match="ended"):
+        late()  # asked after the block: its child is gone
+    assert_reaped(forks[3:])
+
 
 CTRL_C_AFTER_FORK = """
 import os, signal, sys, time
