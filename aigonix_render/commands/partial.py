@@ -21,9 +21,11 @@ Delivery reads every application's manifest: its folders are kept when their sec
 and name the very application folders there are now; never Argo CD's plugin Applications,
 whose manifest-generate-paths follow every microservice's event horizons (in which
 direction each subscribes: not in the sections, which would otherwise change, and conflict
-in git, with every microservice's edit). Anything else (a problem met in what
-was loaded, a folder that cannot be kept, a claim made twice) and the whole tree is loaded
-as ``incremental`` does, so that every problem is told as a render from scratch tells it.
+in git, with every microservice's edit). Manifests at unknown places are looked for in
+the whole tree, as always. Anything else (a problem met in what was loaded, a folder that
+cannot be kept, a claim made twice, a new tie) and the whole tree is loaded, every
+application parsed, so that every problem is told as a render from scratch tells it (and
+a refusal after the render, ``pipeline.prepare``, is told by a render of the whole tree).
 """
 
 from __future__ import annotations
