@@ -171,7 +171,7 @@ def render(options: RenderOptions) -> RenderResult:
         if up_to_date_restamped(out, inputs, previous):
             inputs.save()
             return RenderResult(Plan((), (), ()), [], 0)
-        with looked_ahead(out, previous) as looks:  # OUT's files looked at meanwhile
+        with looked_ahead(out, previous, inputs.tool) as looks:  # OUT's files looked at meanwhile
             inputs.warm()
             inputs.save()
             options.progress("reading and rendering the tree")

@@ -38,12 +38,13 @@ Looks = Callable[[], Mapping[str, int | None]]
 
 
 @contextmanager
-def looked_ahead(out: Path, previous: Marker | None) -> Iterator[Looks | None]:
+def looked_ahead(out: Path, previous: Marker | None, tool: str) -> Iterator[Looks | None]:
     """Every file the marker lists looked at (``intact_files``) by a forked child from now
     on, while this process digests the inputs, loads and renders (after a checkout or a copy
     of OUT, every file is hashed: 0.2 s at N=1000); the function given returns what it
-    found. None when no child looks (a small OUT, or none)."""
-    if previous is None or not previous.files:
+    found. None when no child looks: a small OUT, none, or a marker whose sections this run
+    of aigonix-render (``tool``) cannot trust, so that no folder is kept."""
+    if previous is None or not previous.files or not previous.holds_for(tool):
         yield None
         return
     listed = sorted(previous.files)

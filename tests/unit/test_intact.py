@@ -72,7 +72,10 @@ def test_a_look_ahead_keeps_what_a_look_now_keeps(
     inputs = TreeInputs(sample_tree.resolve(), (out,), __version__)
     valid = valid_model(sample_tree, False, (out,))
     monkeypatch.setattr(forked, "FORK_FROM", 1)
-    with looked_ahead(out, previous) as looks:
+    with looked_ahead(out, previous, "another aigonix-render") as none:
+        assert none is None  # its sections not trusted: no folder kept, no child
+    assert forks == []
+    with looked_ahead(out, previous, inputs.tool) as looks:
         assert looks is not None
         ahead = kept_folders(out, previous, inputs, valid.tree, valid.model, looks)
     assert len(forks) == 1
