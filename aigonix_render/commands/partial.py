@@ -40,7 +40,7 @@ from aigonix_render.commands.incremental import (
     unchanged_applications,
 )
 from aigonix_render.commands.valid import Valid, valid_model
-from aigonix_render.foundation import MANIFEST, InvalidInput, ask
+from aigonix_render.foundation import APPLICATIONS, MANIFEST, InvalidInput, ask
 from aigonix_render.write import (
     Kept,
     Looks,
@@ -64,8 +64,6 @@ if TYPE_CHECKING:
     from aigonix_render.model import Model
     from aigonix_render.write import Section
 
-APPLICATIONS = "applications/"
-
 
 @dataclass(frozen=True)
 class Partial:
@@ -88,8 +86,8 @@ def partial_load(previous: Marker | None, inputs: TreeInputs | None) -> Partial 
     unchanged = unchanged_applications(previous, inputs)
     if not unchanged or not claims_told(previous) or claimed_twice(previous.claims):
         return None
-    if not {path.rpartition("/")[0] for path in previous.files} <= previous.sections.keys():
-        return None  # a file in no section: what reads it is unknown
+    if not previous.every_file_in_a_section():
+        return None
     owners = {folder: section_owner(folder, sources) for folder, (_, sources) in previous.sections.items()}
     current = {folder.rstrip("/") for folder in inputs.applications()}
     others = [folder for folder, owner in owners.items() if owner is None]
@@ -116,7 +114,9 @@ def _delivery_holds(section: Section, inputs: TreeInputs, current: set[str]) -> 
     """Whether delivery's section holds and names every application folder there is now."""
     digest, sources = section
     named = {
-        s.removesuffix(f"/{MANIFEST}") for s in sources if s.startswith(APPLICATIONS) and s.count("/") == 2
+        s.removesuffix(f"/{MANIFEST}")
+        for s in sources
+        if s.startswith(f"{APPLICATIONS}/") and s.count("/") == 2
     }
     return inputs.section(sources) == digest and named == current
 
@@ -124,7 +124,9 @@ def _delivery_holds(section: Section, inputs: TreeInputs, current: set[str]) -> 
 def _ties(sources: tuple[str, ...]) -> set[str]:
     """The application folders a section names manifests of (those its folder is tied to)."""
     return {
-        "/".join(s.split("/", 2)[:2]) for s in sources if s.startswith(APPLICATIONS) and s.endswith(MANIFEST)
+        "/".join(s.split("/", 2)[:2])
+        for s in sources
+        if s.startswith(f"{APPLICATIONS}/") and s.endswith(MANIFEST)
     }
 
 

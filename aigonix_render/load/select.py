@@ -39,15 +39,8 @@ def one_application(place: Place, name: str) -> Loading[Tree | None]:
     target = index.find(name)
     if target is None:
         return None
-    loaded: dict[str, ApplicationFolder | None] = {}
-    pending = [target, *_consumers(place, index.folders, target, name)]
-    while pending:
-        folder = pending.pop()
-        if folder not in loaded:
-            loaded[folder] = application = yield from read_application(place, folder, index.manifest(folder))
-            pending += index.find_all(_subscribed_to(application))
+    found = yield from _with_producers(index, [target, *_consumers(place, index.folders, target, name)])
     registry = yield from read_registry(place, customer)
-    found = tuple(app for _, app in sorted(loaded.items()) if app is not None)
     return Tree(place.root, customer, registry, found)
 
 
@@ -62,19 +55,29 @@ def some_applications(
     yield from stray_manifests(place)
     customer = yield from read_manifest(place, "", "Customer")
     index = _Index(place, (yield from child_folders(place, "applications")).entered)
-    loaded: dict[str, ApplicationFolder | None] = {}
     pending = [folder for folder in index.folders if folder in folders]
+    found = yield from _with_producers(index, pending, validated_before)
+    registry = yield from read_registry(place, customer)
+    return Tree(place.root, customer, registry, found)
+
+
+def _with_producers(
+    index: _Index, pending: list[str], validated_before: frozenset[str] = frozenset()
+) -> Loading[tuple[ApplicationFolder, ...]]:
+    """The application folders ``pending`` and those their microservices subscribe to, and
+    so on (each one's model needs its producers), in folder order; those in
+    ``validated_before`` loaded as such."""
+    loaded: dict[str, ApplicationFolder | None] = {}
     while pending:
         folder = pending.pop()
         if folder not in loaded:
-            manifest = index.manifest(folder)
             before = folder in validated_before
-            application = yield from read_application(place, folder, manifest, validated_before=before)
+            application = yield from read_application(
+                index.place, folder, index.manifest(folder), validated_before=before
+            )
             loaded[folder] = application
             pending += index.find_all(_subscribed_to(application))
-    registry = yield from read_registry(place, customer)
-    found = tuple(app for _, app in sorted(loaded.items()) if app is not None)
-    return Tree(place.root, customer, registry, found)
+    return tuple(app for _, app in sorted(loaded.items()) if app is not None)
 
 
 class _Index:

@@ -78,6 +78,10 @@ class Marker:
         """Whether aigonix-render wrote these bytes at ``path`` (on either side of a conflict)."""
         return digest in (self.files.get(path), self.other_side.get(path))
 
+    def every_file_in_a_section(self) -> bool:
+        """Whether each owned file's folder has a section (else what its render reads is unknown)."""
+        return {_folder(path) for path in self.files} <= self.sections.keys()
+
     def holds_for(self, tool: str) -> bool:
         """Whether its sections can be trusted by a run of aigonix-render ``tool``: written by
         the very same code and settings, and merged by git without a conflict."""
@@ -210,7 +214,7 @@ def hashed_files(out: Path, inputs: TreeInputs, marker: Marker | Unread | None =
     marker = given(out, marker)
     if marker is None or not marker.holds_for(inputs.tool):
         return None
-    if not {_folder(path) for path in marker.files} <= marker.sections.keys():
+    if not marker.every_file_in_a_section():
         return None
     written = marker_ctime(out)
     files = [(f"{out}/{path}", digest) for path, digest in marker.files.items()]
