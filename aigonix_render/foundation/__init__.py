@@ -73,6 +73,7 @@ if TYPE_CHECKING:
         tree_relative,
         unpublished,
     )
+    from aigonix_render.foundation.whole_files import read_bytes, read_open
     from aigonix_render.foundation.yaml_text import key, quoted, scalar
 
 HOMES = {
@@ -116,6 +117,7 @@ HOMES = {
         "tree_relative",
         "unpublished",
     ),
+    "whole_files": ("read_bytes", "read_open"),
     "yaml_text": ("key", "quoted", "scalar"),
 }
 __getattr__ = lazy_exports(__name__, HOMES)
@@ -169,7 +171,9 @@ __all__ = [
     "owned_by_user",
     "printable",
     "quoted",
+    "read_bytes",
     "read_entry",
+    "read_open",
     "replace_file",
     "scalar",
     "schema_text",

@@ -30,6 +30,7 @@ def _find_manifests(place: Place) -> Iterator[Path]:
     """Every aigonix.yaml in the folders the walk could enter (what ``os.walk`` finds, at one
     system call less per folder: whether an entry is a symlink comes with the listing)."""
     pending = [""]
+    excluded, tracked_only = place.excluded_paths, place.git.tracked_only
     while pending:
         folder = pending.pop()
         try:
@@ -38,10 +39,11 @@ def _find_manifests(place: Place) -> Iterator[Path]:
         except OSError:
             continue
         for name, real_folder, entry in entries:
-            if place.untracked(join(folder, name)):
+            relative = join(folder, name)
+            if tracked_only and place.untracked(relative):
                 continue
-            if real_folder and not name.startswith(".") and not place.excluded(join(folder, name)):
-                pending.append(join(folder, name))
+            if real_folder and not name.startswith(".") and entry.path not in excluded:  # place.excluded
+                pending.append(relative)
             elif name == MANIFEST and not _is_folder(entry):
                 yield Path(folder, MANIFEST)
 

@@ -137,7 +137,7 @@ def _edited_since(root: str, ctimes: Mapping[str, int]) -> list[str]:
     edited = []
     for path, ctime in ctimes.items():
         try:
-            now = os.lstat(os.path.join(root, path)).st_ctime_ns
+            now = os.lstat(f"{root}/{path}").st_ctime_ns
         except OSError:
             now = None
         if now != ctime:

@@ -19,6 +19,7 @@ import json
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from aigonix_render.foundation import (
@@ -78,9 +79,15 @@ class Marker:
         """Whether aigonix-render wrote these bytes at ``path`` (on either side of a conflict)."""
         return digest in (self.files.get(path), self.other_side.get(path))
 
+    @cached_property
+    def by_folder(self) -> dict[str, list[str]]:
+        """The files it lists, by their folder (``"."``: OUT's own), found once per marker
+        (the no-op, the incremental render and the write each ask, of 23,000 files)."""
+        return _by_folder(self.files)
+
     def every_file_in_a_section(self) -> bool:
         """Whether each owned file's folder has a section (else what its render reads is unknown)."""
-        return {_folder(path) for path in self.files} <= self.sections.keys()
+        return self.by_folder.keys() <= self.sections.keys()
 
     def holds_for(self, tool: str) -> bool:
         """Whether its sections can be trusted by a run of aigonix-render ``tool``: written by
@@ -164,22 +171,24 @@ def marker_text(files: list[OutputFile], inputs: MarkerInputs, kept: Mapping[str
     digests = {f.path: _sha256(f.text.encode("utf-8")) for f in files}
     digests.update(kept or {})
     lines = [MARKER_HEADER, f"{TOOL_PREFIX}{inputs.tool}\n"]
-    folder: str | None = None
-    for path in sorted(digests, key=lambda p: (_folder(p), p)):
-        if _folder(path) != folder:
-            folder = _folder(path)
-            lines.append(f"{FOLDER_PREFIX}{folder}\n")
-            if folder in inputs.sections:
-                digest, sources = inputs.sections[folder]
-                lines.append(f"{INPUTS_PREFIX}{digest} {json.dumps(list(sources))}\n")
-            if folder in inputs.claims:
-                lines.append(f"{CLAIMS_PREFIX}{json.dumps(list(inputs.claims[folder]))}\n")
-        lines.append(f"{digests[path]}{FILE_SEPARATOR}{path}\n")
+    by_folder = _by_folder(digests)
+    for folder in sorted(by_folder):
+        lines.append(f"{FOLDER_PREFIX}{folder}\n")
+        if folder in inputs.sections:
+            digest, sources = inputs.sections[folder]
+            lines.append(f"{INPUTS_PREFIX}{digest} {json.dumps(list(sources))}\n")
+        if folder in inputs.claims:
+            lines.append(f"{CLAIMS_PREFIX}{json.dumps(list(inputs.claims[folder]))}\n")
+        lines += [f"{digests[path]}{FILE_SEPARATOR}{path}\n" for path in sorted(by_folder[folder])]
     return "".join(lines)
 
 
-def _folder(path: str) -> str:
-    return path.rpartition("/")[0] or "."
+def _by_folder(paths: Iterable[str]) -> dict[str, list[str]]:
+    """``paths`` by their folder (``"."`` for those at the top), each folder's in their order."""
+    found: dict[str, list[str]] = {}
+    for path in paths:
+        found.setdefault(path.rpartition("/")[0] or ".", []).append(path)
+    return found
 
 
 def _sha256(content: bytes) -> str:

@@ -10,6 +10,8 @@ import os
 import stat
 from pathlib import Path
 
+from aigonix_render.foundation import read_bytes
+
 
 def read_previous(out: Path, relative: str) -> bytes | None:
     """The bytes of the regular file OUT holds at ``relative``; None for nothing, or for
@@ -22,11 +24,6 @@ def regular_file(path: str) -> tuple[bytes, int] | None:
     """The bytes and ctime of the regular file at ``path`` (a symlink is not followed)."""
     try:
         status = os.lstat(path)
-        return (read_file(path), status.st_ctime_ns) if stat.S_ISREG(status.st_mode) else None
+        return (read_bytes(path), status.st_ctime_ns) if stat.S_ISREG(status.st_mode) else None
     except OSError:
         return None
-
-
-def read_file(path: str) -> bytes:
-    with open(path, "rb") as handle:
-        return handle.read()

@@ -65,9 +65,7 @@ def reusable_folders(
     what a look ahead found of them (``looked_ahead``)."""
     if previous is None or not previous.holds_for(inputs.tool):
         return {}
-    listed: dict[str, list[str]] = {}
-    for path in previous.files:
-        listed.setdefault(path.rpartition("/")[0], []).append(path)
+    listed = previous.by_folder
     written = marker_ctime(out)
     candidates: dict[str, list[str]] = {}
     for folder, found in sources.items():
@@ -81,10 +79,11 @@ def reusable_folders(
         checked = [seen[path] for path in listed_paths]
     else:
         checked = intact_files([(f"{out}/{path}", previous.files[path]) for path in listed_paths], written)
-    ctimes = dict(zip(listed_paths, checked, strict=True))
     kept: dict[str, dict[str, Kept]] = {}
+    at = 0
     for folder, paths in candidates.items():
-        here = {path: ctime for path in paths if (ctime := ctimes[path]) is not None}
-        if len(here) == len(paths):  # every file as written
-            kept[folder] = {path: Kept(previous.files[path], ctime) for path, ctime in here.items()}
+        ctimes, at = checked[at : at + len(paths)], at + len(paths)
+        if None not in ctimes:  # every file as written
+            files = previous.files
+            kept[folder] = {p: Kept(files[p], c) for p, c in zip(paths, ctimes, strict=True) if c is not None}
     return kept

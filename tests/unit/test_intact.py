@@ -44,6 +44,29 @@ def test_files_older_than_the_marker_are_trusted_unread(tmp_path: Path) -> None:
     assert None not in intact_files(files, written=newer)
 
 
+def test_a_file_is_never_read_through_a_symlink_nor_waited_for(tmp_path: Path) -> None:
+    """Opened once, without following a symlink (to a file holding the very bytes) and
+    without blocking on a FIFO; neither is as written, whatever its ctime says."""
+    files = _files(tmp_path, 3)
+    target = tmp_path / "elsewhere.yaml"
+    os.replace(files[0][0], target)
+    os.symlink(target, files[0][0])
+    Path(files[1][0]).unlink()
+    os.mkfifo(files[1][0])
+    newer = max(os.lstat(f).st_ctime_ns for f, _ in files) + 1
+    for written in (0, newer):  # hashed, or trusted by ctime
+        assert intact_files(files, written=written)[:2] == [None, None]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+def test_a_file_the_user_cannot_read_is_looked_at_by_its_ctime(tmp_path: Path) -> None:
+    files = _files(tmp_path, 1)
+    os.chmod(files[0][0], 0)
+    newer = os.lstat(files[0][0]).st_ctime_ns + 1
+    assert intact_files(files, written=newer) == [os.lstat(files[0][0]).st_ctime_ns]
+    assert intact_files(files, written=0) == [None]  # to be hashed, and it cannot be read
+
+
 def test_many_files_are_hashed_on_two_cores_with_the_same_answer(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]
 ) -> None:
@@ -54,7 +77,7 @@ def test_many_files_are_hashed_on_two_cores_with_the_same_answer(
     assert forks == []
     monkeypatch.setattr(forked, "FORK_FROM", 1)
     assert intact_files(files, written=0) == one
-    assert len(forks) == 2  # looked at in two halves, then hashed in two halves
+    assert len(forks) == 1  # each half opened, looked at and hashed in its own process
     assert [i for i, c in enumerate(one) if c is None] == [3, 31]
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from aigonix_render.foundation import read_bytes
 from aigonix_render.foundation.output import OutputFile
 from aigonix_render.write import intact
 from aigonix_render.write import marker as ownership
@@ -16,7 +17,6 @@ from aigonix_render.write import restamp as restamping
 from aigonix_render.write.files import write_output
 from aigonix_render.write.inputs import TreeInputs
 from aigonix_render.write.marker import MARKER, MarkerInputs, hashed_files
-from aigonix_render.write.previous import read_file
 from aigonix_render.write.restamp import HASHED_ENOUGH, up_to_date_restamped
 
 TREE = TreeInputs(Path("/nonexistent/tree"), (), "restamp")
@@ -136,9 +136,9 @@ def test_a_file_of_another_user_is_never_trusted_by_its_ctime(
 
     def counted(path: str) -> bytes:
         read.append(path)
-        return read_file(path)
+        return read_bytes(path)
 
-    monkeypatch.setattr(intact, "read_file", counted)
+    monkeypatch.setattr(intact, "read_bytes", counted)
     assert _hashed(out) is not None and f"{out}/{OLD}" not in read
     monkeypatch.setattr(intact, "TIMES_OF", os.geteuid() + 1)
     assert _hashed(out) is not None and f"{out}/{OLD}" in read  # though older than the marker

@@ -123,7 +123,7 @@ def test_after_a_rewrite_the_no_op_check_reads_no_unchanged_file(
         read.append(path)
         return b""
 
-    monkeypatch.setattr(intact, "read_file", counted)
+    monkeypatch.setattr(intact, "read_bytes", counted)
     assert up_to_date(out, SECOND)
     assert read == []
     (out / "app/Dev/file-3.yaml").write_text("kind: ConfigMap # forged\n")
