@@ -6,7 +6,6 @@ prints, exits or knows about click.
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -219,6 +218,8 @@ def diff(root: Path, out: Path, strict: bool = False) -> DiffResult:
 
 
 def _file_diff(out: Path, path: str, new: str | None, secret: bool) -> str:
+    import difflib  # here: only ``diff`` shows changes line by line
+
     old = read_previous(out, path)
     if secret or (old is not None and "\nsops:\n" in old.decode("utf-8", "replace")):
         state = "added" if old is None else ("removed" if new is None and not secret else "changed")

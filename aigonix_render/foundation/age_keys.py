@@ -8,7 +8,6 @@ real sops: a file encrypted to the recipient decrypts with the identity.
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import dataclass
 
 # Where ``init`` keeps the key it generates, git-ignored, in the tree's root; ``render``
@@ -35,6 +34,8 @@ class AgeKey:
 
 
 def generate() -> AgeKey:
+    import secrets  # here: every render loads this module (``TREE_KEY_FILE``), few make a key
+
     private = secrets.token_bytes(32)
     public = x25519(private, (9).to_bytes(32, "little"))
     return AgeKey(bech32("age-secret-key-", private).upper(), bech32("age", public))

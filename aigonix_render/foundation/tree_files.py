@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Collection
 from fnmatch import translate
 from pathlib import Path, PurePath
 
@@ -49,3 +50,50 @@ def tree_relative(root: PurePath, path: str | PurePath) -> str | None:
     except ValueError:
         return None
     return real.relative_to(root).as_posix() if real.is_relative_to(root) else None
+
+
+def manifest_folders(
+    base: str, excluded: Collection[str], skipped: Callable[[str], bool] | None = None
+) -> list[str]:
+    """The folders under ``base`` (relative with ``/``; ``""`` is ``base``) that hold an
+    ``aigonix.yaml`` file or symlink to one, in every folder the loader could enter: not
+    hidden, no symlink, not ``excluded`` (absolute paths: the output), not ``skipped``
+    (relative paths, files and folders: what git does not track, under ``tracked_only``).
+    The one walk of the whole tree for manifests at unknown places (the load's, the no-op's):
+    one ``scandir`` per folder, whether an entry is a folder from the listing itself."""
+    pending, found = [""], []
+    while pending:
+        folder = pending.pop()
+        prefix = f"{folder}/" if folder else ""
+        try:
+            listing = os.scandir(f"{base}/{folder}" if folder else base)
+        except OSError:
+            continue
+        with listing:
+            for entry in listing:
+                if skipped is not None and skipped(prefix + entry.name):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    if not entry.name.startswith(".") and entry.path not in excluded:
+                        pending.append(prefix + entry.name)
+                elif entry.name == MANIFEST and not _is_folder(entry):
+                    found.append(folder)
+    return found
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    """A symlink to a folder (a folder itself is known from the listing)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def known_manifest_place(folder: str) -> bool:
+    """The three folders a manifest may lie in: the root, an application's, a microservice's."""
+    parts = folder.split("/") if folder else []
+    return (
+        not parts
+        or (len(parts) == 2 and parts[0] == APPLICATIONS)
+        or (len(parts) == 4 and parts[0] == APPLICATIONS and parts[2] == "microservices")
+    )

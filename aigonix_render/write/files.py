@@ -12,7 +12,6 @@ the old or the new output, plus leftovers the next run removes first.
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import os
 import shutil
@@ -200,6 +199,8 @@ _RENAME_EXCHANGE = 2
 
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two paths (Linux renameat2); False where the system cannot."""
+    import ctypes  # here: only a render that replaces OUT whole swaps it
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         renameat2 = libc.renameat2

@@ -9,7 +9,7 @@ import os
 import stat
 from collections.abc import Iterator
 
-from aigonix_render.foundation import MANIFEST
+from aigonix_render.foundation import MANIFEST, known_manifest_place, manifest_folders
 
 CHUNK = 1024 * 1024
 
@@ -66,29 +66,10 @@ def _is_file(entry: os.DirEntry[str]) -> bool:
 
 def manifests_at_unknown_places(root: str, exclude: frozenset[str]) -> Iterator[str]:
     """Every ``aigonix.yaml`` in a folder the loader walks that is not at the root, in an
-    application or in a microservice: validation refuses each."""
-    pending = [""]
-    while pending:
-        folder = pending.pop()
-        try:
-            with os.scandir(os.path.join(root, folder)) as listing:
-                entries = [(e.name, e.is_dir(follow_symlinks=False)) for e in listing]
-        except OSError:
-            continue
-        for name, real_folder in entries:
-            relative = f"{folder}/{name}" if folder else name
-            if real_folder and not name.startswith(".") and os.path.join(root, relative) not in exclude:
-                pending.append(relative)
-            elif name == MANIFEST and not _known_place(relative.split("/")):
-                yield relative
-
-
-def _known_place(parts: list[str]) -> bool:
-    return (
-        len(parts) == 1
-        or (len(parts) == 3 and parts[0] == "applications")
-        or (len(parts) == 5 and parts[0] == "applications" and parts[2] == "microservices")
-    )
+    application or in a microservice: validation refuses each (the load's walk)."""
+    for folder in manifest_folders(root, exclude):
+        if not known_manifest_place(folder):
+            yield f"{folder}/{MANIFEST}" if folder else MANIFEST
 
 
 LINK = b"link:"

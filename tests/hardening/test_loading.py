@@ -18,7 +18,7 @@ import shutil
 import socket
 import stat
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 
 import pytest
@@ -26,9 +26,9 @@ from conftest import BASE, run_line, snapshot
 from test_hostile_input import assert_no_crash, run_measured
 
 from aigonix_render.commands.reporter import REPORTERS
-from aigonix_render.foundation import unpublished
+from aigonix_render.foundation import manifest_folders, unpublished
 from aigonix_render.foundation.problems import Problem, Severity
-from aigonix_render.load import documents, folders, place, reading, select, strays
+from aigonix_render.load import documents, folders, reading, select, strays
 
 SHOP = "applications/shop"
 BILLING = f"{SHOP}/microservices/billing"
@@ -372,14 +372,14 @@ def test_a_file_deleted_during_the_run_is_a_problem(
 def test_the_tree_deleted_during_the_run_is_a_problem(
     base_tree: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = strays._find_manifests
+    real = manifest_folders
 
-    def then_delete(where: place.Place) -> Iterator[Path]:
-        found = list(real(where))
+    def then_delete(base: str, excluded: Collection[str], skipped: Callable[[str], bool] | None) -> list[str]:
+        found = real(base, excluded, skipped)
         shutil.rmtree(base_tree)
-        return iter(found)
+        return found
 
-    monkeypatch.setattr(strays, "_find_manifests", then_delete)
+    monkeypatch.setattr(strays, "manifest_folders", then_delete)
     assert_refused(
         base_tree, "aigonix.yaml:1:1: error: missing: the root needs an aigonix.yaml of kind Customer"
     )
