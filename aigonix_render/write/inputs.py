@@ -278,7 +278,7 @@ def _config_files(root: str, folder: str, leftovers: list[str]) -> Iterator[str]
 def _container(root: str, folder: str) -> Iterator[str]:
     """A folder of folders or files counts by what it holds, unless it is no plain folder
     that can be listed (a symlink, a file, a folder that cannot be read): that counts too."""
-    path = os.path.join(root, folder)
+    path = f"{root}/{folder}"
     try:
         mode = os.lstat(path).st_mode
     except OSError:  # nothing there, or nothing that can be looked at: absent

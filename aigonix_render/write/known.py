@@ -72,7 +72,7 @@ class Known:
         except OSError:
             return entry_digest(path)
         if not stat.S_ISREG(status.st_mode):
-            return entry_digest(path)
+            return entry_digest(path, status)
         identity = (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
         entry: Any = self._entries.get(relative)
         if _sound(entry) and entry[:4] == identity:

@@ -18,7 +18,7 @@ def names(root: str, folder: str) -> list[str]:
     """The names in a folder of the tree, sorted; none when it is absent or unreadable (its
     own entry's digest says which)."""
     try:
-        return sorted(os.listdir(os.path.join(root, folder)))
+        return sorted(os.listdir(f"{root}/{folder}"))
     except OSError:
         return []
 
@@ -28,7 +28,7 @@ def folders(root: str, parent: str, exclude: frozenset[str]) -> list[str]:
     environments): not hidden, not the output, not a file. One listing, no path resolved
     per entry: an entry that is no symlink lies in ``parent``'s real folder."""
     try:
-        with os.scandir(os.path.join(root, parent)) as listing:
+        with os.scandir(f"{root}/{parent}") as listing:
             entries = sorted(listing, key=lambda entry: entry.name)
     except OSError:
         return []
@@ -76,12 +76,13 @@ LINK = b"link:"
 """How the digest of a symlink starts (``entry_digest``)."""
 
 
-def entry_digest(path: str) -> bytes:
+def entry_digest(path: str, status: os.stat_result | None = None) -> bytes:
     """What is at ``path``: nothing, a file by its bytes, a folder by whether it can be
-    listed, a symlink by its target and what that is (broken ones too)."""
+    listed, a symlink by its target and what that is (broken ones too). ``status``: its
+    ``lstat``, when the caller has it."""
     link = b""
     try:
-        status = os.lstat(path)
+        status = os.lstat(path) if status is None else status
         if stat.S_ISLNK(status.st_mode):
             link = LINK + os.fsencode(os.readlink(path)) + b"\0"
             status = os.stat(path)
