@@ -75,7 +75,7 @@ if TYPE_CHECKING:
         tree_relative,
         unpublished,
     )
-    from aigonix_render.foundation.whole_files import read_bytes, read_open
+    from aigonix_render.foundation.whole_files import OPEN_REGULAR, read_open, read_regular
     from aigonix_render.foundation.yaml_text import key, quoted, scalar
 
 HOMES = {
@@ -121,7 +121,7 @@ HOMES = {
         "tree_relative",
         "unpublished",
     ),
-    "whole_files": ("read_bytes", "read_open"),
+    "whole_files": ("OPEN_REGULAR", "read_open", "read_regular"),
     "yaml_text": ("key", "quoted", "scalar"),
 }
 __getattr__ = lazy_exports(__name__, HOMES)
@@ -145,6 +145,7 @@ __all__ = [
     "LEGACY_TENANT",
     "MANIFEST",
     "NO_CACHE",
+    "OPEN_REGULAR",
     "RUNTIME_PORTS",
     "SECRETS",
     "STORAGE_ACCOUNT",
@@ -177,9 +178,9 @@ __all__ = [
     "owned_by_user",
     "printable",
     "quoted",
-    "read_bytes",
     "read_entry",
     "read_open",
+    "read_regular",
     "replace_file",
     "scalar",
     "schema_text",

@@ -65,19 +65,19 @@ def manifest_folders(
     while pending:
         folder = pending.pop()
         prefix = f"{folder}/" if folder else ""
-        try:
-            listing = os.scandir(f"{base}/{folder}" if folder else base)
+        try:  # a folder that cannot be listed whole is left out, as the loader leaves it
+            with os.scandir(f"{base}/{folder}" if folder else base) as listing:
+                entries = [(entry, entry.is_dir(follow_symlinks=False)) for entry in listing]
         except OSError:
             continue
-        with listing:
-            for entry in listing:
-                if skipped is not None and skipped(prefix + entry.name):
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    if not entry.name.startswith(".") and entry.path not in excluded:
-                        pending.append(prefix + entry.name)
-                elif entry.name == MANIFEST and not _is_folder(entry):
-                    found.append(folder)
+        for entry, real_folder in entries:
+            if skipped is not None and skipped(prefix + entry.name):
+                continue
+            if real_folder:
+                if not entry.name.startswith(".") and entry.path not in excluded:
+                    pending.append(prefix + entry.name)
+            elif entry.name == MANIFEST and not _is_folder(entry):
+                found.append(folder)
     return found
 
 

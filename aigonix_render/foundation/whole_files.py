@@ -6,16 +6,33 @@ counts over the 23,000 files of a large OUT that a render looks at after a check
 from __future__ import annotations
 
 import os
+import stat
 
 _CHUNK = 1 << 16
 """What is read at a time of a file that grew after its ``fstat``."""
 
 
-def read_bytes(path: str) -> bytes:
-    """The bytes of the file at ``path`` (a symlink followed); ``OSError`` as ``open`` raises it."""
-    descriptor = os.open(path, os.O_RDONLY)
+OPEN_REGULAR = (
+    os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+)
+"""How a file that must be a regular one is opened: never through a symlink, never waiting
+on a FIFO, never taking a terminal; its ``fstat`` then says what it is."""
+
+
+def read_regular(path: str) -> tuple[bytes, int] | None:
+    """The bytes and the status-change time (ns) of the regular file at ``path``; None for
+    anything else there (a symlink, a FIFO, a folder, nothing) or a file that cannot be read."""
     try:
-        return read_open(descriptor, os.fstat(descriptor).st_size)
+        descriptor = os.open(path, OPEN_REGULAR)
+    except OSError:
+        return None
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            return None
+        return read_open(descriptor, status.st_size), status.st_ctime_ns
+    except OSError:
+        return None
     finally:
         os.close(descriptor)
 

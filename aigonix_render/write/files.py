@@ -199,12 +199,12 @@ _RENAME_EXCHANGE = 2
 
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two paths (Linux renameat2); False where the system cannot."""
-    import ctypes  # here: only a render that replaces OUT whole swaps it
-
     try:
+        import ctypes  # here: only a render that replaces OUT whole swaps it
+
         libc = ctypes.CDLL(None, use_errno=True)
         renameat2 = libc.renameat2
-    except (OSError, AttributeError):
+    except (ImportError, OSError, AttributeError):  # no ctypes, no libc, no renameat2
         return False
     result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
     if result == 0:

@@ -21,15 +21,13 @@ import os
 import stat
 from collections.abc import Sequence
 
-from aigonix_render.foundation import FILES_PER_UNIT, both, read_bytes, read_open
+from aigonix_render.foundation import FILES_PER_UNIT, OPEN_REGULAR, both, read_open, read_regular
 
 TIMES_OF = os.geteuid() if os.name == "posix" else None
 """Whose files are trusted by their ctime: the user's running the render (only the owner of a
 file can give it a newer ctime without changing it, see ``restamp``). On Windows, where
 ``st_ctime`` is the creation time, no file is: every one is hashed."""
 
-
-_LOOK = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
 
 Look = tuple[int, bool] | None
 """What a look at an output file saw: its ctime, and whether that trusts it unread; None
@@ -60,7 +58,7 @@ def _intact(file: str, digest: str, written: int) -> int | None:
     time after a checkout, when every file is hashed). One that cannot be opened (the user
     made it unreadable) is looked at as ``looked_at`` does."""
     try:
-        descriptor = os.open(file, _LOOK)
+        descriptor = os.open(file, OPEN_REGULAR)
     except OSError:
         look = looked_at([(file, digest)], written)[0]
         return look[0] if look is not None and look[1] else None
@@ -120,7 +118,7 @@ def _compared(files: list[tuple[str, str]]) -> list[bool]:
 
 
 def _holds(file: str, digest: str) -> bool:
-    try:
-        return hashlib.sha256(read_bytes(file)).hexdigest() == digest
-    except OSError:
-        return False
+    """Whether the regular file ``file`` holds those bytes (read as ``_intact`` reads it: one
+    turned into a symlink or a FIFO since its ``lstat`` is not as written)."""
+    found = read_regular(file)
+    return found is not None and hashlib.sha256(found[0]).hexdigest() == digest

@@ -12,9 +12,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from aigonix_render.foundation import OutputFile
+from aigonix_render.foundation import OutputFile, read_regular
 from aigonix_render.write.marker import owned_files
-from aigonix_render.write.previous import regular_file
 
 
 @dataclass(frozen=True)
@@ -53,7 +52,7 @@ def compare(
     unchanged: dict[str, int] = {}
     for output in files:
         path = os.path.join(out, output.path)
-        old = regular_file(path)
+        old = read_regular(path)
         if old is None:  # nothing there, or not a file of ours (a symlink, a folder)
             (changed if os.path.lexists(path) else added).append(output.path)
         elif old[0] != output.text.encode("utf-8"):

@@ -15,7 +15,7 @@ from aigonix_render.commands.incremental import kept_folders
 from aigonix_render.commands.valid import valid_model
 from aigonix_render.foundation import forked
 from aigonix_render.write import TreeInputs, looked_ahead, read_marker
-from aigonix_render.write.intact import intact_files
+from aigonix_render.write.intact import confirmed, intact_files
 
 
 def _files(tmp_path: Path, count: int) -> list[tuple[str, str]]:
@@ -56,6 +56,19 @@ def test_a_file_is_never_read_through_a_symlink_nor_waited_for(tmp_path: Path) -
     newer = max(os.lstat(f).st_ctime_ns for f, _ in files) + 1
     for written in (0, newer):  # hashed, or trusted by ctime
         assert intact_files(files, written=written)[:2] == [None, None]
+
+
+def test_a_file_turned_into_a_symlink_after_its_look_is_not_as_written(tmp_path: Path) -> None:
+    """The no-op's two steps (``looked_at``, then ``confirmed``): a file replaced by a
+    symlink to the very bytes, or by a FIFO, between them is not read through it."""
+    files = _files(tmp_path, 2)
+    looks = [(os.lstat(f).st_ctime_ns, False) for f, _ in files]  # regular, to be hashed
+    target = tmp_path / "elsewhere.yaml"
+    os.replace(files[0][0], target)
+    os.symlink(target, files[0][0])
+    Path(files[1][0]).unlink()
+    os.mkfifo(files[1][0])
+    assert confirmed(files, looks) == [None, None]
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")

@@ -4,8 +4,13 @@ no-op never passes a tree the load refuses, nor re-renders one it takes."""
 
 from __future__ import annotations
 
+import errno
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from aigonix_render.foundation import MANIFEST, known_manifest_place, manifest_folders
 from aigonix_render.load.place import Place
@@ -55,3 +60,33 @@ def test_the_load_and_the_no_op_find_the_same_strays(tmp_path: Path) -> None:
         == list(manifests_at_unknown_places(str(root), frozenset({str(out)})))
         == [f"applications/shop/docs/{MANIFEST}"]
     )
+
+
+def test_a_folder_whose_listing_fails_midway_is_left_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error while a folder is listed (EIO, a stale NFS handle), not only when it is
+    opened: the folder is left out, as the loader leaves it, not a crash of the run."""
+    root = _tree(tmp_path)
+    real = os.scandir
+
+    class Failing:
+        def __init__(self, path: str) -> None:
+            self.listing = real(path)
+
+        def __enter__(self) -> Failing:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.listing.close()
+
+        def __iter__(self) -> Iterator[Any]:
+            yield next(iter(self.listing))
+            raise OSError(errno.EIO, "Input/output error")
+
+    def scandir(path: str) -> Any:
+        return Failing(path) if str(path).endswith("/docs") else real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    found = manifest_folders(str(root), {str(root / "out")})
+    assert "applications/shop/docs" not in found and "applications/shop" in found

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from aigonix_render.foundation import read_bytes
+from aigonix_render.foundation import read_regular
 from aigonix_render.foundation.output import OutputFile
 from aigonix_render.write import intact
 from aigonix_render.write import marker as ownership
@@ -134,11 +134,11 @@ def test_a_file_of_another_user_is_never_trusted_by_its_ctime(
     out = _output(tmp_path)
     read: list[str] = []
 
-    def counted(path: str) -> bytes:
+    def counted(path: str) -> tuple[bytes, int] | None:
         read.append(path)
-        return read_bytes(path)
+        return read_regular(path)
 
-    monkeypatch.setattr(intact, "read_bytes", counted)
+    monkeypatch.setattr(intact, "read_regular", counted)
     assert _hashed(out) is not None and f"{out}/{OLD}" not in read
     monkeypatch.setattr(intact, "TIMES_OF", os.geteuid() + 1)
     assert _hashed(out) is not None and f"{out}/{OLD}" in read  # though older than the marker

@@ -119,11 +119,11 @@ def test_after_a_rewrite_the_no_op_check_reads_no_unchanged_file(
     assert (out / "app/Dev/file-0.yaml").stat().st_nlink == 1  # the old OUT is gone
     read: list[str] = []
 
-    def counted(path: str) -> bytes:
+    def counted(path: str) -> tuple[bytes, int] | None:
         read.append(path)
-        return b""
+        return None
 
-    monkeypatch.setattr(intact, "read_bytes", counted)
+    monkeypatch.setattr(intact, "read_regular", counted)
     assert up_to_date(out, SECOND)
     assert read == []
     (out / "app/Dev/file-3.yaml").write_text("kind: ConfigMap # forged\n")
