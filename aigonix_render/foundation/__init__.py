@@ -63,7 +63,7 @@ if TYPE_CHECKING:
         RUNTIME_PORTS,
     )
     from aigonix_render.foundation.problems import Problem, Severity, has_errors, printable, sort_problems
-    from aigonix_render.foundation.schema_files import KINDS, load_schema, schema_text
+    from aigonix_render.foundation.schema_files import KINDS, load_schema, package_folder, schema_text
     from aigonix_render.foundation.tree_files import (
         APPLICATIONS,
         KAFKA_FILES,
@@ -109,7 +109,7 @@ HOMES = {
         "RUNTIME_PORTS",
     ),
     "problems": ("Problem", "Severity", "has_errors", "printable", "sort_problems"),
-    "schema_files": ("KINDS", "load_schema", "schema_text"),
+    "schema_files": ("KINDS", "load_schema", "package_folder", "schema_text"),
     "tree_files": (
         "APPLICATIONS",
         "KAFKA_FILES",
@@ -176,6 +176,7 @@ __all__ = [
     "load_schema",
     "manifest_folders",
     "owned_by_user",
+    "package_folder",
     "printable",
     "quoted",
     "read_entry",

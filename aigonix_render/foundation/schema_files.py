@@ -13,11 +13,17 @@ from aigonix_render.foundation.errors import UsageError
 KINDS = ("Customer", "Application", "Microservice")
 
 
+def package_folder(package: str) -> str:
+    """The folder of one of aigonix-render's data packages (schemas, templates), where
+    ``importlib.resources.files`` points: loading importlib.resources and its readers
+    (``tempfile``, ``zipfile``) costs more than reading the files (every command's start-up)."""
+    folder: str = import_module(package).__path__[0]
+    return folder
+
+
 def schema_text(kind: str) -> str:
     canonical = _canonical(kind)
-    # the package's folder, where importlib.resources.files points: loading importlib.resources
-    # and its readers cost more than reading the three schemas (``generate``'s start-up)
-    folder = import_module("aigonix_render.schemas").__path__[0]
+    folder = package_folder("aigonix_render.schemas")
     with open(os.path.join(folder, f"{canonical.lower()}.schema.json"), encoding="utf-8") as file:
         return file.read()
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from importlib import import_module
 from typing import Any
 
 import jinja2
 
-from aigonix_render.foundation import key, platform, scalar
+from aigonix_render.foundation import key, package_folder, platform, scalar
 from aigonix_render.render.meta import Meta
 from aigonix_render.render.template_cache import template_cache
 
@@ -24,8 +23,7 @@ class Templates:
     """One Jinja2 environment per run, strict about undefined names."""
 
     def __init__(self) -> None:
-        # the package's folder, where importlib.resources.files points (without loading it)
-        folder = import_module("aigonix_render.templates").__path__[0]
+        folder = package_folder("aigonix_render.templates")
         self.environment = jinja2.Environment(
             loader=jinja2.FileSystemLoader(folder),
             undefined=jinja2.StrictUndefined,

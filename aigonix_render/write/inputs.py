@@ -18,7 +18,6 @@ import operator
 import os
 import stat
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +27,7 @@ from aigonix_render.foundation import (
     MANIFEST,
     SECRETS,
     STORAGE_ACCOUNT,
+    package_folder,
     tree_relative,
     unpublished,
 )
@@ -46,8 +46,8 @@ def tool_digest(settings: str) -> str:
     digest = hashlib.sha256(settings.encode())
     tool = [
         ("code", str(Path(__file__).parents[1]), _is_code),
-        ("templates", str(resources.files("aigonix_render.templates")), None),
-        ("schemas", str(resources.files("aigonix_render.schemas")), None),
+        ("templates", package_folder("aigonix_render.templates"), None),
+        ("schemas", package_folder("aigonix_render.schemas"), None),
     ]
     for label, folder, wanted in tool:
         start = len(folder) + 1
