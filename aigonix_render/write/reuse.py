@@ -83,7 +83,7 @@ def reusable_folders(
     at = 0
     for folder, paths in candidates.items():
         ctimes, at = checked[at : at + len(paths)], at + len(paths)
-        if None not in ctimes:  # every file as written
-            files = previous.files
-            kept[folder] = {p: Kept(files[p], c) for p, c in zip(paths, ctimes, strict=True) if c is not None}
+        here = {p: Kept(previous.files[p], c) for p, c in zip(paths, ctimes, strict=True) if c is not None}
+        if len(here) == len(paths):  # every file as written
+            kept[folder] = here
     return kept
