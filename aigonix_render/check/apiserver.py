@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
 from typing import Protocol
 
 from aigonix_render.check.blocks import block_rules
@@ -25,7 +24,7 @@ from aigonix_render.check.workloads import (
     image_findings,
     schedule_findings,
 )
-from aigonix_render.foundation import Problem
+from aigonix_render.foundation import Problem, replace
 
 
 class Named(Protocol):

@@ -10,13 +10,12 @@ import json
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from contextlib import suppress
-from dataclasses import dataclass
 from typing import Any
 
 from aigonix_render.check.objects import RenderedObject
 from aigonix_render.check.reader import UnusualText, read_libyaml, read_scalar, value_at, value_end
 from aigonix_render.check.sources import Places, Source
-from aigonix_render.foundation import Problem, names
+from aigonix_render.foundation import Problem, names, record
 from aigonix_render.render import Rendering
 
 
@@ -91,7 +90,7 @@ def _tenant_ids(source: Source) -> list[str]:
 # --- databases ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class _Database:
     """A database one tenant of one microservice's Runtime uses, from its resources.json."""
 

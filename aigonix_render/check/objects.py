@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from aigonix_render.check.reader import (
@@ -24,6 +23,7 @@ from aigonix_render.check.reader import (
     value_at,
     value_end,
 )
+from aigonix_render.foundation import record
 from aigonix_render.render import KUSTOMIZATION, PendingSecret, Rendering
 
 
@@ -137,7 +137,7 @@ def spec_of(obj: RenderedObject) -> Any:
         return value_at(read_libyaml(obj.text), "spec")
 
 
-@dataclass(frozen=True)
+@record
 class Finding:
     """One field of one object the API server would refuse; ``value`` (or a test of it)
     finds where the input wrote it."""

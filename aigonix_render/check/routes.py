@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from aigonix_render.check.metadata import named_findings
 from aigonix_render.check.objects import Finding
 from aigonix_render.check.reader import list_at, value_at
-from aigonix_render.foundation import names
+from aigonix_render.foundation import names, record
 
 
 def ingress_findings(spec: Any) -> Iterator[Finding]:
@@ -78,7 +77,7 @@ def _is_ip(host: str) -> bool:
     return True
 
 
-@dataclass(frozen=True)
+@record
 class _PathRules:
     """What an API refuses in a route's path: Ingress' validation, HTTPRoute's CRD rules."""
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from aigonix_render.check.objects import Finding, RenderedObject, spec_of
 from aigonix_render.check.reader import value_at
-from aigonix_render.foundation import Problem
+from aigonix_render.foundation import Problem, record, replace
 from aigonix_render.load import Tree
 from aigonix_render.model import Model
 from aigonix_render.render import DELIVERY_FOLDER, environment_folder, shared_folder
@@ -37,7 +36,7 @@ class _Document(Protocol):
     ) -> Problem: ...
 
 
-@dataclass(frozen=True)
+@record
 class Source:
     """The input node a rendered thing comes from, and the documents its values come from."""
 
@@ -64,7 +63,7 @@ class Source:
 _SCOPES = frozenset({"tenant", "application", "environment", "microservice"})
 
 
-@dataclass(frozen=True)
+@record
 class Places:
     """What the output folders and the labels of rendered objects point back to."""
 

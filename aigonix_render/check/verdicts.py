@@ -15,13 +15,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 
 from aigonix_render.check.apiserver import object_problems, told_once
 from aigonix_render.check.collisions import file_collisions, object_collisions, shared_databases
 from aigonix_render.check.objects import RenderedObject, pending_object, rendered_objects
 from aigonix_render.check.sources import Places
-from aigonix_render.foundation import OutputFile, Problem, names, sort_problems
+from aigonix_render.foundation import OutputFile, Problem, names, record, sort_problems
 from aigonix_render.load import Tree
 from aigonix_render.model import Model
 from aigonix_render.render import Rendering
@@ -31,7 +30,7 @@ Place = tuple[int, str, int]
 folder; its place among that folder's."""
 
 
-@dataclass(frozen=True)
+@record
 class Told:
     """A problem found in one object, before it is told once across objects."""
 
@@ -46,7 +45,7 @@ class Told:
         return f"{self.kind} {self.name}{namespace}"
 
 
-@dataclass(frozen=True)
+@record
 class Verdict:
     """What the check found in one application's folders and what crosses them."""
 

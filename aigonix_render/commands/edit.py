@@ -14,19 +14,26 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 
 from aigonix_render.commands.edited_tree import validate_edited
 from aigonix_render.commands.tree_lock import tree_lock
 from aigonix_render.commands.yaml_edit import EditError, as_mapping, read_document, safe_edit, value_at
-from aigonix_render.foundation import InvalidInput, Problem, Severity, UsageError, has_errors, replace_file
+from aigonix_render.foundation import (
+    InvalidInput,
+    Problem,
+    Severity,
+    UsageError,
+    has_errors,
+    record,
+    replace_file,
+)
 from aigonix_render.load import ApplicationFolder, MicroserviceFolder, Tree, load_tree
 
 __all__ = ["EditError", "SetResult", "set_env", "set_image", "split_assignment"]
 
 
-@dataclass(frozen=True)
+@record
 class SetResult:
     """What ``set`` did to ``path`` (relative to the root); ``warnings`` are at the edited lines."""
 
@@ -76,7 +83,7 @@ def split_assignment(text: str) -> tuple[str, str]:
 # The microservice and the keys that lead to the value.
 
 
-@dataclass(frozen=True)
+@record
 class _Target:
     application: ApplicationFolder
     microservice: MicroserviceFolder

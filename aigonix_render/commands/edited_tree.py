@@ -11,9 +11,8 @@ of the tree, whose age keys and other private files would land in the temp folde
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 
-from aigonix_render.foundation import Problem, sort_problems
+from aigonix_render.foundation import Problem, replace, sort_problems
 from aigonix_render.load import MAX_FILE_BYTES, Document, Tree, parse_document
 from aigonix_render.validate import validate_tree
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 import os
 import shlex
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 
 from aigonix_render import __version__
-from aigonix_render.foundation import OutputError, UsageError, age_keys, names, scalar
+from aigonix_render.foundation import OutputError, UsageError, age_keys, names, record, scalar
 
 KEY_FILE = age_keys.TREE_KEY_FILE
 
@@ -27,7 +26,7 @@ def key_message(key: Path) -> str:
     )
 
 
-@dataclass(frozen=True)
+@record
 class InitOptions:
     folder: Path
     customer: str = "Example Customer"
@@ -35,7 +34,7 @@ class InitOptions:
     age_recipient: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class InitResult:
     files: tuple[str, ...]
     generated_key: Path | None

@@ -18,7 +18,6 @@ files, which hold a private key). The core returns values; it never prints or ex
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +36,7 @@ from aigonix_render.commands.importer.dump import KubeObject, read_dumps
 from aigonix_render.commands.importer.recognise import cluster_made
 from aigonix_render.commands.live_fields import MISSING, shown, value_at
 from aigonix_render.commands.live_tree import Key, TreeSide, tree_side
-from aigonix_render.foundation import Problem
+from aigonix_render.foundation import Problem, record
 from aigonix_render.render import MANAGED_BY, RETAINED
 
 ADDED, CHANGED, REMOVED = "+", "~", "-"
@@ -48,7 +47,7 @@ _SEALED_FROM = "metadata.annotations[aigonix.io/sealed-from]"
 _RETAINED = tuple(f"metadata.annotations[{key}]" for key in RETAINED)
 
 
-@dataclass(frozen=True)
+@record
 class FieldChange:
     """One field of a changed object: its path, and the live and the tree's value shown."""
 
@@ -63,7 +62,7 @@ class FieldChange:
         return f"{self.path}: {self.live} -> {self.tree}"
 
 
-@dataclass(frozen=True)
+@record
 class ObjectChange:
     """One object the first sync would add, change or remove; a Secret's values never shown."""
 
@@ -79,7 +78,7 @@ class ObjectChange:
         return f"{self.mark} {self.kind} {self.name}{hidden}"
 
 
-@dataclass(frozen=True)
+@record
 class LiveDiff:
     namespace: str
     application: str

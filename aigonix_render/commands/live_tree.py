@@ -11,7 +11,6 @@ compared by its keys alone, and said so, rather than failing the whole compariso
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ import yaml
 
 from aigonix_render.commands.importer import DumpError
 from aigonix_render.commands.pipeline import valid_model
-from aigonix_render.foundation import InvalidInput, Problem, SopsError
+from aigonix_render.foundation import InvalidInput, Problem, SopsError, record
 from aigonix_render.model import Application, Model, find_environment
 from aigonix_render.render import PendingSecret, Rendering, Templates, render_environment, render_shared
 from aigonix_render.seal import (
@@ -35,7 +34,7 @@ Key = tuple[str, str]
 """An object of the namespace: its kind and its name."""
 
 
-@dataclass(frozen=True)
+@record
 class TreeSide:
     """The objects the tree renders into ``namespace``, by kind and name.
 

@@ -30,7 +30,6 @@ a refusal after the render, ``pipeline.prepare``, is told by a render of the who
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from aigonix_render.commands.incremental import (
@@ -40,7 +39,7 @@ from aigonix_render.commands.incremental import (
     unchanged_applications,
 )
 from aigonix_render.commands.valid import Valid, valid_model
-from aigonix_render.foundation import APPLICATIONS, MANIFEST, InvalidInput, ask
+from aigonix_render.foundation import APPLICATIONS, MANIFEST, InvalidInput, ask, record
 from aigonix_render.write import (
     Kept,
     Looks,
@@ -65,7 +64,7 @@ if TYPE_CHECKING:
     from aigonix_render.write import Section
 
 
-@dataclass(frozen=True)
+@record
 class Partial:
     """What a render loads (``load``: the changed application folders and those the marker
     ties to them) and what it takes from the marker: the sections of the folders it keeps

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +25,7 @@ from aigonix_render.foundation import (
     OutputError,
     OutputFile,
     Problem,
+    record,
     sort_problems,
 )
 from aigonix_render.seal import DEFAULT_TIMEOUT
@@ -62,7 +63,7 @@ if TYPE_CHECKING:  # the heavy stages load only when a render really has work to
     from aigonix_render.seal import Fingerprinted
 
 
-@dataclass(frozen=True)
+@record
 class RenderOptions:
     root: Path
     out: Path
@@ -74,14 +75,14 @@ class RenderOptions:
     progress: Callable[[str], None] = field(default=lambda phase: None, compare=False)
 
 
-@dataclass(frozen=True)
+@record
 class RenderResult:
     plan: Plan
     problems: list[Problem]
     sealed: int
 
 
-@dataclass(frozen=True)
+@record
 class Prepared:
     """A validated tree rendered in memory, Secrets fingerprinted but not yet sealed."""
 
@@ -198,7 +199,7 @@ def _noted(prepared: Prepared, resolved: bool) -> list[Problem]:
     return [*prepared.problems, *([note] if note else [])]
 
 
-@dataclass(frozen=True)
+@record
 class DiffResult:
     plan: Plan
     text: str

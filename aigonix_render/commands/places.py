@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
-from aigonix_render.foundation import MANIFEST, UsageError
+from aigonix_render.foundation import MANIFEST, UsageError, record
 
 ROOT_KIND = "Customer"
 _HEAD_BYTES = 16384
@@ -58,7 +57,7 @@ def repository_top(start: Path) -> Path | None:
     return next((folder for folder in (start, *start.parents) if (folder / ".git").exists()), None)
 
 
-@dataclass(frozen=True)
+@record
 class Places:
     """The resolved root of the tree, the current folder, and the repository's top."""
 

@@ -21,12 +21,11 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from aigonix_render.commands.review_format import MARKER
-from aigonix_render.foundation import EXIT_USAGE, AigonixError, UsageError
+from aigonix_render.foundation import EXIT_USAGE, AigonixError, UsageError, record
 
 PAGE = 100
 MAX_PAGES = 100  # 10,000 comments: far beyond any real pull request
@@ -41,7 +40,7 @@ class CommentError(AigonixError):
         self.status = status
 
 
-@dataclass(frozen=True)
+@record
 class Api:
     """The few GitHub REST calls needed, with the token kept out of every message."""
 

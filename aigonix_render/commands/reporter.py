@@ -11,11 +11,10 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Protocol
 
 from aigonix_render.commands.places import Places
-from aigonix_render.foundation import Problem
+from aigonix_render.foundation import Problem, record
 
 FORMATS = ("text", "json", "github")
 
@@ -85,7 +84,7 @@ REPORTERS: dict[str, Reporter] = {
 }
 
 
-@dataclass(frozen=True)
+@record
 class Report:
     """How one run reports its problems: the format and the places paths are shown from."""
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -27,7 +26,7 @@ from aigonix_render.commands.pipeline import prepare
 from aigonix_render.commands.review_changes import ADDED, CHANGED, REMOVED, Change, Review, Section
 from aigonix_render.commands.review_format import MARKER, as_markdown, as_text
 from aigonix_render.commands.revision import extract_tree, resolve_commit, root_prefix
-from aigonix_render.foundation import AigonixError, InvalidInput, Severity
+from aigonix_render.foundation import AigonixError, InvalidInput, Severity, record
 
 if TYPE_CHECKING:
     from aigonix_render.commands.pipeline import Prepared
@@ -47,7 +46,7 @@ _ORDER = {ADDED: 0, CHANGED: 1, REMOVED: 2}
 _SKIPPED = {"kustomization.yaml"}  # kustomize's lists, not objects
 
 
-@dataclass(frozen=True)
+@record
 class _Object:
     """What a comparison needs of one output file; ``text`` is None for a Secret."""
 

@@ -7,14 +7,12 @@ with the revision they are compared against.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from aigonix_render.foundation import Problem
+from aigonix_render.foundation import Problem, record
 
 ADDED, CHANGED, REMOVED = "+", "~", "-"
 
 
-@dataclass(frozen=True)
+@record
 class Change:
     """One object rendered differently at REF and now; a Secret carries no text."""
 
@@ -32,7 +30,7 @@ class Change:
         return f"{self.mark} {self.kind} {self.name}{hidden}"
 
 
-@dataclass(frozen=True)
+@record
 class Section:
     """The changes of one output folder: ``<app>/<env>``, ``<app>/_shared``, ``_delivery/...``."""
 
@@ -52,7 +50,7 @@ class Section:
         return f"{self.folder}: {self.counts}"
 
 
-@dataclass(frozen=True)
+@record
 class Review:
     """The rendered output of ``base`` (resolved to ``commit``) against the tree now.
 

@@ -20,7 +20,6 @@ this value changed; if the plain spelling is read differently, the quoted one is
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -29,7 +28,7 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from aigonix_render.commands.yaml_shared import compose, entry, shared_on_path
-from aigonix_render.foundation import EXIT_INVALID, AigonixError, fast_yaml, quoted
+from aigonix_render.foundation import EXIT_INVALID, AigonixError, fast_yaml, quoted, record
 
 _YAML_1_1 = yaml.resolver.Resolver()
 
@@ -93,7 +92,7 @@ def _agrees(read: Callable[[str], Any], before: str, after: str, keys: Sequence[
 # The text edit.
 
 
-@dataclass(frozen=True)
+@record
 class Edit:
     """Replace ``text[start:end]`` with ``new``."""
 

@@ -17,15 +17,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
 from ruamel.yaml import YAML
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
+from aigonix_render.foundation import record
+
 MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-@dataclass(frozen=True)
+@record
 class Shared:
     """The node at ``where`` (dotted keys) is shared: anchored ``&anchor`` at ``line:column``
     (``anchor`` None: an inline mapping after ``<<``); ``merged``: through a merge key."""

@@ -7,7 +7,7 @@ column, message), ``names`` (every Kubernetes name the platform gives an object)
 ``platform`` (the platform's fixed facts: ports, ingress classes, legacy tenants),
 ``yaml_text`` and ``fast_yaml`` (writing and reading YAML text), ``age_keys`` (age
 recipients and identities), ``schema_files`` (the JSON Schemas of the three kinds),
-``caches`` (the user's cache folders, safely theirs), ``output`` (``OutputFile``, one rendered file) and ``atomic`` (the one way a file is
+``caches`` (the user's cache folders, safely theirs), ``output`` (``OutputFile``, one rendered file), ``records`` (immutable value classes, cheap to define) and ``atomic`` (the one way a file is
 replaced on disk), ``locks`` (one writer at a time in a folder), ``ignored`` (what git ignores), ``forked`` (a large job's two halves on two cores). What it offers is re-exported here, lazily (``lazy``): a name's module
 is imported when the name is first used, so a command pays for no module it does not use.
 """
@@ -63,6 +63,7 @@ if TYPE_CHECKING:
         RUNTIME_PORTS,
     )
     from aigonix_render.foundation.problems import Problem, Severity, has_errors, printable, sort_problems
+    from aigonix_render.foundation.records import record, replace
     from aigonix_render.foundation.schema_files import KINDS, load_schema, package_folder, schema_text
     from aigonix_render.foundation.tree_files import (
         APPLICATIONS,
@@ -109,6 +110,7 @@ HOMES = {
         "RUNTIME_PORTS",
     ),
     "problems": ("Problem", "Severity", "has_errors", "printable", "sort_problems"),
+    "records": ("record", "replace"),
     "schema_files": ("KINDS", "load_schema", "package_folder", "schema_text"),
     "tree_files": (
         "APPLICATIONS",
@@ -182,6 +184,8 @@ __all__ = [
     "read_entry",
     "read_open",
     "read_regular",
+    "record",
+    "replace",
     "replace_file",
     "scalar",
     "schema_text",

@@ -8,7 +8,8 @@ real sops: a file encrypted to the recipient decrypts with the identity.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from aigonix_render.foundation.records import record
 
 # Where ``init`` keeps the key it generates, git-ignored, in the tree's root; ``render``
 # and ``generate`` use it when no other age key is configured.
@@ -22,7 +23,7 @@ _A24 = 121665
 _CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 
 
-@dataclass(frozen=True)
+@record
 class AgeKey:
     """An age identity (the secret key) and its recipient (the public key)."""
 

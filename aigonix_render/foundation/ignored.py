@@ -28,14 +28,14 @@ from __future__ import annotations
 
 import os
 import subprocess
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 from aigonix_render.foundation.errors import UsageError
+from aigonix_render.foundation.records import record
 
 
-@dataclass(frozen=True)
+@record
 class Ignored:
     """Ignored paths relative to the root, with ``/``: files, and folders (ending in ``/``)
     whose whole content is ignored."""
@@ -59,7 +59,7 @@ class Ignored:
         return False
 
 
-@dataclass(frozen=True)
+@record
 class Question:
     """git asked what it ignores (``ask``), in the background: git lists while the walk scans
     the folders, and ``answer`` waits for it where the first file is read."""

@@ -5,10 +5,10 @@ Its own module so that render (which makes these) does not depend on the write s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from aigonix_render.foundation.records import record
 
 
-@dataclass(frozen=True)
+@record
 class OutputFile:
     """One rendered file: its path in the output directory and its text."""
 

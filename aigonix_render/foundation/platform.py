@@ -8,7 +8,8 @@ cannot listen on a Runtime port), by the model (defaults) and handed to the temp
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+
+from aigonix_render.foundation.records import record, replace
 
 RUNTIME_PUBLIC_PORT = 50052
 RUNTIME_PRIVATE_PORT = 50053
@@ -110,7 +111,7 @@ BACKWARDS_COMPATIBILITY = ("V6", "V7")
 NO_BACKWARDS_COMPATIBILITY = "none"
 
 
-@dataclass(frozen=True)
+@record
 class RuntimeShape:
     """What a Runtime version needs in its files.
 

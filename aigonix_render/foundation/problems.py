@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
+
+from aigonix_render.foundation.records import record
 
 
 class Severity(str, Enum):
@@ -11,7 +12,7 @@ class Severity(str, Enum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True, order=True)
+@record(order=True)
 class Problem:
     """One finding at a position in an input file (``path`` relative to the root).
 

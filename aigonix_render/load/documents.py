@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from aigonix_render.foundation import Problem, Severity, fast_yaml
+from aigonix_render.foundation import Problem, Severity, fast_yaml, record
 from aigonix_render.load.reading import offset_position, read_text
 from aigonix_render.load.yaml_errors import HIDDEN, yaml_problem
 
@@ -38,7 +37,7 @@ MAX_DEPTH = 64
 PathPart = str | int
 
 
-@dataclass(frozen=True)
+@record
 class Document:
     """One parsed YAML file: plain data, its text, and where its nodes are: libyaml's marks
     from the first read, or ruamel's node tree (from the careful read, or parsed only when a

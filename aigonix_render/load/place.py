@@ -17,12 +17,12 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Generator
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
-from aigonix_render.foundation import MANIFEST, Problem, Question, printable
+from aigonix_render.foundation import MANIFEST, Problem, Question, printable, record
 from aigonix_render.load.documents import Document, read_document
 from aigonix_render.load.reading import cannot_read, read_text
 from aigonix_render.load.refusals import refused_path
@@ -32,7 +32,7 @@ Loading = Generator[Problem, None, _T]
 """A step of the walk: yields the problems it finds, returns what it loaded."""
 
 
-@dataclass(frozen=True)
+@record
 class Place:
     """The resolved root being loaded and the folders to leave out (the output);
     ``libyaml_marks=False`` leaves positions to ruamel (tests compare the two); ``git``:

@@ -14,17 +14,16 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 
-from aigonix_render.foundation import Problem, tree_relative
+from aigonix_render.foundation import Problem, record, tree_relative
 from aigonix_render.load.secret_keys import private_key
 
 MAX_FILE_BYTES = 1024 * 1024
 NOT_REGULAR = "not a regular file"
 
 
-@dataclass(frozen=True)
+@record
 class TooLarge:
     """A file over the size limit, left unread; ``size`` is what it holds."""
 

@@ -22,7 +22,8 @@ a refusal never quotes the file's bytes.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from aigonix_render.foundation import record
 
 _AGE = b"AGE-SECRET-KEY-1"
 _PEM = b"PRIVATE KEY"
@@ -37,7 +38,7 @@ KEY_FILE_PATHS = ("sops/age/keys.txt",)
 """Key files by name: a name ending so, a name, a path ending so (at a folder's start)."""
 
 
-@dataclass(frozen=True)
+@record
 class FoundKey:
     """Where a private key starts in a file's bytes, and what kind it is (never the key)."""
 

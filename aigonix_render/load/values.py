@@ -8,16 +8,17 @@ files (``ConfigFile``), its environments' folders, files and secrets.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
+from aigonix_render.foundation import record
 from aigonix_render.load.documents import Document
 
 CONFIG_MAP_LIMIT = 1024 * 1024
 """What one ConfigMap holds; a config file larger than that is never read."""
 
 
-@dataclass(frozen=True)
+@record
 class ConfigFile:
     """A file from a ``files/`` folder, destined for a ConfigMap key.
 
@@ -30,7 +31,7 @@ class ConfigFile:
     size: int
 
 
-@dataclass(frozen=True)
+@record
 class MicroserviceFolder:
     folder: str
     document: Document
@@ -41,7 +42,7 @@ class MicroserviceFolder:
     unreadable_secrets: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
+@record
 class ApplicationFolder:
     folder: str
     document: Document
@@ -58,7 +59,7 @@ class ApplicationFolder:
     read the whole tree (``validate.validate_root``). Such an application is never rendered."""
 
 
-@dataclass(frozen=True)
+@record
 class Tree:
     root: Path
     customer: Document | None

@@ -3,12 +3,10 @@ with its name, the tenant it sends in ``Tenant-ID`` and its hosts (``routes`` ma
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from aigonix_render.foundation import names
+from aigonix_render.foundation import names, record
 
 
-@dataclass(frozen=True)
+@record
 class Host:
     """A host of a tenant and the TLS Secret of its certificate (its own ``secretName``, or
     one derived from the host name)."""
@@ -21,7 +19,7 @@ class Host:
         return names.tls_secret(self.host, self.secret_name)
 
 
-@dataclass(frozen=True)
+@record
 class Route:
     """One route: its object name, the tenant its ``Tenant-ID`` header names, its hosts."""
 

@@ -8,9 +8,8 @@ legacy databases), and the event-horizon subscriptions between microservices.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
-from aigonix_render.foundation import GATEWAY, INGRESS_NGINX, names
+from aigonix_render.foundation import GATEWAY, INGRESS_NGINX, names, record
 from aigonix_render.load import ConfigFile
 from aigonix_render.model.route_values import Host, Route
 
@@ -20,7 +19,7 @@ CONSENT_NAMESPACE = uuid.UUID("6a1e2c4f-5b3d-4e8a-9c7f-0d2b4a6e8f10")
 Resources = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
 
 
-@dataclass(frozen=True)
+@record
 class Gateway:
     """The Gateway API Gateway an environment's HTTPRoutes attach to, and where its proxy
     pods run (the NetworkPolicy of a public head admits them)."""
@@ -35,7 +34,7 @@ class Gateway:
     """The plain-HTTP listener, where each route's twin redirects to HTTPS."""
 
 
-@dataclass(frozen=True)
+@record
 class Environment:
     """One of the customer's environments: its recipients, cluster and kind of routes."""
 
@@ -64,7 +63,7 @@ class Environment:
         return self.routes != INGRESS_NGINX and self.gateway is not None
 
 
-@dataclass(frozen=True)
+@record
 class GitOps:
     """Where the rendered output lives in git, for the Flux and Argo CD delivery objects."""
 
@@ -83,7 +82,7 @@ class GitOps:
     tree_path: str = "."
 
 
-@dataclass(frozen=True)
+@record
 class Customer:
     """The customer: its environments, container registry and where the rendered output lives."""
 
@@ -105,14 +104,14 @@ class Customer:
         return names.customer_label(self.name)
 
 
-@dataclass(frozen=True)
+@record
 class Tenant:
     id: str
     alias: str
     hosts: tuple[Host, ...]
 
 
-@dataclass(frozen=True)
+@record
 class Probe:
     """One of a microservice's probes; ``kind`` is its key under ``probes`` (e.g. ``liveness``)."""
 
@@ -123,7 +122,7 @@ class Probe:
     period_seconds: int | None
 
 
-@dataclass(frozen=True)
+@record
 class LegacyDatabases:
     """The one tenant and database prefix of a Runtime made before platform-api v2.8.0, and
     the alias of the customer tenant whose hosts reach it as that tenant (None: no customer
@@ -134,7 +133,7 @@ class LegacyDatabases:
     customer_tenant: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Runtime:
     """``backwards_compatibility`` (``V6``, ``V7``, ``none``) and ``management_endpoint`` as
     the tree states them; None where it does not (the image's version decides)."""
@@ -147,7 +146,7 @@ class Runtime:
     management_endpoint: bool | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Microservice:
     """One microservice as it is in one environment, overrides merged."""
 
@@ -181,7 +180,7 @@ class Microservice:
         return self.name.lower()
 
 
-@dataclass(frozen=True)
+@record
 class EventStore:
     """The application's event store (MongoDB) and its backups."""
 
@@ -198,7 +197,7 @@ class EventStore:
         return bool(self.backup_claim or self.backup_share_secret)
 
 
-@dataclass(frozen=True)
+@record
 class Application:
     """One application: its environments, event store and developers' Role."""
 
@@ -220,7 +219,7 @@ class Application:
         return names.namespace(self.id)
 
 
-@dataclass(frozen=True)
+@record
 class ApplicationEnvironment:
     """One application in one environment, with its tenants and microservices there."""
 
@@ -239,7 +238,7 @@ class ApplicationEnvironment:
         return self.application.event_store.always or any(ms.runtime for ms in self.microservices)
 
 
-@dataclass(frozen=True)
+@record
 class Party:
     """One side of an event horizon: a microservice of an application."""
 
@@ -252,7 +251,7 @@ class Party:
         return self.name.lower()
 
 
-@dataclass(frozen=True)
+@record
 class Subscription:
     """A consumer in ``environment`` reading a producer's public stream, tenant by tenant;
     the producer runs in ``producer_environment`` (the consumer's unless the tree says)."""
@@ -290,7 +289,7 @@ class Subscription:
         return str(uuid.uuid5(CONSENT_NAMESPACE, "/".join(p.lower() for p in parts)))
 
 
-@dataclass(frozen=True)
+@record
 class Model:
     """What render reads: the customer, applications, their environments, subscriptions."""
 

@@ -11,9 +11,8 @@ A large tree's environments are rendered on two cores (``foundation.in_two``, wh
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from aigonix_render.foundation import OutputFile, in_two, split_at, worth_forking
+from aigonix_render.foundation import OutputFile, in_two, record, split_at, worth_forking
 from aigonix_render.model import Application, ApplicationEnvironment, Model, Subscription
 from aigonix_render.render import runtime
 from aigonix_render.render.application import docker_config, shared_objects, union_recipients
@@ -53,7 +52,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@record
 class Rendering:
     files: tuple[OutputFile, ...]
     secrets: tuple[PendingSecret, ...]

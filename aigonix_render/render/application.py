@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import replace
 from typing import NamedTuple
 
-from aigonix_render.foundation import names, platform
+from aigonix_render.foundation import names, platform, replace
 from aigonix_render.model import (
     Application,
     ApplicationEnvironment,

@@ -5,9 +5,8 @@ and the M3 connector's ``<env>-kafka-files`` when the tree holds its sealed data
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
 
-from aigonix_render.foundation import names, platform
+from aigonix_render.foundation import names, platform, replace
 from aigonix_render.model import ApplicationEnvironment
 from aigonix_render.render import runtime
 from aigonix_render.render.folder import Folder

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from aigonix_render.foundation import OutputFile
+from aigonix_render.foundation import OutputFile, record
 from aigonix_render.render.meta import Meta
 from aigonix_render.render.templates import Templates
 
@@ -27,7 +26,7 @@ def environment_folder(application: str, environment: str) -> str:
     return f"{application}/{environment.lower()}"
 
 
-@dataclass(frozen=True)
+@record
 class PendingSecret:
     """A Secret whose values are still in an encrypted source file; or a ConfigMap sealed
     like one (``meta.kind``: the M3 connector's kafka files hold a private key)."""

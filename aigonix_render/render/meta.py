@@ -11,9 +11,9 @@ one above: the application (namespace, pull Secret, RBAC, delivery), its environ
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
-from aigonix_render.foundation import platform
+from aigonix_render.foundation import platform, record
 from aigonix_render.model import Application, ApplicationEnvironment, Customer, Environment, Microservice
 
 MANAGED_BY = "aigonix-render"
@@ -26,7 +26,7 @@ event store): neither prunes it when it leaves the output, nor deletes it with i
 Application or Kustomization."""
 
 
-@dataclass(frozen=True)
+@record
 class Meta:
     """The metadata of one object, plus its selector where it has one."""
 

@@ -16,11 +16,10 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from aigonix_render.foundation import InvalidInput, OutputFile, SopsError
+from aigonix_render.foundation import InvalidInput, OutputFile, SopsError, record, replace
 from aigonix_render.render import PendingSecret, Templates, docker_config
 from aigonix_render.seal.sops import Sops
 
@@ -38,7 +37,7 @@ internal/decryptor/decryptor.go: isSOPSEncryptedResource)."""
 _FINGERPRINT_LINE = re.compile(rf"^\s+{re.escape(FINGERPRINT)}: \"?(sha256:[0-9a-f]{{64}})\"?$", re.M)
 
 
-@dataclass(frozen=True)
+@record
 class Fingerprinted:
     """A pending Secret and the fingerprint of what it is sealed from (``fingerprint``)."""
 

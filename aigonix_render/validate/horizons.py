@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
-from aigonix_render.foundation import Problem
+from aigonix_render.foundation import Problem, record
 from aigonix_render.load import (
     ApplicationFolder,
     Document,
@@ -28,7 +27,7 @@ from aigonix_render.load import (
 from aigonix_render.validate.skipped import unvalidated_microservices
 
 
-@dataclass(frozen=True)
+@record
 class _Producer:
     app: ApplicationFolder
     ms: MicroserviceFolder
@@ -38,7 +37,7 @@ class _Producer:
         return f"{self.app.document.data['name']}/{self.ms.document.data['name']}"
 
 
-@dataclass(frozen=True)
+@record
 class _Entry:
     """One ``eventHorizons`` entry of a consumer, with where it is declared."""
 
@@ -51,7 +50,7 @@ class _Entry:
         return self.document.problem([*self.path, *below], message, at_key=at_key)
 
 
-@dataclass(frozen=True)
+@record
 class _TenantRef:
     id: str
     alias: str
@@ -112,7 +111,7 @@ def _consumer(
     yield from _one_address(apps, valid, declared, document, environments)
 
 
-@dataclass(frozen=True)
+@record
 class _Sides:
     """The consumer's environment and the producer's."""
 

@@ -14,9 +14,8 @@ and secrets), ``horizons``, ``adoption``, ``sops_files`` and ``sealed_files`` (t
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
-from aigonix_render.foundation import AGE_RECIPIENT, Problem, names
+from aigonix_render.foundation import AGE_RECIPIENT, Problem, names, record
 from aigonix_render.load import (
     ApplicationFolder,
     Document,
@@ -59,7 +58,7 @@ from aigonix_render.validate.naming import (
 from aigonix_render.validate.sealed_files import sealed_files
 
 
-@dataclass(frozen=True)
+@record
 class _Context:
     tree: Tree
     valid: set[str]

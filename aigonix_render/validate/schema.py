@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aigonix_render.foundation import Problem, load_schema, sort_problems
+from aigonix_render.foundation import Problem, load_schema, record, replace, sort_problems
 from aigonix_render.load import Document, Tree, load_tree
 from aigonix_render.validate import rules
 from aigonix_render.validate.fast_schema import TYPES, fast_check
@@ -39,7 +38,7 @@ _FIELD_CHECKS = {
 }
 
 
-@dataclass(frozen=True)
+@record
 class Validation:
     tree: Tree
     problems: list[Problem]

@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from aigonix_render.foundation import Problem
+from aigonix_render.foundation import Problem, record
 from aigonix_render.load import Document
 
 if TYPE_CHECKING:  # jsonschema loads only when a document needs it
     from jsonschema.exceptions import ValidationError
 
 
-@dataclass(frozen=True)
+@record
 class Failure:
     """The parts of a jsonschema error that describe it, typed loosely as they are."""
 

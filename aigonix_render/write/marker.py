@@ -18,7 +18,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 from pathlib import Path
 
@@ -31,6 +31,7 @@ from aigonix_render.foundation import (
     Severity,
     ask,
     if_first,
+    record,
 )
 from aigonix_render.write.inputs import Section, TreeInputs
 from aigonix_render.write.intact import confirmed, looked_at
@@ -49,7 +50,7 @@ MARKER = ".aigonix-render"
 MARKER_HEADER = "# Written by aigonix-render: do not edit. The files below are owned and overwritten.\n"
 
 
-@dataclass(frozen=True)
+@record
 class MarkerInputs:
     """What a marker says of the inputs: aigonix-render's digest, each folder's section and
     the claims written in it (by output folder)."""
@@ -59,7 +60,7 @@ class MarkerInputs:
     claims: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@record
 class Marker:
     """What the ownership marker says: aigonix-render's digest (``inputs``), each owned
     file's SHA-256 and each folder's inputs; after a git conflict, also the hashes of the
@@ -201,7 +202,7 @@ def up_to_date(out: Path, inputs: TreeInputs, marker: Marker | Unread | None = U
     return hashed_files(out, inputs, marker) is not None
 
 
-@dataclass(frozen=True)
+@record
 class Checked:
     """What the no-op check saw: the marker's ctime (``written``), and each file it had to
     hash, with its ctime then (``hashed``; see ``restamp``)."""

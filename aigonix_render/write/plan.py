@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Collection
-from dataclasses import dataclass
 from pathlib import Path
 
-from aigonix_render.foundation import OutputFile, read_regular
+from aigonix_render.foundation import OutputFile, read_regular, record
 from aigonix_render.write.marker import owned_files
 
 
-@dataclass(frozen=True)
+@record
 class Plan:
     """What a write would change: paths relative to the output directory."""
 

@@ -16,7 +16,7 @@ import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from aigonix_render.check.metadata import name_rules
 from aigonix_render.check.objects import Finding, RenderedObject, object_from_data, read_object
 from aigonix_render.check.reader import read_block, read_libyaml, read_whole
 from aigonix_render.check.sizes import size_rules, string_rules
+from aigonix_render.foundation import replace
 from aigonix_render.foundation.problems import Problem, Severity
 from aigonix_render.model.build import build_model
 from aigonix_render.render import Rendering, Templates, docker_config, render_model

@@ -7,7 +7,6 @@ every document in those trees is located the same both ways.
 
 from __future__ import annotations
 
-import dataclasses
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +16,7 @@ from conftest import BASE, CASES, SAMPLE, build_case, node_paths
 from hostile import hostile_tree
 from test_hostile_input import BOMBS, NESTINGS, WEB
 
+from aigonix_render.foundation import replace
 from aigonix_render.foundation.problems import Problem, sort_problems
 from aigonix_render.load import Tree, load_tree
 from aigonix_render.load.documents import Document, read_document
@@ -40,7 +40,7 @@ def documents(tree: Tree) -> Iterator[Document]:
 def assert_located_alike(document: Document) -> int:
     """Every path located the same from the marks and from ruamel; how many were compared."""
     assert document.marks is not None, document.path
-    careful = dataclasses.replace(document, marks=None)
+    careful = replace(document, marks=None)
     count = 0
     for path in node_paths(document.data, absent=True):
         for at_key in (False, True):
@@ -136,4 +136,4 @@ def test_where_only_libyaml_reads_a_file_the_marks_answer(tmp_path: Path) -> Non
     document = read_document(tmp_path, Path("doc.yaml"))
     assert isinstance(document, Document), document
     assert document.position(["b", 1]) == (2, 8)
-    assert dataclasses.replace(document, marks=None).position(["b", 1]) == (1, 1)
+    assert replace(document, marks=None).position(["b", 1]) == (1, 1)

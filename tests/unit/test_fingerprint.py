@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
+from aigonix_render.foundation import replace
 from aigonix_render.render import Meta, PendingSecret, Templates
 from aigonix_render.seal.sealing import FINGERPRINT, fingerprint, previous_fingerprint, secret_text
 

@@ -13,10 +13,10 @@ A change not accepted becomes an error line that says how to accept it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 from fnmatch import fnmatchcase
 
 from aigonix_render.commands.importer.report import Level, ReportLine
+from aigonix_render.foundation import replace
 
 
 def accepted(line: ReportLine, patterns: Iterable[str]) -> bool:

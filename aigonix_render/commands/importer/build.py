@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from aigonix_render.commands.importer import report
@@ -41,6 +41,7 @@ from aigonix_render.foundation import (
     INGRESS_NGINX,
     LEGACY_TENANT,
     names,
+    replace,
 )
 
 

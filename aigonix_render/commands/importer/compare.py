@@ -16,10 +16,10 @@ import binascii
 import json
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from aigonix_render.commands.importer.cluster import without_server_fields
+from aigonix_render.foundation import record
 
 LEFT = "left"  # in the dump only
 ADDED = "added"  # in the render only
@@ -28,7 +28,7 @@ ORDER = "order"
 _KEYS = ("name", "mountPath")
 
 
-@dataclass(frozen=True)
+@record
 class Difference:
     path: str
     what: str

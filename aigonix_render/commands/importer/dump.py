@@ -9,11 +9,11 @@ file and the document, never a line of it: a dump holds the namespace's Secrets.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from aigonix_render.commands.importer.errors import DumpError
 from aigonix_render.commands.importer.yaml_in import load_documents
+from aigonix_render.foundation import record
 
 # A dump holds a whole namespace (and kubectl may print managedFields): more than the one
 # aigonix.yaml that ``load.MAX_FILE_BYTES`` bounds, so a limit of its own; aliases and
@@ -21,7 +21,7 @@ from aigonix_render.commands.importer.yaml_in import load_documents
 DUMP_MAX_BYTES = 64 * 1024 * 1024
 
 
-@dataclass(frozen=True)
+@record
 class DumpSource:
     """One dump: a file's name (``-`` for standard input) and its bytes."""
 
@@ -29,7 +29,7 @@ class DumpSource:
     content: bytes
 
 
-@dataclass(frozen=True)
+@record
 class KubeObject:
     """One object of the dump, as kubectl printed it; ``where`` says where it came from."""
 

@@ -13,16 +13,16 @@ platform's order of a list is not the sorted one, ``order`` (``importer.order``)
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from aigonix_render.commands.importer import report
 from aigonix_render.commands.importer.compare import field_path
 from aigonix_render.commands.importer.view import View
-from aigonix_render.foundation import names
+from aigonix_render.foundation import names, record
 
 
-@dataclass(frozen=True)
+@record
 class Known:
     """A microservice of the dump, as an event horizon names it."""
 
@@ -31,7 +31,7 @@ class Known:
     name: str
 
 
-@dataclass(frozen=True)
+@record
 class Directory:
     """Every microservice and application environment of the dump, and the tenant aliases."""
 

@@ -20,16 +20,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from aigonix_render.foundation import platform
+from aigonix_render.foundation import platform, record
 
 # Mappings whose fields merge one by one (effective.deep_merge).
 FIELD_MAPS = frozenset({"head", "runtime", "env"})
 
 
-@dataclass(frozen=True)
+@record
 class Split:
     base: dict[str, Any]
     overrides: dict[str, dict[str, Any]]

@@ -17,7 +17,7 @@ from aigonix_render.commands.importer.horizons import Directory, subscriptions
 from aigonix_render.commands.importer.merge import split
 from aigonix_render.commands.importer.recognise import MicroserviceObjects
 from aigonix_render.commands.importer.view import View
-from aigonix_render.foundation import names
+from aigonix_render.foundation import names, record
 
 _ORDER = ("id", "head", "runtime", "ingress", "connections", "platformJson", "replicas", "env")
 
@@ -32,7 +32,7 @@ class MicroserviceTree:
     lines: list[report.ReportLine] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@record
 class Owner:
     """The application a microservice belongs to, as its tree needs it."""
 

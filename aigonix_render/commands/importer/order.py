@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 from aigonix_render.commands.importer.horizons import Directory, Event
 from aigonix_render.commands.importer.view import View
+from aigonix_render.foundation import record
 
 # The fields of a consent that name its subscription, without the scope and the consumer's
 # environment: (producer environment, producer, producer tenant, consumer, consumer tenant,
@@ -25,7 +25,7 @@ from aigonix_render.commands.importer.view import View
 _Named = tuple[str, str, str, str, str, str, str]
 
 
-@dataclass(frozen=True)
+@record
 class _List:
     """One list of the dump in its order: each subscription, with the key the render sorts
     its entry by (the entry's values in the order of its sorted keys)."""

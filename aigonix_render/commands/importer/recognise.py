@@ -12,12 +12,12 @@ an object the platform never made, reported and left out.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from aigonix_render.commands.importer import report
 from aigonix_render.commands.importer.dump import KubeObject
 from aigonix_render.commands.importer.errors import DumpError
-from aigonix_render.foundation import names
+from aigonix_render.foundation import names, record
 
 TENANT_ID = "dolittle.io/tenant-id"
 APPLICATION_ID = "dolittle.io/application-id"
@@ -29,7 +29,7 @@ SIMPLE = "simple"
 LOCAL_DEV_BINDING = "developer-local-dev"
 
 
-@dataclass(frozen=True)
+@record
 class MicroserviceObjects:
     """One microservice in one environment: its objects by part, and its Ingresses."""
 
@@ -41,7 +41,7 @@ class MicroserviceObjects:
     routes: list[KubeObject] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@record
 class ApplicationObjects:
     namespace: str
     id: str
@@ -57,7 +57,7 @@ class ApplicationObjects:
     """The M3 connector's ``<env>-kafka-files`` ConfigMaps, by name (``build`` finds their environments)."""
 
 
-@dataclass(frozen=True)
+@record
 class Recognised:
     applications: tuple[ApplicationObjects, ...]
     report: tuple[report.ReportLine, ...]

@@ -16,10 +16,9 @@ its own, an escape sequence would reach the terminal.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from enum import Enum
 
-from aigonix_render.foundation import printable
+from aigonix_render.foundation import printable, record
 
 
 class Level(Enum):
@@ -28,7 +27,7 @@ class Level(Enum):
     ERROR = "error"
 
 
-@dataclass(frozen=True)
+@record
 class ReportLine:
     """``subject`` is an object (``Deployment/prod-orders``) or a tree place; ``path`` a
     field path in it (empty for the whole object); ``message`` what was kept or left."""

@@ -23,6 +23,7 @@ from typing import Any
 
 from aigonix_render.commands.importer import report
 from aigonix_render.commands.importer.dump import KubeObject
+from aigonix_render.foundation import record
 
 TENANT_SNIPPET = re.compile(r'proxy_set_header Tenant-ID "(\S+)"')
 SNIPPET = "nginx.ingress.kubernetes.io/configuration-snippet"
@@ -33,7 +34,7 @@ _PATH = re.compile(r"/[A-Za-z0-9._~/-]*")
 Host = tuple[str, str | None]
 
 
-@dataclass(frozen=True)
+@record
 class Route:
     ref: str
     tenant: str | None

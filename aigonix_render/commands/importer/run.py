@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from aigonix_render.commands.importer import report, target
@@ -28,10 +27,10 @@ from aigonix_render.commands.importer.secrets import Keys, choose_keys, parse_re
 from aigonix_render.commands.importer.selfcheck import self_check
 from aigonix_render.commands.importer.shapes import shape_errors
 from aigonix_render.commands.importer.sops_config import read_rules
-from aigonix_render.foundation import UsageError
+from aigonix_render.foundation import UsageError, record
 
 
-@dataclass(frozen=True)
+@record
 class ImportOptions:
     tree: Path
     dumps: tuple[DumpSource, ...] = ()
@@ -45,7 +44,7 @@ class ImportOptions:
     accept_all: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class ImportResult:
     """``written`` is False when a change was not accepted (the report's errors) or
     ``strict`` refused the report's warnings."""

@@ -22,7 +22,7 @@ from typing import Any
 from aigonix_render.commands.importer import report
 from aigonix_render.commands.importer.compare import field_path
 from aigonix_render.commands.importer.dump import KubeObject
-from aigonix_render.foundation import names, platform
+from aigonix_render.foundation import names, platform, record
 
 _STORES = ("readModels", "eventStore", "projections", "embeddings")
 _HORIZON_KEYS = ("scope", "microservice", "tenant", "stream", "partition")
@@ -51,7 +51,7 @@ class RuntimeFiles:
     lines: list[report.ReportLine] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@record
 class Owner:
     """Whose files they are: names for the legacy prefix, ids for the standard one."""
 

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 import yaml
 
 from aigonix_render.commands.importer.errors import RecipientsMissing
 from aigonix_render.commands.importer.sops_config import SOPS_CONFIG, Rule
 from aigonix_render.commands.importer.yaml_out import secret_lines
-from aigonix_render.foundation import KAFKA_FILES, STORAGE_ACCOUNT, SopsError, UsageError, age_keys
+from aigonix_render.foundation import KAFKA_FILES, STORAGE_ACCOUNT, SopsError, UsageError, age_keys, record
 from aigonix_render.seal import age as sops_age
 
 REGISTRY_FILE = "registry.sops.yaml"
@@ -29,7 +28,7 @@ REGISTRY_FILE = "registry.sops.yaml"
 UNENCRYPTED_SUFFIX = "_unencrypted"
 
 
-@dataclass(frozen=True)
+@record
 class Keys:
     environments: Mapping[str, tuple[str, ...]]
     registry: tuple[str, ...]

@@ -16,12 +16,12 @@ from typing import Any
 from aigonix_render.commands.importer import report
 from aigonix_render.commands.importer.compare import field_path
 from aigonix_render.commands.importer.dump import KubeObject
-from aigonix_render.foundation import names, platform
+from aigonix_render.foundation import names, platform, record
 
 DOCKER_CONFIG = ".dockerconfigjson"
 
 
-@dataclass(frozen=True)
+@record
 class Registry:
     """The ``acr`` pull Secret's registry and credentials, held in memory only."""
 

@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from aigonix_render.commands.importer import report
 from aigonix_render.commands.importer.errors import DumpError, ImportRefused
 from aigonix_render.commands.importer.yaml_in import load_documents
-from aigonix_render.foundation import UsageError
+from aigonix_render.foundation import UsageError, record
 
 SOPS_CONFIG = ".sops.yaml"
 _OTHER_KEYS = ("pgp", "kms", "gcp_kms", "azure_kv", "hc_vault", "hckms")
 
 
-@dataclass(frozen=True)
+@record
 class Rule:
     path_regex: re.Pattern[str] | None
     age: tuple[str, ...]

@@ -19,10 +19,10 @@ from aigonix_render.commands.importer.runtime_files import (
     runtime_settings,
 )
 from aigonix_render.commands.importer.workload import read_workload
-from aigonix_render.foundation import platform
+from aigonix_render.foundation import platform, record
 
 
-@dataclass(frozen=True)
+@record
 class Place:
     """What a microservice's view needs from its application environment."""
 

@@ -17,13 +17,13 @@ from typing import TypeAlias
 
 import pyrage
 
-from aigonix_render.foundation import SopsError
+from aigonix_render.foundation import SopsError, record
 from aigonix_render.seal.age.errors import NoKeyError
 
 _Identity: TypeAlias = "pyrage.x25519.Identity | pyrage.ssh.Identity"
 
 
-@dataclass(frozen=True)
+@record
 class Identities:
     """The age identities sops would use, as far as this module can use them.
 

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from aigonix_render.foundation import SopsError
+from aigonix_render.foundation import SopsError, record
 from aigonix_render.seal.age.tree import Rules
 from aigonix_render.seal.age.values import parse_rfc3339
 
@@ -26,7 +25,7 @@ _NUMBER = re.compile(r"0|[1-9][0-9]*")
 _IDENTIFIER = re.compile(r"[0-9A-Za-z-]+")
 
 
-@dataclass(frozen=True)
+@record
 class Metadata:
     """What ``decrypt`` needs of the block: the age entries (recipient, enc), ``lastmodified``
     as RFC 3339 (the MAC's additional data), the encrypted MAC and the encryption rule."""

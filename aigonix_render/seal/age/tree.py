@@ -14,12 +14,12 @@ import hashlib
 import re
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from aigonix_render.foundation import record
 from aigonix_render.seal.age.cipher import additional_data, open_value, seal_value
 from aigonix_render.seal.age.errors import Rejected, Tampered
 from aigonix_render.seal.age.values import Time, to_bytes
@@ -27,7 +27,7 @@ from aigonix_render.seal.age.values import Time, to_bytes
 _MAC_ONLY_ENCRYPTED_PREFIX = hashlib.sha256(b"sops").digest()
 
 
-@dataclass(frozen=True)
+@record
 class Rules:
     """The file's one encryption rule; none means sops's default ``unencrypted_suffix``."""
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from aigonix_render.foundation import record
 from aigonix_render.seal.age.errors import Rejected
 
 
-@dataclass(frozen=True)
+@record
 class Time:
     """A YAML timestamp: ``text`` is Go's ``time.Time.MarshalText``, ``source`` as written."""
 
