@@ -3,7 +3,7 @@
 It takes a ``Tree`` that validated and returns the customer, its applications, their
 environments and each microservice as it is in each environment (overrides merged,
 defaults filled in, subscriptions resolved to their producers). ``values`` holds the
-frozen dataclasses, ``build`` the functions that make the customer, applications,
+records (``foundation.record``), ``build`` the functions that make the customer, applications,
 environments and subscriptions, ``microservice`` the one that makes a microservice as it
 is in one environment, ``routes`` the routes of a public microservice (``route_values``
 their values), and ``lookup`` finds an application or environment by name. Offered: the

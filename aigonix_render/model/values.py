@@ -1,4 +1,4 @@
-"""The model's values: the frozen dataclasses render reads, and the constants they need.
+"""The model's values: the records (``foundation.record``) render reads, and the constants they need.
 
 A customer with its environments and GitOps target, its applications with their event
 stores, each application environment with its tenants and microservices (Runtime, probes,
