@@ -7,8 +7,11 @@ column, message), ``names`` (every Kubernetes name the platform gives an object)
 ``platform`` (the platform's fixed facts: ports, ingress classes, legacy tenants),
 ``yaml_text`` and ``fast_yaml`` (writing and reading YAML text), ``age_keys`` (age
 recipients and identities), ``schema_files`` (the JSON Schemas of the three kinds),
-``caches`` (the user's cache folders, safely theirs), ``output`` (``OutputFile``, one rendered file), ``records`` (immutable value classes, cheap to define) and ``atomic`` (the one way a file is
-replaced on disk), ``locks`` (one writer at a time in a folder), ``ignored`` (what git ignores), ``forked`` (a large job's two halves on two cores). What it offers is re-exported here, lazily (``lazy``): a name's module
+``caches`` (the user's cache folders, safely theirs), ``output`` (``OutputFile``, one
+rendered file), ``records`` (immutable value classes, cheap to define) and ``atomic`` (the
+one way a file is replaced on disk), ``locks`` (one writer at a time in a folder),
+``ignored`` (what git ignores), ``forked`` (a large job's two halves on two cores). What it
+offers is re-exported here, lazily (``lazy``): a name's module
 is imported when the name is first used, so a command pays for no module it does not use.
 """
 

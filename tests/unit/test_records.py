@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import importlib
 import pickle
-import re
+import pkgutil
+from collections.abc import Callable
 from dataclasses import field
-from pathlib import Path
+from functools import cached_property
+from types import ModuleType
 from typing import Any, cast
 
 import pytest
@@ -118,13 +121,7 @@ def test_an_ordered_record_sorts_as_an_ordered_dataclass() -> None:
     assert hash(Mark(1, 2)) == hash(Ordered(1, 2))
 
 
-def test_a_shared_mutable_default_is_refused_and_match_sees_the_fields() -> None:
-    with pytest.raises(ValueError, match=r"Shared\.tags: a mutable default is shared"):
-
-        @record
-        class Shared:
-            tags: list[str] = []  # noqa: RUF012 - the mistake this test makes on purpose
-
+def test_match_sees_the_fields_and_an_error_names_the_class() -> None:
     @record
     class Point:
         x: int
@@ -133,11 +130,140 @@ def test_a_shared_mutable_default_is_refused_and_match_sees_the_fields() -> None
     match Point(1, 2):
         case Point(x, y):
             assert (x, y) == (1, 2)
+    with pytest.raises(TypeError, match=r"Point\.__init__\(\) missing 1 required positional argument: 'y'"):
+        Point(1)  # type: ignore[call-arg]
+
+
+def test_a_field_left_out_of_equality_is_left_out_of_the_hash_and_a_cached_property_works() -> None:
+    @record
+    class Named:
+        name: str
+        note: str = field(default="", compare=False)
+
+        @cached_property
+        def upper(self) -> str:
+            return self.name.upper()
+
+    first = Named("a", "x")
+    assert hash(first) == hash(Named("a", "y")) and first.upper == "A" and vars(first)["upper"] == "A"
+    assert copy.deepcopy(first) == first and vars(copy.deepcopy(first))["upper"] == "A"
+
+
+def _shared_list() -> None:
+    @record
+    class Shared:
+        tags: list[str] = []  # noqa: RUF012 - the mistake on purpose
+
+
+def _shared_field() -> None:
+    @record
+    class Shared:
+        data: bytearray = field(default=bytearray())
+
+
+def _not_in_init() -> None:
+    @record
+    class Counted:
+        count: int = field(default=0, init=False)
+
+
+def _init_only() -> None:
+    @record
+    class Seeded:
+        seed: dataclasses.InitVar[int]
+
+
+def _keyword_only() -> None:
+    @record
+    class Keyed:
+        a: int
+        _: dataclasses.KW_ONLY
+        b: int
+
+
+def _own_equality() -> None:
+    @record
+    class Equal:
+        a: int
+
+        def __eq__(self, other: object) -> bool:
+            return True
+
+
+def _field_named_self() -> None:
+    @record
+    class Odd:
+        self: int
+
+
+def _default_first() -> None:
+    @record
+    class Late:
+        a: int = 0
+        b: int  # type: ignore[misc]
+
+
+def _based() -> None:
+    class Base:
+        pass
+
+    @record
+    class Derived(Base):
+        b: int
+
+
+def _subclassed() -> None:
+    @record
+    class Base:
+        a: int
+
+    class Derived(Base):
+        pass
+
+
+@pytest.mark.parametrize(
+    ("define", "error", "message"),
+    [
+        (_shared_list, ValueError, r"Shared\.tags: a mutable default is shared"),
+        (_shared_field, ValueError, r"Shared\.data: a mutable default is shared"),
+        (
+            _not_in_init,
+            TypeError,
+            r"Counted\.count: a record's field takes default, default_factory, compare",
+        ),
+        (_init_only, TypeError, r"Seeded\.seed: a record has no InitVar"),
+        (_keyword_only, TypeError, r"Keyed\._: a record has no"),
+        (_own_equality, TypeError, r"Equal: a record writes __eq__ itself"),
+        (_field_named_self, TypeError, r"Odd\.self: a record's field is not named so"),
+        (_default_first, TypeError, r"Late\.b: a field without a default follows a"),
+        (_based, TypeError, r"Derived: a record has no base class"),
+        (_subclassed, TypeError, r"Derived: a record has no subclass \(.*Base is one\)"),
+    ],
+)
+def test_what_a_record_does_not_do_is_refused_when_it_is_defined(
+    define: Callable[[], None], error: type[Exception], message: str
+) -> None:
+    """No dataclass feature is dropped silently: each would behave otherwise at run time."""
+    with pytest.raises(error, match=message):
+        define()
 
 
 def test_every_immutable_value_class_is_a_record() -> None:
     """One way to define a value: a frozen dataclass costs 0.6 ms at every start-up."""
-    package = Path(aigonix_render.__file__).parent
-    pattern = re.compile(r"^@(?:dataclasses\.)?dataclass\(.*frozen=True", re.M)
-    frozen = [p.relative_to(package) for p in sorted(package.rglob("*.py")) if pattern.search(p.read_text())]
+    frozen = [
+        f"{module.__name__}.{name}"
+        for module in _every_module()
+        for name, value in vars(module).items()
+        if _frozen_dataclass(value) and value.__module__ == module.__name__
+    ]
     assert frozen == []
+
+
+def _frozen_dataclass(value: object) -> bool:
+    params = vars(value).get("__dataclass_params__") if isinstance(value, type) else None
+    return params is not None and bool(params.frozen)
+
+
+def _every_module() -> list[ModuleType]:
+    found = pkgutil.walk_packages(aigonix_render.__path__, "aigonix_render.")
+    return [importlib.import_module(m.name) for m in found if not m.name.endswith("__main__")]
