@@ -43,7 +43,8 @@ _NO_DEFAULT = dataclasses.MISSING
 _FIELD_NAMES = "__match_args__"
 """Where a record keeps its fields' names, in order (as dataclasses do, for ``match``)."""
 _ORDERINGS = {"__lt__": "<", "__le__": "<=", "__gt__": ">", "__ge__": ">="}
-_WRITTEN = ("__init__", "__eq__", "__hash__", "__repr__", "__setattr__", "__delattr__", *_ORDERINGS)
+_WRITTEN = ("__init__", "__eq__", "__hash__", "__repr__", "__setattr__", "__delattr__", "__init_subclass__")
+"""What every record writes itself (and the orderings, with ``order=True``)."""
 _OWN = "_record_"
 """The prefix of the names the generated code uses besides the fields (no field has it)."""
 _REFUSED_TYPES = ("InitVar", "KW_ONLY")
@@ -85,7 +86,7 @@ else:
 
 
 def _make(cls: type[_T], order: bool) -> type[_T]:
-    _refuse_shape(cls)
+    _refuse_shape(cls, order)
     fields = [_field(cls, name) for name in _annotated(cls)]
     scope: dict[str, object] = {f"{_OWN}set": object.__setattr__, f"{_OWN}missing": _NO_DEFAULT}
     scope.update(_defaults(fields))
@@ -100,11 +101,11 @@ def _make(cls: type[_T], order: bool) -> type[_T]:
     return cls
 
 
-def _refuse_shape(cls: type) -> None:
+def _refuse_shape(cls: type, order: bool) -> None:
     """A record is a class of its own: no base, no method it writes, no subclass."""
     if cls.__bases__ != (object,):
         raise TypeError(f"{cls.__qualname__}: a record has no base class")
-    written = [name for name in _WRITTEN if name in cls.__dict__]
+    written = [name for name in (*_WRITTEN, *(_ORDERINGS if order else ())) if name in cls.__dict__]
     if written:
         raise TypeError(f"{cls.__qualname__}: a record writes {written[0]} itself")
 

@@ -51,10 +51,6 @@ Host = record(_host_class("Host"))
 Twin = dataclasses.dataclass(frozen=True)(_host_class("Twin"))
 
 
-def _pair() -> tuple[type[Any], type[Any]]:
-    return Twin, Host
-
-
 CALLS: list[tuple[tuple[Any, ...], dict[str, Any]]] = [
     (("a",), {}),
     (("a", 80), {}),
@@ -67,8 +63,7 @@ CALLS: list[tuple[tuple[Any, ...], dict[str, Any]]] = [
 def test_a_record_is_built_shown_and_copied_as_the_dataclass(
     args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> None:
-    made, ours = _pair()
-    theirs, mine = made(*args, **kwargs), ours(*args, **kwargs)
+    theirs, mine = Twin(*args, **kwargs), Host(*args, **kwargs)
     assert repr(mine) == repr(theirs).replace("Twin(", "Host(")
     assert vars(mine) == vars(theirs)
     assert mine.__match_args__ == theirs.__match_args__
@@ -78,25 +73,22 @@ def test_a_record_is_built_shown_and_copied_as_the_dataclass(
 
 
 def test_equality_and_hash_follow_the_compared_fields() -> None:
-    made, ours = _pair()
-    for cls in (made, ours):
+    for cls in (Twin, Host):
         first, same, other = cls("a", note="x", labels={"k": "v"}), cls("a", note="y"), cls("a", port=1)
         assert first == same and first != other and (first == "a") is False
         with pytest.raises(TypeError, match="unhashable type: 'list'"):
             hash(first)
-    assert made("a") != ours("a")  # another class, as two dataclasses are
+    assert Twin("a") != Host("a")  # another class, as two dataclasses are
 
 
 def test_a_factory_gives_each_record_its_own_value() -> None:
-    _, ours = _pair()
-    first, second = ours("a"), ours("b")
+    first, second = Host("a"), Host("b")
     first.tags.append("x")
-    assert second.tags == [] and ours.port == 443 and not hasattr(ours, "tags")
+    assert second.tags == [] and Host.port == 443 and not hasattr(Host, "tags")
 
 
 def test_a_record_is_frozen() -> None:
-    _, ours = _pair()
-    host = ours("a")
+    host = Host("a")
     with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field 'port'"):
         host.port = 1
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -190,6 +182,24 @@ def _own_equality() -> None:
             return True
 
 
+def _own_ordering() -> None:
+    @record(order=True)
+    class Ranked:
+        a: int
+
+        def __lt__(self, other: object) -> bool:  # type: ignore[misc]  # the mistake on purpose
+            return True
+
+
+def _own_subclass_hook() -> None:
+    @record
+    class Hooked:
+        a: int
+
+        def __init_subclass__(cls) -> None:
+            pass
+
+
 def _field_named_self() -> None:
     @record
     class Odd:
@@ -234,6 +244,8 @@ def _subclassed() -> None:
         (_init_only, TypeError, r"Seeded\.seed: a record has no InitVar"),
         (_keyword_only, TypeError, r"Keyed\._: a record has no"),
         (_own_equality, TypeError, r"Equal: a record writes __eq__ itself"),
+        (_own_ordering, TypeError, r"Ranked: a record writes __lt__ itself"),
+        (_own_subclass_hook, TypeError, r"Hooked: a record writes __init_subclass__ itself"),
         (_field_named_self, TypeError, r"Odd\.self: a record's field is not named so"),
         (_default_first, TypeError, r"Late\.b: a field without a default follows a"),
         (_based, TypeError, r"Derived: a record has no base class"),
@@ -246,6 +258,17 @@ def test_what_a_record_does_not_do_is_refused_when_it_is_defined(
     """No dataclass feature is dropped silently: each would behave otherwise at run time."""
     with pytest.raises(error, match=message):
         define()
+
+
+def test_an_unordered_record_may_order_itself() -> None:
+    @record
+    class Version:
+        number: int
+
+        def __lt__(self, other: Version) -> bool:
+            return self.number > other.number  # newest first
+
+    assert sorted([Version(1), Version(3), Version(2)]) == [Version(3), Version(2), Version(1)]
 
 
 def test_every_immutable_value_class_is_a_record() -> None:
